@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using NAudio.Codecs;
+
+namespace Ser.Core.Audio;
+
+/// <summary>Turns the data chunk into mono float samples in [-1, 1], averaging the channels.</summary>
+internal static class SampleDecoder
+{
+    public static float[] DecodeMono(ReadOnlySpan<byte> wav, WavLayout layout)
+    {
+        var data = wav.Slice(layout.DataOffset, layout.DataLength);
+        var frames = (int)layout.Frames;
+        var mono = new float[frames];
+        var channels = layout.Channels;
+        var size = layout.BytesPerSample;
+        var scale = 1f / channels;
+        for (var f = 0; f < frames; f++)
+        {
+            var frame = data.Slice(f * layout.FrameSize, layout.FrameSize);
+            double sum = 0;
+            for (var c = 0; c < channels; c++)
+            {
+                var sample = Read(frame.Slice(c * size, size), layout.Encoding);
+                if (!double.IsFinite(sample))
+                    throw new AudioFormatException(AudioError.NonFiniteSamples,
+                        $"Sample {f} of channel {c} is {(double.IsNaN(sample) ? "NaN" : "infinite")}; float WAVs must hold finite values.");
+                sum += sample;
+            }
+            mono[f] = (float)(sum * scale);
+        }
+        return mono;
+    }
+
+    private static double Read(ReadOnlySpan<byte> s, WavEncoding encoding) => encoding switch
+    {
+        WavEncoding.Pcm8 => (s[0] - 128) / 128.0,
+        WavEncoding.Pcm16 => BinaryPrimitives.ReadInt16LittleEndian(s) / 32768.0,
+        WavEncoding.Pcm24 => ((s[0] | (s[1] << 8) | (s[2] << 16)) << 8 >> 8) / 8388608.0,
+        WavEncoding.Pcm32 => BinaryPrimitives.ReadInt32LittleEndian(s) / 2147483648.0,
+        WavEncoding.Float32 => BinaryPrimitives.ReadSingleLittleEndian(s),
+        WavEncoding.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(s),
+        WavEncoding.MuLaw => MuLawDecoder.MuLawToLinearSample(s[0]) / 32768.0,
+        WavEncoding.ALaw => ALawDecoder.ALawToLinearSample(s[0]) / 32768.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, null),
+    };
+}
