@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Features;
+
+/// <summary>Batched log-mel spectrogram in TorchSharp, numerically as torchaudio's MelSpectrogram →
+/// AmplitudeToDB(power, top_db). Unlike torchaudio on a 3-D batch, the top_db floor is taken per clip,
+/// so a clip's features never depend on the other clips in its batch. Safe for concurrent use.</summary>
+public sealed class LogMelSpectrogram : IDisposable
+{
+    private const double AMin = 1e-10;
+    private readonly Tensor _window;
+    private readonly Tensor _filters;
+
+    public LogMelSpectrogram(LogMelOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        using var scope = NewDisposeScope();
+        _window = hann_window(options.EffectiveWinLength, periodic: true).to(device ?? CPU).DetachFromDisposeScope();
+        _filters = MelFilterBank.Create(options.NFft / 2 + 1, options.FMin, options.EffectiveFMax, options.NMels,
+            options.SampleRate, options.Norm, options.MelScale).to(device ?? CPU).DetachFromDisposeScope();
+    }
+
+    public LogMelOptions Options { get; }
+
+    /// <summary>Power (or magnitude) mel spectrogram: [batch, time] → [batch, n_mels, frames].</summary>
+    public Tensor Mel(Tensor waveform)
+    {
+        ArgumentNullException.ThrowIfNull(waveform);
+        if (waveform.dim() != 2) throw new ArgumentException($"Expected [batch, time], got [{string.Join(", ", waveform.shape)}].");
+        using var scope = NewDisposeScope();
+        var o = Options;
+        var spec = stft(waveform, o.NFft, o.HopLength, o.EffectiveWinLength, _window, o.Center, PaddingModes.Reflect,
+            normalized: false, onesided: true, return_complex: true);
+        var power = o.Power == 1.0 ? spec.abs() : spec.abs().pow(o.Power);
+        return matmul(power.transpose(-1, -2), _filters).transpose(-1, -2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mel power to dB (10·log10, amin 1e-10), floored at each clip's max − top_db.</summary>
+    public Tensor ToDb(Tensor mel)
+    {
+        ArgumentNullException.ThrowIfNull(mel);
+        using var scope = NewDisposeScope();
+        var multiplier = Options.Power == 1.0 ? 20.0 : 10.0;
+        var db = mel.clamp_min(AMin).log10().mul(multiplier);
+        if (Options.TopDb is { } topDb)
+        {
+            var perClip = db.amax(new long[] { -2, -1 }, keepdim: true).sub(topDb);
+            db = maximum(db, perClip);
+        }
+        return db.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Log-mel of a batch: [batch, time] → [batch, n_mels, frames].</summary>
+    public Tensor Compute(Tensor waveform)
+    {
+        using var scope = NewDisposeScope();
+        return ToDb(Mel(waveform)).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _window.Dispose();
+        _filters.Dispose();
+    }
+}
