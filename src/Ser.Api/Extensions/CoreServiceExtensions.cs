@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ser.Api.Health;
+using Ser.Core.Audio;
+
+namespace Ser.Api.Extensions;
+
+/// <summary>Registers Ser.Core services and binds their options (validated at start-up).</summary>
+public static class CoreServiceExtensions
+{
+    public static IServiceCollection AddSerCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AudioOptions>().Bind(configuration.GetSection(AudioOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WavDecoder>();
+        // API.md: camelCase JSON, enum values as lower-case strings.
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddSingleton<ServiceReadiness>();
+        return services;
+    }
+}

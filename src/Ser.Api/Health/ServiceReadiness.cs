@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+
+namespace Ser.Api.Health;
+
+/// <summary>What the service can answer right now: which architectures have a model loaded, and how far
+/// the start-up bootstrap has come. Model loaders write it; <c>/health/ready</c> reads it.</summary>
+public sealed class ServiceReadiness
+{
+    public static readonly IReadOnlyList<string> Architectures = ["wav2vec2", "resnet18"];
+
+    private readonly ConcurrentDictionary<string, bool> _loaded = new(Architectures.ToDictionary(a => a, _ => false));
+    private volatile BootstrapStatus _bootstrap = new("waiting for models", 0);
+
+    public void SetLoaded(string architecture, bool loaded) => _loaded[architecture] = loaded;
+
+    public void SetBootstrap(string stage, double fraction) => _bootstrap = new BootstrapStatus(stage, Math.Clamp(fraction, 0, 1));
+
+    public IReadOnlyDictionary<string, bool> Models => _loaded.ToDictionary(p => p.Key, p => p.Value);
+
+    public BootstrapStatus Bootstrap => _bootstrap;
+
+    public bool IsReady => Architectures.All(a => _loaded.GetValueOrDefault(a));
+}
+
+/// <summary>Progress of the start-up bootstrap (stage name and fraction done, 0–1).</summary>
+public sealed record BootstrapStatus(string Stage, double Fraction);

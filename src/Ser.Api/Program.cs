@@ -1,0 +1,23 @@
+using Ser.Api.Endpoints;
+using Ser.Api.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddSerLogging();
+builder.Services.AddSerProblemDetails();
+builder.Services.AddSerSwagger();
+builder.Services.AddSerCore(builder.Configuration);
+
+var app = builder.Build();
+
+app.UseSerProblemDetails();
+app.UseSerRequestLogging();
+app.UseSerSwagger();
+
+app.MapHealthEndpoints();
+
+app.LogStartupBanner();
+app.Run();
+
+/// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
+public partial class Program;
