@@ -1,0 +1,75 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Models.Wav2Vec2;
+
+/// <summary>HF <c>Wav2Vec2ForSequenceClassification</c>: backbone → (optional softmax-weighted sum of every
+/// hidden state) → <c>projector</c> → mean over valid frames → <c>classifier</c>.</summary>
+public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly Wav2Vec2Model wav2vec2;
+    private readonly Linear projector;
+    private readonly Linear classifier;
+    private readonly Parameter? layer_weights;
+
+    public Wav2Vec2ForSequenceClassification(Wav2Vec2Config config) : base(nameof(Wav2Vec2ForSequenceClassification))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.NumLabels == 0) throw new ArgumentException("The config names no labels (id2label).", nameof(config));
+        Config = config;
+        wav2vec2 = new Wav2Vec2Model(config);
+        projector = nn.Linear(config.HiddenSize, config.ClassifierProjSize);
+        classifier = nn.Linear(config.ClassifierProjSize, config.NumLabels);
+        if (config.UseWeightedLayerSum)
+            layer_weights = new Parameter(ones(config.NumHiddenLayers + 1) / (config.NumHiddenLayers + 1));
+        RegisterComponents();
+    }
+
+    public Wav2Vec2Config Config { get; }
+
+    public Wav2Vec2Model Backbone => wav2vec2;
+
+    /// <summary>Logits [batch, labels] for normalised inputs [batch, samples] and optional valid lengths [batch].</summary>
+    public override Tensor forward(Tensor inputValues, Tensor? sampleLengths)
+    {
+        using var scope = NewDisposeScope();
+        using var output = wav2vec2.Forward(inputValues, sampleLengths, allHiddenStates: layer_weights is not null);
+        var hidden = layer_weights is null
+            ? output.LastHiddenState
+            : (stack(output.HiddenStates, 0) * layer_weights.softmax(0).view(-1, 1, 1, 1)).sum(dim: 0);
+        var projected = projector.forward(hidden);
+        Tensor pooled;
+        if (output.FrameMask is null)
+        {
+            pooled = projected.mean(new long[] { 1 });
+        }
+        else
+        {
+            var mask = output.FrameMask.unsqueeze(-1).to_type(projected.dtype);
+            pooled = (projected * mask).sum(dim: 1) / mask.sum(dim: 1).clamp_min(1);
+        }
+        return classifier.forward(pooled).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Stops gradients into the conv feature encoder (the usual fine-tuning default).</summary>
+    public void FreezeFeatureEncoder() => SetTrainable(wav2vec2.FeatureEncoder.parameters(), false);
+
+    /// <summary>Stops gradients into the whole backbone (a linear probe on its features).</summary>
+    public void FreezeBaseModel() => SetTrainable(wav2vec2.parameters(), false);
+
+    /// <summary>Trainable backbone parameters (for their own learning rate).</summary>
+    public IEnumerable<Parameter> EncoderParameters() => wav2vec2.parameters().Where(p => p.requires_grad);
+
+    /// <summary>Trainable head parameters: projector, classifier, layer weights.</summary>
+    public IEnumerable<Parameter> HeadParameters()
+    {
+        var backbone = wav2vec2.parameters().Select(p => p.Handle).ToHashSet();
+        return parameters().Where(p => p.requires_grad && !backbone.Contains(p.Handle));
+    }
+
+    private static void SetTrainable(IEnumerable<Parameter> parameters, bool trainable)
+    {
+        foreach (var p in parameters) p.requires_grad = trainable;
+    }
+}

@@ -1,0 +1,64 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Models.Wav2Vec2;
+
+/// <summary>The Wav2Vec2 backbone (HF <c>Wav2Vec2Model</c>): conv feature encoder → feature projection →
+/// transformer encoder. Field names are the checkpoint keys under the <c>wav2vec2.</c> prefix.</summary>
+public sealed class Wav2Vec2Model : nn.Module
+{
+    private readonly Wav2Vec2FeatureEncoder feature_extractor;
+    private readonly Wav2Vec2FeatureProjection feature_projection;
+    private readonly Wav2Vec2Encoder encoder;
+
+    public Wav2Vec2Model(Wav2Vec2Config config) : base(nameof(Wav2Vec2Model))
+    {
+        Config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
+        feature_extractor = new Wav2Vec2FeatureEncoder(config);
+        feature_projection = new Wav2Vec2FeatureProjection(config);
+        encoder = new Wav2Vec2Encoder(config);
+        RegisterComponents();
+    }
+
+    public Wav2Vec2Config Config { get; }
+
+    public nn.Module FeatureEncoder => feature_extractor;
+
+    /// <param name="inputValues">[batch, samples], normalised per clip (see Wav2Vec2InputNormalizer).</param>
+    /// <param name="sampleLengths">Valid samples per clip [batch] (int64), or null when nothing is padded.</param>
+    /// <param name="allHiddenStates">Keep every layer's hidden state (needed for the weighted layer sum).</param>
+    public Wav2Vec2Output Forward(Tensor inputValues, Tensor? sampleLengths = null, bool allHiddenStates = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputValues);
+        if (inputValues.dim() != 2) throw new ArgumentException($"Expected [batch, samples], got [{string.Join(", ", inputValues.shape)}].");
+        if (inputValues.shape[1] < Config.ReceptiveField)
+            throw new ArgumentException($"Inputs need at least {Config.ReceptiveField} samples; got {inputValues.shape[1]}.");
+        using var scope = NewDisposeScope();
+        var conv = feature_extractor.forward(inputValues);
+        var mask = sampleLengths is null ? null : FrameMask(sampleLengths, conv.shape[1]);
+        var hidden = feature_projection.forward(conv);
+        var states = encoder.Forward(hidden, mask, allHiddenStates);
+        conv.MoveToOuterDisposeScope();
+        mask?.MoveToOuterDisposeScope();
+        foreach (var s in states) s.MoveToOuterDisposeScope();
+        return new Wav2Vec2Output(conv, states, mask);
+    }
+
+    /// <summary>Frames per clip for sample lengths [batch] (int64), from the conv kernels and strides.</summary>
+    public Tensor FrameLengths(Tensor sampleLengths)
+    {
+        ArgumentNullException.ThrowIfNull(sampleLengths);
+        using var scope = NewDisposeScope();
+        var lengths = sampleLengths.to_type(ScalarType.Int64);
+        for (var i = 0; i < Config.ConvKernel.Count; i++)
+            lengths = (lengths - Config.ConvKernel[i]).clamp_min(-Config.ConvStride[i]).div(Config.ConvStride[i], rounding_mode: RoundingMode.floor) + 1;
+        return lengths.clamp_min(0).MoveToOuterDisposeScope();
+    }
+
+    private Tensor FrameMask(Tensor sampleLengths, long frames)
+    {
+        using var scope = NewDisposeScope();
+        var lengths = FrameLengths(sampleLengths).to(sampleLengths.device);
+        return arange(frames, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).MoveToOuterDisposeScope();
+    }
+}
