@@ -1,0 +1,92 @@
+using Ser.Core.Models.Checkpoints;
+using Ser.Core.Models.ResNet;
+using Ser.Tests;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.ResNet;
+
+public sealed class ResNet18Tests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-resnet-").FullName;
+    private static readonly string Weights = TestPaths.Fixture("resnet18", "model.safetensors");
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Fact]
+    public void Logits_match_torchvision_within_1e_3()
+    {
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        var cases = SafeTensorsFile.Read(TestPaths.Fixture("resnet18", "cases.safetensors"));
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        var logits = model.forward(cases["input"]);
+
+        Assert.Equal(cases["logits"].shape, logits.shape);
+        var diff = (logits - cases["logits"]).abs().max().item<float>();
+        Assert.True(diff <= 1e-3, $"max abs diff {diff}");
+    }
+
+    [Fact]
+    public void A_one_channel_model_sums_the_rgb_kernels_so_grey_input_gives_the_same_logits()
+    {
+        using var rgb = new ResNet18(6, inChannels: 3);
+        using var grey = new ResNet18(6, inChannels: 1);
+        ResNetCheckpoint.LoadInto(rgb, Weights);
+        ResNetCheckpoint.LoadInto(grey, Weights);
+        rgb.eval();
+        grey.eval();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(2, 1, 64, 101);
+
+        var expected = rgb.forward(x.expand(2, 3, 64, 101));
+        var actual = grey.forward(x);
+
+        Assert.True((expected - actual).abs().max().item<float>() <= 1e-4);
+    }
+
+    [Fact]
+    public void An_imagenet_head_is_replaced_by_a_fresh_one_of_the_right_size()
+    {
+        var imagenet = Path.Combine(_temp, "imagenet.safetensors");
+        using (var source = new ResNet18(1000, inChannels: 3)) ResNetCheckpoint.Save(source, imagenet);
+        using var model = new ResNet18(6, inChannels: 1);
+
+        var fresh = ResNetCheckpoint.LoadInto(model, imagenet);
+
+        Assert.Equal(["fc.bias", "fc.weight"], fresh.Order());
+    }
+
+    [Fact]
+    public void Save_then_load_gives_identical_logits()
+    {
+        using var model = new ResNet18(6, inChannels: 1, baseWidth: 16);
+        model.eval();
+        var path = Path.Combine(_temp, "r.safetensors");
+        ResNetCheckpoint.Save(model, path);
+        using var loaded = new ResNet18(6, inChannels: 1, baseWidth: 16);
+        ResNetCheckpoint.LoadInto(loaded, path);
+        loaded.eval();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(3, 1, 64, 80);
+
+        Assert.True(model.forward(x).equal(loaded.forward(x)).all().item<bool>());
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_width_fails_with_every_shape_mismatch_listed()
+    {
+        var narrow = Path.Combine(_temp, "narrow.safetensors");
+        using (var source = new ResNet18(6, inChannels: 1, baseWidth: 16)) ResNetCheckpoint.Save(source, narrow);
+        using var model = new ResNet18(6, inChannels: 1);
+
+        var e = Assert.Throws<CheckpointException>(() => ResNetCheckpoint.LoadInto(model, narrow));
+
+        Assert.Contains("shape mismatches", e.Message, StringComparison.Ordinal);
+        Assert.Contains("conv1.weight: checkpoint [16, 1, 7, 7], model [64, 1, 7, 7]", e.Message, StringComparison.Ordinal);
+    }
+}
