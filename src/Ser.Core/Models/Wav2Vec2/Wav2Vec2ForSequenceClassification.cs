@@ -24,6 +24,7 @@ public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor
         if (config.UseWeightedLayerSum)
             layer_weights = new Parameter(ones(config.NumHiddenLayers + 1) / (config.NumHiddenLayers + 1));
         RegisterComponents();
+        Wav2Vec2Initializer.Apply(this);
     }
 
     public Wav2Vec2Config Config { get; }

@@ -30,6 +30,17 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>HF's init for the positional conv: v ~ N(0, 2/√(kernel · in_channels)), g = ‖v‖, bias 0.</summary>
+    public void Reinitialize()
+    {
+        using var guard = no_grad();
+        var std = 2 * Math.Sqrt(1.0 / (weight_v.shape[2] * weight_v.shape[1] * _groups));
+        weight_v.normal_(0, std);
+        using var norm = NormExceptDim2(weight_v);
+        weight_g.copy_(norm);
+        bias.zero_();
+    }
+
     public Tensor Weight()
     {
         using var scope = NewDisposeScope();

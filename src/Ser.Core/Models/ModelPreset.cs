@@ -1,0 +1,10 @@
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+
+namespace Ser.Core.Models;
+
+/// <summary>A named model configuration (the API's <c>preset</c>): exactly one of <see cref="Wav2Vec2"/> and
+/// <see cref="ResNet"/> is set.</summary>
+/// <param name="MaxSeconds">Longest clip used in training (random crop); inference windows use the API's settings.</param>
+public sealed record ModelPreset(string Name, string Architecture, string Description, double MaxSeconds,
+    Wav2Vec2Config? Wav2Vec2 = null, ResNetSpec? ResNet = null);

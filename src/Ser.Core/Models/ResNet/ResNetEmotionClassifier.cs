@@ -1,0 +1,99 @@
+using Ser.Core.Features;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Models.ResNet;
+
+/// <summary>Inference with a spectrogram <see cref="ResNet18"/>: log-mel front end, per-utterance normalisation,
+/// fixed windows (see <see cref="SpectrogramWindows"/>), probabilities averaged over a clip's windows.</summary>
+public sealed class ResNetEmotionClassifier : IEmotionClassifier
+{
+    private readonly ResNet18 _model;
+    private readonly LogMelSpectrogram _frontEnd;
+    private readonly Device _device;
+    private readonly int[] _labelMap;
+    private readonly long _window;
+
+    /// <param name="model">Taken over: disposed with this classifier.</param>
+    public ResNetEmotionClassifier(ResNet18 model, ResNetSpec spec, IReadOnlyList<string> labels, string preset,
+        Device? device = null, int maxBatch = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count != model.NumClasses)
+            throw new ArgumentException($"{labels.Count} labels for a model with {model.NumClasses} outputs.", nameof(labels));
+        _device = device ?? CPU;
+        _model = model;
+        _model.to(_device);
+        _model.eval();
+        _frontEnd = new LogMelSpectrogram(spec.FrontEnd, _device);
+        Spec = spec;
+        _window = spec.WindowFrames;
+        ModelLabels = labels;
+        Preset = preset;
+        MaxBatch = Math.Max(1, maxBatch);
+        _labelMap = EmotionLabels.MapModelLabels(labels);
+        LabelsSupported = EmotionLabels.All.Where((_, i) => _labelMap[i] >= 0).ToArray();
+        ParameterCount = model.parameters().Sum(p => p.numel());
+    }
+
+    public string Architecture => ModelArchitectures.ResNet18;
+
+    public string Preset { get; }
+
+    public ResNetSpec Spec { get; }
+
+    public IReadOnlyList<string> ModelLabels { get; }
+
+    public IReadOnlyList<string> LabelsSupported { get; }
+
+    public long ParameterCount { get; }
+
+    public string DeviceName => _device.ToString();
+
+    public int MaxBatch { get; }
+
+    public ResNet18 Model => _model;
+
+    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        using var mode = inference_mode();
+        using var scope = NewDisposeScope();
+        // Every window of every clip, as (clip index, [mels, window]).
+        var windows = new List<(int Clip, Tensor Input)>();
+        for (var c = 0; c < clips.Count; c++)
+        {
+            if (clips[c] is null || clips[c].Length == 0) throw new ArgumentException($"Clip {c} is empty.", nameof(clips));
+            // Reflect padding needs more than n_fft/2 samples: shorter clips are zero-padded to one FFT frame.
+            var samples = clips[c].Length > Spec.FrontEnd.NFft ? clips[c] : [.. clips[c], .. new float[Spec.FrontEnd.NFft + 1 - clips[c].Length]];
+            var logMel = _frontEnd.Compute(tensor(samples).to(_device).unsqueeze(0))[0];
+            var normalized = SpectrogramWindows.Normalize(logMel);
+            foreach (var start in SpectrogramWindows.Starts(normalized.shape[1], _window))
+                windows.Add((c, SpectrogramWindows.Window(normalized, start, _window)));
+        }
+        var sums = new double[clips.Count][];
+        var counts = new int[clips.Count];
+        foreach (var chunk in windows.Chunk(MaxBatch))
+        {
+            var input = stack(chunk.Select(w => w.Input), 0).unsqueeze(1);
+            if (_model.InChannels == 3) input = input.expand(-1, 3, -1, -1);
+            var probabilities = _model.forward(input).softmax(-1).cpu();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var p = probabilities[i].data<float>().ToArray();
+                var sum = sums[chunk[i].Clip] ??= new double[p.Length];
+                for (var k = 0; k < p.Length; k++) sum[k] += p[k];
+                counts[chunk[i].Clip]++;
+            }
+        }
+        return sums.Select((s, c) => EmotionLabels.Reorder(s.Select(v => (float)(v / counts[c])).ToArray(), _labelMap)).ToArray();
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _frontEnd.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using Ser.Core.Features;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Models.Wav2Vec2;
+
+/// <summary>Inference with a <see cref="Wav2Vec2ForSequenceClassification"/>. Group-norm (base) models take no
+/// attention mask, so clips are batched only with clips of the same length; layer-norm (stable) models are
+/// padded and masked. Either way a clip's result does not depend on its batch neighbours.</summary>
+public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
+{
+    private readonly Wav2Vec2ForSequenceClassification _model;
+    private readonly Device _device;
+    private readonly int[] _labelMap;
+    private readonly bool _usesMask;
+
+    /// <param name="model">Taken over: disposed with this classifier.</param>
+    public Wav2Vec2EmotionClassifier(Wav2Vec2ForSequenceClassification model, string preset, Device? device = null, int maxBatch = 16)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _device = device ?? CPU;
+        _model = model;
+        _model.to(_device);
+        _model.eval();
+        Preset = preset;
+        MaxBatch = Math.Max(1, maxBatch);
+        _usesMask = model.Config.FeatExtractNorm == "layer";
+        _labelMap = EmotionLabels.MapModelLabels(model.Config.Labels);
+        LabelsSupported = EmotionLabels.All.Where((_, i) => _labelMap[i] >= 0).ToArray();
+        ParameterCount = model.parameters().Sum(p => p.numel());
+    }
+
+    public string Architecture => ModelArchitectures.Wav2Vec2;
+
+    public string Preset { get; }
+
+    public IReadOnlyList<string> ModelLabels => _model.Config.Labels;
+
+    public IReadOnlyList<string> LabelsSupported { get; }
+
+    public long ParameterCount { get; }
+
+    public string DeviceName => _device.ToString();
+
+    public int MaxBatch { get; }
+
+    public Wav2Vec2ForSequenceClassification Model => _model;
+
+    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        var results = new float[clips.Count][];
+        var minimum = _model.Config.ReceptiveField;
+        var inputs = clips.Select((clip, i) => Prepare(clip, minimum, i)).ToArray();
+        var groups = _usesMask
+            ? inputs.Select((x, i) => i).OrderBy(i => inputs[i].Length).Chunk(MaxBatch)
+            : inputs.Select((x, i) => i).GroupBy(i => inputs[i].Length).SelectMany(g => g.Chunk(MaxBatch));
+        using var mode = inference_mode();
+        foreach (var group in groups)
+        {
+            using var scope = NewDisposeScope();
+            var longest = group.Max(i => inputs[i].Length);
+            var batch = zeros(group.Length, longest);
+            for (var b = 0; b < group.Length; b++) batch[b, ..inputs[group[b]].Length] = tensor(inputs[group[b]]);
+            var lengths = _usesMask ? tensor(group.Select(i => (long)inputs[i].Length).ToArray()).to(_device) : null;
+            var probabilities = _model.forward(batch.to(_device), lengths).softmax(-1).cpu();
+            for (var b = 0; b < group.Length; b++)
+                results[group[b]] = EmotionLabels.Reorder(probabilities[b].data<float>().ToArray(), _labelMap);
+        }
+        return results;
+    }
+
+    // Per-clip normalisation as HF's feature extractor; clips shorter than one frame's receptive field are
+    // zero-padded (after normalisation, i.e. with the clip's mean) so every clip yields at least one frame.
+    private static float[] Prepare(float[] clip, int minimum, int index)
+    {
+        if (clip is null || clip.Length == 0) throw new ArgumentException($"Clip {index} is empty.", nameof(clip));
+        var normalized = Wav2Vec2InputNormalizer.Normalize(clip);
+        return normalized.Length >= minimum ? normalized : [.. normalized, .. new float[minimum - normalized.Length]];
+    }
+
+    public void Dispose() => _model.Dispose();
+}

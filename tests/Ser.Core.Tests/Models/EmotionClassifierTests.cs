@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Tests.Models.Wav2Vec2;
+
+namespace Ser.Core.Tests.Models;
+
+public sealed class EmotionClassifierTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-clf-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    public static TheoryData<string> Presets => ["wav2vec2-tiny", "resnet18-tiny"];
+
+    private static IEmotionClassifier Create(string preset) => EmotionClassifierFactory.Create(ModelPresets.Get(preset), seed: 7);
+
+    private static float[] Clip(int samples, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, samples).Select(i => (float)(0.3 * Math.Sin(i * (0.05 + seed * 0.01)) + 0.05 * (random.NextDouble() - 0.5))).ToArray();
+    }
+
+    private static readonly int[] Lengths = [16_000, 8_000, 16_000, 41_000, 3_000, 300, 24_000];
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Probabilities_come_in_the_fixed_label_order_and_sum_to_one(string preset)
+    {
+        using var classifier = Create(preset);
+
+        var results = classifier.PredictBatch(Lengths.Select((n, i) => Clip(n, i)).ToArray());
+
+        Assert.Equal(Lengths.Length, results.Count);
+        Assert.All(results, p =>
+        {
+            Assert.Equal(6, p.Length);
+            Assert.InRange(p.Sum(), 1 - 1e-5, 1 + 1e-5);
+            Assert.All(p, v => Assert.InRange(v, 0, 1));
+        });
+        Assert.Equal(EmotionLabels.All, classifier.LabelsSupported);
+    }
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void A_batch_of_mixed_lengths_equals_one_by_one(string preset)
+    {
+        using var classifier = Create(preset);
+        var clips = Lengths.Select((n, i) => Clip(n, i)).ToArray();
+
+        var batched = classifier.PredictBatch(clips);
+        var single = clips.Select(c => classifier.Predict(c)).ToArray();
+
+        for (var i = 0; i < clips.Length; i++)
+            Assert.True(batched[i].Zip(single[i]).All(p => Math.Abs(p.First - p.Second) < 1e-5), $"clip {i}");
+    }
+
+    [Fact]
+    public void A_masked_stable_model_gives_padded_clips_the_same_result_as_alone()
+    {
+        using var model = Wav2Vec2Fixture.Load("wav2vec2-tiny-stable", parametrizations: false, _temp);
+        using var classifier = new Wav2Vec2EmotionClassifier(model, "fixture", maxBatch: 8);
+        var clips = Lengths.Select((n, i) => Clip(n, i)).ToArray();
+
+        var batched = classifier.PredictBatch(clips);
+
+        for (var i = 0; i < clips.Length; i++)
+            Assert.True(batched[i].Zip(classifier.Predict(clips[i])).All(p => Math.Abs(p.First - p.Second) < 1e-5), $"clip {i}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Concurrent_calls_equal_sequential_ones(string preset)
+    {
+        using var classifier = Create(preset);
+        var clips = Enumerable.Range(0, 24).Select(i => Clip(4_000 + 1_000 * (i % 5), i)).ToArray();
+        var sequential = clips.Select(c => classifier.Predict(c)).ToArray();
+
+        var concurrent = new float[clips.Length][];
+        Parallel.For(0, clips.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => concurrent[i] = classifier.Predict(clips[i]));
+
+        for (var i = 0; i < clips.Length; i++) Assert.Equal(sequential[i], concurrent[i]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Memory_stays_flat_over_1000_inferences(string preset)
+    {
+        using var classifier = Create(preset);
+        var clip = Clip(8_000, 3);
+        for (var i = 0; i < 50; i++) classifier.Predict(clip);
+        var (rss0, managed0) = Memory();
+
+        for (var i = 0; i < 1000; i++) classifier.Predict(clip);
+        var (rss1, managed1) = Memory();
+
+        Assert.True(rss1 - rss0 < 48L << 20, $"native RSS grew {(rss1 - rss0) >> 20} MiB");
+        Assert.True(managed1 - managed0 < 8L << 20, $"managed heap grew {(managed1 - managed0) >> 20} MiB");
+    }
+
+    [Fact]
+    public void A_checkpoints_own_label_names_and_order_are_mapped_by_name()
+    {
+        var map = EmotionLabels.MapModelLabels(["ANG", "Happiness", "neu", "surprise", "SAD"]);
+
+        var probabilities = EmotionLabels.Reorder([0.4f, 0.2f, 0.1f, 0.2f, 0.1f], map);
+
+        Assert.Equal([2, 1, 0, 4, -1, -1], map);
+        Assert.Equal([0.125f, 0.25f, 0.5f, 0.125f, 0f, 0f], probabilities);
+    }
+
+    [Fact]
+    public void Asking_for_cuda_without_it_fails_clearly()
+    {
+        if (TorchSharp.torch.cuda.is_available()) Assert.Skip("CUDA is available here.");
+
+        var e = Assert.Throws<ArgumentException>(() => TorchDevices.Resolve("cuda"));
+
+        Assert.Contains("CUDA is not available", e.Message, StringComparison.Ordinal);
+        Assert.Equal("cpu", TorchDevices.Resolve("auto").type.ToString().ToLowerInvariant());
+    }
+
+    [Fact]
+    public void A_saved_resnet_folder_loads_back_to_identical_probabilities()
+    {
+        using var classifier = (ResNetEmotionClassifier)Create("resnet18-tiny");
+        var folder = Path.Combine(_temp, "resnet");
+        ResNetModelFolder.Save(classifier.Model, new ResNetModelFolder.Description("resnet18-tiny", 16, 1,
+            classifier.Spec.FrontEnd, classifier.Spec.WindowSeconds, EmotionLabels.All), folder);
+
+        using var loaded = EmotionClassifierFactory.Load("resnet18", folder);
+        var clip = Clip(20_000, 5);
+
+        Assert.Equal(classifier.Predict(clip), loaded.Predict(clip));
+        Assert.Equal("resnet18-tiny", loaded.Preset);
+    }
+
+    [Fact]
+    public void The_wav2vec2_base_preset_has_95_million_parameters()
+    {
+        using var classifier = Create("wav2vec2-base");
+
+        Assert.InRange(classifier.ParameterCount, 94_000_000, 96_000_000);
+    }
+
+    private static (long Rss, long Managed) Memory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return (process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: true));
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using Ser.Core.Models;
+using Ser.Core.Models.Checkpoints;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Tests;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.Wav2Vec2;
+
+public sealed class Wav2Vec2CheckpointTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-w2vck-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Theory]
+    [InlineData("wav2vec2-tiny-base")]
+    [InlineData("wav2vec2-tiny-stable")]
+    public void Save_then_load_gives_identical_logits_and_hugging_face_names(string fixture)
+    {
+        using var original = Wav2Vec2Fixture.Load(fixture, parametrizations: true, _temp, weighted: true);
+        var saved = Path.Combine(_temp, "saved");
+        Wav2Vec2Checkpoint.Save(original, saved);
+
+        using var loaded = Wav2Vec2Checkpoint.Load(saved);
+        loaded.eval();
+        var cases = Wav2Vec2Fixture.Cases(fixture);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        Assert.True(original.forward(cases["input_values_1"], null).equal(loaded.forward(cases["input_values_1"], null)).all().item<bool>());
+        var keys = SafeTensorsFile.ReadIndex(Path.Combine(saved, "model.safetensors")).Keys.ToHashSet();
+        Assert.Contains("wav2vec2.encoder.pos_conv_embed.conv.weight_g", keys);
+        Assert.Contains("wav2vec2.feature_extractor.conv_layers.0.conv.weight", keys);
+        Assert.Contains("classifier.weight", keys);
+        Assert.Contains("layer_weights", keys);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(saved, "config.json")))!;
+        Assert.Equal("Wav2Vec2ForSequenceClassification", config["architectures"]![0]!.GetValue<string>());
+        Assert.Equal("angry", config["id2label"]!["2"]!.GetValue<string>());
+        Assert.Equal(2, config["label2id"]!["angry"]!.GetValue<int>());
+        Assert.True(config["use_weighted_layer_sum"]!.GetValue<bool>());
+        Assert.Empty(Directory.GetDirectories(_temp, ".saved*"));
+    }
+
+    [Fact]
+    public void A_backbone_only_checkpoint_gets_a_fresh_head_with_the_requested_labels()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+
+        using var model = Wav2Vec2Checkpoint.Load(folder, labels: ["calm", "loud"]);
+
+        Assert.Equal(["calm", "loud"], model.Config.Labels);
+    }
+
+    [Fact]
+    public void Half_precision_weights_load_as_float32()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-stable", false, _temp);
+        var weights = SafeTensorsFile.Read(Path.Combine(folder, "model.safetensors"));
+        SafeTensorsFile.Write(Path.Combine(folder, "model.safetensors"), weights.ToDictionary(p => p.Key, p => p.Value.to(ScalarType.BFloat16)));
+
+        using var model = Wav2Vec2Checkpoint.Load(folder);
+
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
+    public void A_base_checkpoint_under_a_stable_config_lists_missing_keys()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+        File.Copy(TestPaths.Fixture("wav2vec2-tiny-stable", "config.json"), Path.Combine(folder, "config.json"), overwrite: true);
+
+        var e = Assert.Throws<CheckpointException>(() => Wav2Vec2Checkpoint.Load(folder));
+
+        Assert.Contains("missing keys", e.Message, StringComparison.Ordinal);
+        Assert.Contains("wav2vec2.feature_extractor.conv_layers.1.layer_norm.weight", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_of_another_width_lists_the_shape_mismatches()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!;
+        config["intermediate_size"] = 48;
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
+
+        var e = Assert.Throws<CheckpointException>(() => Wav2Vec2Checkpoint.Load(folder));
+
+        Assert.Contains("shape mismatches", e.Message, StringComparison.Ordinal);
+        Assert.Contains("feed_forward.intermediate_dense.weight: checkpoint [64, 32], model [48, 32]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unexpected_keys_are_listed_and_pretraining_keys_are_not()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+        var weights = SafeTensorsFile.Read(Path.Combine(folder, "model.safetensors"));
+        weights["wav2vec2.encoder.layers.7.attention.q_proj.weight"] = zeros(32, 32);
+        SafeTensorsFile.Write(Path.Combine(folder, "model.safetensors"), weights);
+
+        var e = Assert.Throws<CheckpointException>(() => Wav2Vec2Checkpoint.Load(folder));
+
+        Assert.Contains("unexpected keys (1): wav2vec2.encoder.layers.7.attention.q_proj.weight", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("quantizer", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"model_type": "bert"}""", "'bert' model")]
+    [InlineData("""{"conv_dim": [32, 32], "conv_kernel": [10], "conv_stride": [5]}""", "same non-zero length")]
+    [InlineData("""{"hidden_size": 30, "num_attention_heads": 4}""", "multiple of num_attention_heads")]
+    [InlineData("""{"hidden_size": "wide"}""", "wrong type")]
+    [InlineData("""not json""", "Cannot read")]
+    public void A_wrong_config_fails_with_a_clear_message(string json, string expected)
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+        File.WriteAllText(Path.Combine(folder, "config.json"), json);
+
+        var e = Assert.Throws<CheckpointException>(() => Wav2Vec2Checkpoint.Load(folder));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_without_weights_says_which_files_it_expected()
+    {
+        var folder = Path.Combine(_temp, "empty");
+        Directory.CreateDirectory(folder);
+        File.Copy(TestPaths.Fixture("wav2vec2-tiny-base", "config.json"), Path.Combine(folder, "config.json"));
+
+        var e = Assert.Throws<CheckpointException>(() => Wav2Vec2Checkpoint.Load(folder));
+
+        Assert.Contains("pytorch_model.bin", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Freezing_options_select_what_trains()
+    {
+        using var model = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
+        var all = model.EncoderParameters().Count();
+
+        model.FreezeFeatureEncoder();
+        var afterEncoderFreeze = model.EncoderParameters().Count();
+        model.FreezeBaseModel();
+
+        Assert.True(afterEncoderFreeze < all);
+        Assert.Empty(model.EncoderParameters());
+        Assert.Equal(4, model.HeadParameters().Count());
+    }
+}
