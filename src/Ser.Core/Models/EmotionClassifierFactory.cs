@@ -9,31 +9,34 @@ namespace Ser.Core.Models;
 public static class EmotionClassifierFactory
 {
     /// <summary>A randomly initialised model of <paramref name="preset"/> (seeded), e.g. for tests and benchmarks.</summary>
-    public static IEmotionClassifier Create(ModelPreset preset, Device? device = null, long seed = 0)
+    public static IEmotionClassifier Create(ModelPreset preset, Device? device = null, long seed = 0,
+        InferencePrecision precision = InferencePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(preset);
         manual_seed(seed);
         if (preset.Wav2Vec2 is { } config)
-            return new Wav2Vec2EmotionClassifier(new Wav2Vec2ForSequenceClassification(config), preset.Name, device);
+            return new Wav2Vec2EmotionClassifier(new Wav2Vec2ForSequenceClassification(config), preset.Name, device, precision: precision);
         var spec = preset.ResNet!;
         return new ResNetEmotionClassifier(new ResNet18(EmotionLabels.Count, spec.InChannels, spec.BaseWidth), spec,
-            EmotionLabels.All, preset.Name, device);
+            EmotionLabels.All, preset.Name, device, precision: precision);
     }
 
     /// <summary>Loads a saved model of <paramref name="architecture"/>: a Hugging Face folder for Wav2Vec2; a Ser
     /// ResNet folder, or a torchvision state dict (<c>.pth</c>/<c>.safetensors</c>) with six outputs, for ResNet18.</summary>
     /// <exception cref="CheckpointException">Nothing loadable at <paramref name="path"/>.</exception>
-    public static IEmotionClassifier Load(string architecture, string path, Device? device = null, string? preset = null)
+    public static IEmotionClassifier Load(string architecture, string path, Device? device = null, string? preset = null,
+        InferencePrecision precision = InferencePrecision.Float32)
     {
         switch (architecture)
         {
             case ModelArchitectures.Wav2Vec2:
                 if (!Directory.Exists(path)) throw new CheckpointException($"Wav2Vec2 models are folders; '{path}' is not one.");
                 var model = Wav2Vec2Checkpoint.Load(path);
-                return new Wav2Vec2EmotionClassifier(model, preset ?? PresetOf(model.Config), device);
+                return new Wav2Vec2EmotionClassifier(model, preset ?? PresetOf(model.Config), device, precision: precision);
             case ModelArchitectures.ResNet18 when Directory.Exists(path):
                 var (resnet, description) = ResNetModelFolder.Load(path);
-                return new ResNetEmotionClassifier(resnet, description.Spec, description.Labels, preset ?? description.Preset, device);
+                return new ResNetEmotionClassifier(resnet, description.Spec, description.Labels, preset ?? description.Preset, device,
+                    precision: precision);
             case ModelArchitectures.ResNet18 when File.Exists(path):
                 var spec = ModelPresets.ResNet18.ResNet!;
                 var plain = new ResNet18(EmotionLabels.Count, spec.InChannels, spec.BaseWidth);
@@ -48,7 +51,8 @@ public static class EmotionClassifierFactory
                     plain.Dispose();
                     throw;
                 }
-                return new ResNetEmotionClassifier(plain, spec, EmotionLabels.All, preset ?? ModelPresets.ResNet18.Name, device);
+                return new ResNetEmotionClassifier(plain, spec, EmotionLabels.All, preset ?? ModelPresets.ResNet18.Name, device,
+                    precision: precision);
             case ModelArchitectures.ResNet18:
                 throw new CheckpointException($"No ResNet18 model at '{path}'.");
             default:

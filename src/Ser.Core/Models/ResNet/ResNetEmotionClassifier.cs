@@ -5,18 +5,21 @@ using static TorchSharp.torch;
 namespace Ser.Core.Models.ResNet;
 
 /// <summary>Inference with a spectrogram <see cref="ResNet18"/>: log-mel front end, per-utterance normalisation,
-/// fixed windows (see <see cref="SpectrogramWindows"/>), probabilities averaged over a clip's windows.</summary>
+/// fixed windows (see <see cref="SpectrogramWindows"/>), probabilities averaged over a clip's windows. Runs the
+/// batch-norm-folded copy (<see cref="FusedResNet18"/>) of the model as it was when this classifier was built.</summary>
 public sealed class ResNetEmotionClassifier : IEmotionClassifier
 {
     private readonly ResNet18 _model;
+    private readonly FusedResNet18 _fused;
     private readonly LogMelSpectrogram _frontEnd;
     private readonly Device _device;
     private readonly int[] _labelMap;
     private readonly long _window;
+    private readonly ScalarType _dtype;
 
     /// <param name="model">Taken over: disposed with this classifier.</param>
     public ResNetEmotionClassifier(ResNet18 model, ResNetSpec spec, IReadOnlyList<string> labels, string preset,
-        Device? device = null, int maxBatch = 32)
+        Device? device = null, int maxBatch = 32, InferencePrecision precision = InferencePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(spec);
@@ -27,6 +30,9 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         _model = model;
         _model.to(_device);
         _model.eval();
+        Precision = precision;
+        _dtype = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        _fused = new FusedResNet18(_model, _dtype);
         _frontEnd = new LogMelSpectrogram(spec.FrontEnd, _device);
         Spec = spec;
         _window = spec.WindowFrames;
@@ -54,6 +60,8 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
 
     public int MaxBatch { get; }
 
+    public InferencePrecision Precision { get; }
+
     public ResNet18 Model => _model;
 
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
@@ -79,7 +87,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         {
             var input = stack(chunk.Select(w => w.Input), 0).unsqueeze(1);
             if (_model.InChannels == 3) input = input.expand(-1, 3, -1, -1);
-            var probabilities = _model.forward(input).softmax(-1).cpu();
+            var probabilities = _fused.Forward(input.to(_dtype)).to(ScalarType.Float32).softmax(-1).cpu();
             for (var i = 0; i < chunk.Length; i++)
             {
                 var p = probabilities[i].data<float>().ToArray();
@@ -94,6 +102,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
     public void Dispose()
     {
         _model.Dispose();
+        _fused.Dispose();
         _frontEnd.Dispose();
     }
 }

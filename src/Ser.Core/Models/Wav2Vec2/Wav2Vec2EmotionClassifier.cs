@@ -13,14 +13,19 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
     private readonly Device _device;
     private readonly int[] _labelMap;
     private readonly bool _usesMask;
+    private readonly ScalarType _dtype;
 
     /// <param name="model">Taken over: disposed with this classifier.</param>
-    public Wav2Vec2EmotionClassifier(Wav2Vec2ForSequenceClassification model, string preset, Device? device = null, int maxBatch = 16)
+    public Wav2Vec2EmotionClassifier(Wav2Vec2ForSequenceClassification model, string preset, Device? device = null, int maxBatch = 16,
+        InferencePrecision precision = InferencePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         _device = device ?? CPU;
         _model = model;
+        Precision = precision;
+        _dtype = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         _model.to(_device);
+        if (_dtype != ScalarType.Float32) _model.to(_dtype);
         _model.eval();
         Preset = preset;
         MaxBatch = Math.Max(1, maxBatch);
@@ -44,6 +49,8 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
 
     public int MaxBatch { get; }
 
+    public InferencePrecision Precision { get; }
+
     public Wav2Vec2ForSequenceClassification Model => _model;
 
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
@@ -63,7 +70,7 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
             var batch = zeros(group.Length, longest);
             for (var b = 0; b < group.Length; b++) batch[b, ..inputs[group[b]].Length] = tensor(inputs[group[b]]);
             var lengths = _usesMask ? tensor(group.Select(i => (long)inputs[i].Length).ToArray()).to(_device) : null;
-            var probabilities = _model.forward(batch.to(_device), lengths).softmax(-1).cpu();
+            var probabilities = _model.forward(batch.to(_dtype, _device), lengths).to(ScalarType.Float32).softmax(-1).cpu();
             for (var b = 0; b < group.Length; b++)
                 results[group[b]] = EmotionLabels.Reorder(probabilities[b].data<float>().ToArray(), _labelMap);
         }

@@ -30,6 +30,40 @@ public sealed class ResNet18Tests : IDisposable
     }
 
     [Fact]
+    public void The_batch_norm_folded_copy_matches_torchvision_too()
+    {
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        var cases = SafeTensorsFile.Read(TestPaths.Fixture("resnet18", "cases.safetensors"));
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        var diff = (fused.Forward(cases["input"]) - cases["logits"]).abs().max().item<float>();
+
+        Assert.True(diff <= 1e-3, $"max abs diff {diff}");
+    }
+
+    [Fact]
+    public void The_bfloat16_folded_copy_stays_within_3_percent_of_the_logit_range()
+    {
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        using var fused = new FusedResNet18(model, ScalarType.BFloat16);
+        var cases = SafeTensorsFile.Read(TestPaths.Fixture("resnet18", "cases.safetensors"));
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        var logits = fused.Forward(cases["input"].to(ScalarType.BFloat16)).to(ScalarType.Float32);
+
+        var range = cases["logits"].abs().max().item<float>();
+        var diff = (logits - cases["logits"]).abs().max().item<float>();
+        Assert.True(diff <= 0.03 * range, $"max abs diff {diff} for logits up to {range}");
+    }
+
+    [Fact]
     public void A_one_channel_model_sums_the_rgb_kernels_so_grey_input_gives_the_same_logits()
     {
         using var rgb = new ResNet18(6, inChannels: 3);

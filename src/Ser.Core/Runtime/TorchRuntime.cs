@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Runtime;
+
+/// <summary>Process-wide libtorch settings that TorchSharp does not expose (PERFORMANCE.md): fp32 matmul
+/// precision, thread count, and keeping freed memory in the heap. Each call is idempotent.</summary>
+public static partial class TorchRuntime
+{
+    private const string LibTorchCpu = "libtorch_cpu.so";
+
+    /// <summary>libtorch's <c>at::Context::setFloat32MatmulPrecision("highest"|"high"|"medium")</c>. On CPU, "medium"
+    /// routes fp32 linear/bmm through oneDNN's faster kernels (checked against the fp32 parity fixtures).</summary>
+    /// <returns>False where the symbol is not found (another libtorch build); nothing changes then.</returns>
+    public static unsafe bool TrySetFloat32MatmulPrecision(string precision)
+    {
+        ArgumentNullException.ThrowIfNull(precision);
+        if (precision is not ("highest" or "high" or "medium"))
+            throw new ArgumentException($"Precision must be highest, high or medium, not '{precision}'.", nameof(precision));
+        if (!TryGetExport("_ZN2at13globalContextEv", out var globalContext)
+            || !TryGetExport("_ZN2at7Context25setFloat32MatmulPrecisionERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", out var setter))
+            return false;
+        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+        // A libstdc++ std::string in short-string form: {char* data; size_t size; char local[16]}, data → local.
+        var text = System.Text.Encoding.ASCII.GetBytes(precision);
+        var str = stackalloc byte[32];
+        new Span<byte>(str, 32).Clear();
+        *(byte**)str = str + 16;
+        *(nuint*)(str + 8) = (nuint)text.Length;
+        text.CopyTo(new Span<byte>(str + 16, 15));
+        ((delegate* unmanaged<IntPtr, byte*, void>)setter)(context, str);
+        return Float32MatmulPrecision() == precision;
+    }
+
+    /// <summary>The current fp32 matmul precision, or null where it cannot be read.</summary>
+    public static unsafe string? Float32MatmulPrecision()
+    {
+        if (!TryGetExport("_ZN2at13globalContextEv", out var globalContext)
+            || !TryGetExport("_ZNK2at7Context22float32MatmulPrecisionEv", out var getter))
+            return null;
+        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+        return ((delegate* unmanaged<IntPtr, int>)getter)(context) switch
+        {
+            0 => "highest",
+            1 => "high",
+            2 => "medium",
+            _ => null,
+        };
+    }
+
+    /// <summary>Stops glibc from returning freed tensor memory to the kernel after each call, which otherwise
+    /// makes every forward pass pay page faults again (M_MMAP_MAX 0, M_TRIM_THRESHOLD max).</summary>
+    public static bool KeepFreedMemoryInHeap()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        const int MTrimThreshold = -1, MMmapMax = -4;
+        return Mallopt(MMmapMax, 0) == 1 && Mallopt(MTrimThreshold, int.MaxValue) == 1;
+    }
+
+    /// <summary>Intra-op threads for libtorch (process-wide).</summary>
+    public static void SetThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        set_num_threads(threads);
+    }
+
+    private static bool TryGetExport(string name, out IntPtr address)
+    {
+        address = IntPtr.Zero;
+        using (ones(1)) { } // makes TorchSharp load libtorch, so the name below resolves to the loaded copy
+        return NativeLibrary.TryLoad(LibTorchCpu, out var handle) && NativeLibrary.TryGetExport(handle, name, out address);
+    }
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int Mallopt(int parameter, int value);
+}
