@@ -83,6 +83,21 @@ public sealed class ResNet18Tests : IDisposable
     }
 
     [Fact]
+    public void A_pickled_pth_state_dict_loads_like_the_safetensors_one()
+    {
+        var pth = Path.Combine(_temp, "resnet18.pth");
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(pth, SafeTensorsFile.Read(Weights));
+        using var fromPth = new ResNet18(6, inChannels: 3);
+        using var fromSafetensors = new ResNet18(6, inChannels: 3);
+
+        ResNetCheckpoint.LoadInto(fromPth, pth);
+        ResNetCheckpoint.LoadInto(fromSafetensors, Weights);
+
+        var a = fromPth.state_dict();
+        Assert.All(fromSafetensors.state_dict(), p => Assert.True(p.Value.equal(a[p.Key]).all().item<bool>(), p.Key));
+    }
+
+    [Fact]
     public void An_imagenet_head_is_replaced_by_a_fresh_one_of_the_right_size()
     {
         var imagenet = Path.Combine(_temp, "imagenet.safetensors");

@@ -43,6 +43,30 @@ public sealed class Wav2Vec2CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Keys_without_the_wav2vec2_prefix_and_a_pickled_pytorch_model_bin_load_to_the_same_outputs()
+    {
+        var reference = Wav2Vec2Fixture.Folder("wav2vec2-tiny-stable", false, _temp);
+        var weights = SafeTensorsFile.Read(Path.Combine(reference, "model.safetensors"));
+        var bare = Path.Combine(_temp, "bare");
+        Directory.CreateDirectory(bare);
+        File.Copy(Path.Combine(reference, "config.json"), Path.Combine(bare, "config.json"));
+        var stripped = weights.ToDictionary(p => p.Key.Replace("wav2vec2.", "", StringComparison.Ordinal), p => p.Value);
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(Path.Combine(bare, "pytorch_model.bin"), stripped);
+
+        using var expected = Wav2Vec2Checkpoint.Load(reference);
+        using var actual = Wav2Vec2Checkpoint.Load(bare);
+        expected.eval();
+        actual.eval();
+        var cases = Wav2Vec2Fixture.Cases("wav2vec2-tiny-stable");
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        using var a = expected.Backbone.Forward(cases["input_values_0"]);
+        using var b = actual.Backbone.Forward(cases["input_values_0"]);
+        Assert.True(a.LastHiddenState.equal(b.LastHiddenState).all().item<bool>());
+    }
+
+    [Fact]
     public void A_backbone_only_checkpoint_gets_a_fresh_head_with_the_requested_labels()
     {
         var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
