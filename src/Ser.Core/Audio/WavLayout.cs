@@ -48,7 +48,7 @@ public sealed record WavLayout(WavEncoding Encoding, int Channels, int SampleRat
             else
             {
                 if (size > remaining)
-                    throw Truncated($"The '{ChunkName(id)}' chunk claims {size} bytes but only {remaining} follow.");
+                    throw Truncated($"The '{ChunkName(id)}' chunk claims {size} bytes but only {remaining} follow (file truncated?).");
                 if (id.SequenceEqual("fmt "u8)) fmt = (body, (int)size);
                 if (fmt is not null && data is not null) break;
             }

@@ -20,7 +20,8 @@ public static class CremaDMetadata
     private static readonly Lazy<IReadOnlyDictionary<string, CrowdVote>> LazyVotes = new(() =>
         Rows("summaryTable.csv").ToDictionary(r => r["FileName"], r => new CrowdVote(
             r["VoiceVote"].Split(':').Select(VoteLabel).ToArray(),
-            double.Parse(r["VoiceLevel"], CultureInfo.InvariantCulture)), StringComparer.Ordinal));
+            // Ties carry one agreement per winning label ("37.2:58.6"): keep the highest.
+            r["VoiceLevel"].Split(':').Max(v => double.Parse(v, CultureInfo.InvariantCulture))), StringComparer.Ordinal));
 
     /// <summary>File name (with .wav) → size and SHA-256.</summary>
     public static IReadOnlyDictionary<string, ManifestEntry> Manifest => LazyManifest.Value;

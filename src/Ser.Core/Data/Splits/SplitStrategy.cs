@@ -1,0 +1,10 @@
+namespace Ser.Core.Data.Splits;
+
+/// <summary>How clips are divided. <c>Actor</c> and <c>ActorKFold</c> are speaker-independent (no voice on both
+/// sides); <c>Random</c> is per clip, so the same voices are in train and test (speaker-dependent).</summary>
+public enum SplitStrategy
+{
+    Actor,
+    ActorKFold,
+    Random,
+}
