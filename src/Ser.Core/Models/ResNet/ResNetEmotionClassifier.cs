@@ -16,10 +16,12 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
     private readonly int[] _labelMap;
     private readonly long _window;
     private readonly ScalarType _dtype;
+    private readonly bool _ownsModel;
 
-    /// <param name="model">Taken over: disposed with this classifier.</param>
+    /// <param name="model">Disposed with this classifier unless <paramref name="ownsModel"/> is false (a trainer's
+    /// validation view; the model is switched to eval mode either way).</param>
     public ResNetEmotionClassifier(ResNet18 model, ResNetSpec spec, IReadOnlyList<string> labels, string preset,
-        Device? device = null, int maxBatch = 32, InferencePrecision precision = InferencePrecision.Float32)
+        Device? device = null, int maxBatch = 32, InferencePrecision precision = InferencePrecision.Float32, bool ownsModel = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(spec);
@@ -31,6 +33,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         _model.to(_device);
         _model.eval();
         Precision = precision;
+        _ownsModel = ownsModel;
         _dtype = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         _fused = new FusedResNet18(_model, _dtype);
         _frontEnd = new LogMelSpectrogram(spec.FrontEnd, _device);
@@ -101,7 +104,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
 
     public void Dispose()
     {
-        _model.Dispose();
+        if (_ownsModel) _model.Dispose();
         _fused.Dispose();
         _frontEnd.Dispose();
     }

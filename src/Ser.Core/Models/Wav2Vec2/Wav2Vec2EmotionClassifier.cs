@@ -14,15 +14,18 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
     private readonly int[] _labelMap;
     private readonly bool _usesMask;
     private readonly ScalarType _dtype;
+    private readonly bool _ownsModel;
 
-    /// <param name="model">Taken over: disposed with this classifier.</param>
+    /// <param name="model">Disposed with this classifier unless <paramref name="ownsModel"/> is false (a trainer's
+    /// validation view; the model is switched to eval mode either way).</param>
     public Wav2Vec2EmotionClassifier(Wav2Vec2ForSequenceClassification model, string preset, Device? device = null, int maxBatch = 16,
-        InferencePrecision precision = InferencePrecision.Float32)
+        InferencePrecision precision = InferencePrecision.Float32, bool ownsModel = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         _device = device ?? CPU;
         _model = model;
         Precision = precision;
+        _ownsModel = ownsModel;
         _dtype = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         _model.to(_device);
         if (_dtype != ScalarType.Float32) _model.to(_dtype);
@@ -86,5 +89,8 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
         return normalized.Length >= minimum ? normalized : [.. normalized, .. new float[minimum - normalized.Length]];
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        if (_ownsModel) _model.Dispose();
+    }
 }

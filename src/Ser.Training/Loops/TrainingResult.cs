@@ -1,0 +1,5 @@
+namespace Ser.Training.Loops;
+
+/// <summary>How a training ended: the best epoch by validation UA (whose weights the model now holds) and the curve.</summary>
+public sealed record TrainingResult(int BestEpoch, double BestValidationUa, IReadOnlyList<EpochMetrics> History, bool StoppedEarly,
+    long Steps, double Seconds, long? ResumedFromStep);

@@ -1,0 +1,94 @@
+using Ser.Core.Data;
+using Ser.Core.Features;
+using Ser.Core.Models;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.Loops;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ser.Training.Recipes;
+
+/// <summary>Fine-tuning Wav2Vec2 for sequence classification: feature encoder frozen by default, AdamW with separate
+/// encoder and head learning rates, linear warm-up and decay, random crops. Base (group-norm) models are trained on
+/// equal-length crops per batch (no padding, as they take no mask); stable models are padded and masked.</summary>
+public sealed class Wav2Vec2Recipe : ITrainableModel
+{
+    private readonly Wav2Vec2ForSequenceClassification _model;
+    private readonly double _maxSeconds;
+
+    public Wav2Vec2Recipe(Wav2Vec2ForSequenceClassification model, string preset, ResolvedHyperParameters hyper)
+    {
+        ArgumentNullException.ThrowIfNull(hyper);
+        _model = model;
+        Preset = preset;
+        _maxSeconds = hyper.MaxSeconds;
+        if (hyper.FreezeBaseModel) model.FreezeBaseModel();
+        else if (hyper.FreezeFeatureEncoder) model.FreezeFeatureEncoder();
+    }
+
+    public static ResolvedHyperParameters Defaults(HyperParameters h, ModelPreset preset) => new(
+        h.Epochs ?? 10, h.BatchSize ?? 8, h.LearningRate ?? 1e-3, h.EncoderLearningRate ?? (preset.Name == "wav2vec2-tiny" ? 1e-3 : 3e-5),
+        h.WeightDecay ?? 0.01, h.WarmupFraction ?? 0.1, h.GradientClip ?? 1.0, h.GradientAccumulation ?? 1, h.MaxSeconds ?? preset.MaxSeconds,
+        h.Patience ?? 4, h.CheckpointEverySteps ?? 200, h.ClassBalancedLoss ?? false, h.Optimizer ?? "adamw",
+        h.FreezeFeatureEncoder ?? preset.Name != "wav2vec2-tiny", h.FreezeBaseModel ?? false, 0, h.Seed);
+
+    public string Architecture => ModelArchitectures.Wav2Vec2;
+
+    public string Preset { get; }
+
+    public nn.Module Network => _model;
+
+    public Wav2Vec2ForSequenceClassification Model => _model;
+
+    public (OptimizerHelper, IReadOnlyList<double>) CreateOptimizer(ResolvedHyperParameters hyper)
+    {
+        ArgumentNullException.ThrowIfNull(hyper);
+        var groups = new List<AdamW.ParamGroup>();
+        var rates = new List<double>();
+        var encoder = _model.EncoderParameters().ToArray();
+        if (encoder.Length > 0 && hyper.EncoderLearningRate > 0)
+        {
+            groups.Add(new AdamW.ParamGroup(encoder, hyper.EncoderLearningRate, 0.9, 0.999, 1e-8, hyper.WeightDecay, false, false));
+            rates.Add(hyper.EncoderLearningRate);
+        }
+        groups.Add(new AdamW.ParamGroup(_model.HeadParameters(), hyper.LearningRate, 0.9, 0.999, 1e-8, hyper.WeightDecay, false, false));
+        rates.Add(hyper.LearningRate);
+        return (optim.AdamW(groups), rates);
+    }
+
+    public TrainingBatch Collate(IReadOnlyList<(float[] Samples, int Label)> clips, DeterministicRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(random);
+        var max = (int)(_maxSeconds * 16_000);
+        var masked = _model.Config.FeatExtractNorm == "layer";
+        var minimum = _model.Config.ReceptiveField;
+        var length = masked ? Math.Min(max, clips.Max(c => c.Samples.Length)) : Math.Min(max, clips.Min(c => c.Samples.Length));
+        length = Math.Max(length, minimum);
+        var inputs = new float[clips.Count * length];
+        var lengths = new long[clips.Count];
+        for (var i = 0; i < clips.Count; i++)
+        {
+            var samples = clips[i].Samples;
+            var take = Math.Min(length, samples.Length);
+            var start = samples.Length > take ? random.Next(samples.Length - take + 1) : 0;
+            Wav2Vec2InputNormalizer.Normalize(samples.AsSpan(start, take), inputs.AsSpan(i * length, take));
+            lengths[i] = Math.Max(take, minimum);
+        }
+        return new TrainingBatch(tensor(inputs, [clips.Count, length]), masked ? tensor(lengths) : null,
+            tensor(clips.Select(c => (long)c.Label).ToArray()), clips.Count);
+    }
+
+    public Tensor Forward(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return _model.forward(batch.Inputs, batch.Lengths);
+    }
+
+    public IEmotionClassifier ToClassifier() => new Wav2Vec2EmotionClassifier(_model, Preset, ownsModel: false);
+
+    public void SaveModel(string directory) => Wav2Vec2Checkpoint.Save(_model, directory);
+
+    public void Dispose() => _model.Dispose();
+}

@@ -1,0 +1,76 @@
+using Ser.Core.Data.Splits;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using static TorchSharp.torch;
+
+namespace Ser.Training.Tests.Loops;
+
+/// <summary>Training-heavy: runs alone (2 cores).</summary>
+[CollectionDefinition(nameof(TrainerResumeTests), DisableParallelization = true)]
+[Collection(nameof(TrainerResumeTests))]
+public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, IDisposable
+{
+    private readonly SyntheticCorpusFixture _corpus;
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-resume-").FullName;
+
+    public TrainerResumeTests(SyntheticCorpusFixture corpus) => _corpus = corpus;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    public static TheoryData<string, int> Presets => new() { { "resnet18-tiny", 1 }, { "wav2vec2-tiny", 2 } };
+
+    private static ITrainableModel Create(string preset, ResolvedHyperParameters hyper)
+    {
+        manual_seed(hyper.Seed);
+        var p = ModelPresets.Get(preset);
+        return p.Wav2Vec2 is { } config
+            ? new Wav2Vec2Recipe(new Wav2Vec2ForSequenceClassification(config), preset, hyper)
+            : new ResNetRecipe(new ResNet18(6, p.ResNet!.InChannels, p.ResNet.BaseWidth), p.ResNet, preset, hyper);
+    }
+
+    private static ResolvedHyperParameters Hyper(string preset, int accumulation)
+    {
+        var p = ModelPresets.Get(preset);
+        var h = new HyperParameters { Epochs = 2, BatchSize = 6, GradientAccumulation = accumulation, CheckpointEverySteps = 2, Seed = 11, MaxSeconds = 1.5 };
+        return p.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, p) : Wav2Vec2Recipe.Defaults(h, p);
+    }
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public async Task A_run_stopped_after_a_step_and_resumed_ends_bit_identical_to_an_uninterrupted_one(string preset, int accumulation)
+    {
+        var split = Splitter.ByActor(_corpus.Corpus, seed: 1, validation: 0.2, test: 0.2);
+        var train = split.Resolve(_corpus.Corpus, split.Train);
+        var validation = split.Resolve(_corpus.Corpus, split.Validation);
+        var hyper = Hyper(preset, accumulation);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var straight = Create(preset, hyper);
+        var expected = await new Trainer(straight, hyper, train, validation, Path.Combine(_temp, "a")).RunAsync(cancellationToken: ct);
+
+        using (var first = Create(preset, hyper))
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var progress = new SynchronousProgress(p => { if (p.Phase == "step" && p.Step == 3) stop.Cancel(); });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                new Trainer(first, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(progress, stop.Token));
+        }
+        using var resumed = Create(preset, hyper);
+        var actual = await new Trainer(resumed, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(cancellationToken: ct);
+
+        Assert.Equal(3, actual.ResumedFromStep);
+        Assert.Equal(expected.Steps, actual.Steps);
+        Assert.Equal(expected.History.Select(h => (h.TrainLoss, h.ValidationUa)), actual.History.Select(h => (h.TrainLoss, h.ValidationUa)));
+        var a = straight.Network.state_dict();
+        foreach (var (name, tensor) in resumed.Network.state_dict())
+            Assert.True(tensor.equal(a[name]).all().item<bool>(), $"{name} differs");
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
