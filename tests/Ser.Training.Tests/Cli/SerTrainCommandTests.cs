@@ -12,7 +12,7 @@ public class SerTrainCommandTests
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var code = await SerTrainCommand.RunAsync([flag], output, error);
+        var code = await SerTrainCommand.RunAsync([flag], output, error, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(SerTrainCommand.Success, code);
         Assert.Contains("Usage: ser-train", output.ToString(), StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public class SerTrainCommandTests
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var code = await SerTrainCommand.RunAsync(["frobnicate"], output, error);
+        var code = await SerTrainCommand.RunAsync(["frobnicate"], output, error, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(SerTrainCommand.UsageError, code);
         Assert.Contains("unknown command 'frobnicate'", error.ToString(), StringComparison.Ordinal);

@@ -54,7 +54,7 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
         using (var first = Create(preset, hyper))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var progress = new SynchronousProgress(p => { if (p.Phase == "step" && p.Step == 3) stop.Cancel(); });
+            var progress = new CallbackProgress<TrainingProgress>(p => { if (p.Phase == "step" && p.Step == 3) stop.Cancel(); });
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
                 new Trainer(first, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(progress, stop.Token));
         }
@@ -67,10 +67,5 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
         var a = straight.Network.state_dict();
         foreach (var (name, tensor) in resumed.Network.state_dict())
             Assert.True(tensor.equal(a[name]).all().item<bool>(), $"{name} differs");
-    }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

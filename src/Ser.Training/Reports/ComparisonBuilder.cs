@@ -1,0 +1,49 @@
+using Ser.Core.Evaluation;
+using Ser.Training.Runs;
+
+namespace Ser.Training.Reports;
+
+/// <summary>Builds a <see cref="ComparisonReport"/> from succeeded runs, refusing runs on different splits unless
+/// <c>allowDifferentSplits</c> (the figures would then not be paired; McNemar is left out).</summary>
+public static class ComparisonBuilder
+{
+    public static ComparisonReport Build(RunStore store, IReadOnlyList<string> runIds, bool allowDifferentSplits = false)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(runIds);
+        if (runIds.Count < 2) throw new ComparisonException("Name at least two runs to compare.");
+        var runs = runIds.Select(id => Load(store, id)).ToArray();
+        var sameSplit = runs.All(r => r.Split.Hash == runs[0].Split.Hash);
+        if (!sameSplit && !allowDifferentSplits)
+            throw new ComparisonException("The runs were evaluated on different splits (" + string.Join(", ", runs.Select(r => $"{r.RunId}: {r.Split.Hash[..12]}…"))
+                + "); their figures are not comparable. Pass allowDifferentSplits to compare anyway.");
+        var notes = new List<string>();
+        if (!sameSplit) notes.Add("Runs use different splits: figures are not paired and McNemar's test is omitted.");
+        if (!runs[0].Split.SpeakerIndependent) notes.Add("Speaker-dependent split (random per clip): the same voices are in train and test, which inflates accuracy.");
+        McNemar? mcnemar = null;
+        if (sameSplit)
+        {
+            var second = runs[1].Metrics.Predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            var pairs = runs[0].Metrics.Predictions.Where(p => second.ContainsKey(p.Id)).ToArray();
+            mcnemar = McNemar.Test(pairs.Select(p => p.Correct).ToArray(), pairs.Select(p => second[p.Id].Correct).ToArray());
+        }
+        return new ComparisonReport(runs[0].Split, runs.Select(r => r with { Metrics = r.Metrics with { Predictions = [] } }).ToArray(),
+            mcnemar, runs[0].Metrics.Human, runs[0].Metrics.HumanAbsentReason, notes);
+    }
+
+    private static RunComparison Load(RunStore store, string runId)
+    {
+        if (!store.Exists(runId)) throw new ComparisonException($"Unknown run '{runId}'.");
+        var status = store.ReadStatus(runId);
+        var evaluation = store.ReadEvaluation(runId);
+        if (status.State != RunState.Succeeded || evaluation is null)
+            throw new ComparisonException($"Run '{runId}' is {status.State.ToString().ToLowerInvariant()}, not succeeded; only finished runs can be compared.");
+        var spec = store.ReadSpec(runId);
+        var split = store.ReadSplit(runId)!;
+        var training = store.ReadTraining(runId);
+        return new RunComparison(runId, spec.Architecture, spec.Preset, spec.Dataset,
+            new ComparisonSplit(split.Hash, split.Strategy.ToString(), split.SpeakerIndependent, split.Seed, split.Test.Clips.Count), evaluation,
+            new TrainingCost(training?.Seconds ?? 0, spec.Device, training?.History.Count ?? 0, training?.BestEpoch ?? 0, spec.Hyper.Seed),
+            training?.History ?? []);
+    }
+}

@@ -1,0 +1,7 @@
+namespace Ser.Training.Runs;
+
+/// <summary>A run as the registry lists it: what it is, on which split, its state and headline test figures.</summary>
+public sealed record RunSummary(
+    string RunId, string Kind, string? Name, string Architecture, string Preset, string Dataset, string SplitStrategy, long SplitSeed,
+    string? SplitHash, bool SpeakerIndependent, RunState State, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt,
+    double? Wa, double? Ua, double? MacroF1, double? TrainingSeconds, string Device, string? Error);

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Ser.Core.Data;
+using Ser.Core.Evaluation;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using static TorchSharp.torch;
+
+namespace Ser.Training.Runs;
+
+/// <summary>Executes a recorded run end to end: corpus (undecodable clips excluded with reasons), split (made once,
+/// saved, reused on resume), seeded model, training with resumable checkpoints, test evaluation, model and report
+/// files, then the registry. Re-entrant: running a run again resumes from its last checkpoint. The CLI and the
+/// service's background jobs both use it.</summary>
+public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger? logger = null)
+{
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public RunStore Store => store;
+
+    public RunRegistry Registry => registry;
+
+    /// <summary>Records a new run (spec.json + registry row, state queued).</summary>
+    public void Create(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        store.WriteSpec(spec);
+        store.WriteStatus(spec.RunId, new RunStatus(RunState.Queued));
+        registry.Add(spec);
+    }
+
+    public static string NewRunId() => $"r-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+
+    public async Task<RunSummary> TrainAsync(string runId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var spec = store.ReadSpec(runId);
+        var previous = store.ReadStatus(runId);
+        var started = previous.StartedAt ?? DateTimeOffset.UtcNow;
+        store.WriteStatus(runId, new RunStatus(RunState.Running, started, Attempt: previous.Attempt + 1));
+        registry.SetState(runId, RunState.Running);
+        try
+        {
+            var audio = new ClipAudioReader();
+            var corpus = audio.ExcludeUndecodable(DatasetLoader.Load(spec.Dataset, spec.DatasetKind, spec.DatasetPath));
+            foreach (var excluded in corpus.Excluded) _logger.LogWarning("Excluded {File}: {Reason}", excluded.File, excluded.Reason);
+            var split = store.ReadSplit(runId) ?? spec.Split.Apply(corpus);
+            split.EnsureMadeFrom(corpus);
+            store.WriteSplit(runId, split);
+            registry.SetState(runId, RunState.Running, splitHash: split.Hash);
+            store.WriteEnvironment(runId, RunEnvironment.Capture(spec.Device));
+
+            using var model = CreateModel(spec);
+            var trainer = new Trainer(model, spec.Hyper, split.Resolve(corpus, split.Train), split.Resolve(corpus, split.Validation),
+                store.Checkpoints(runId), audio, _logger);
+            var lastWrite = DateTime.MinValue;
+            var reporter = new CallbackProgress<TrainingProgress>(p =>
+            {
+                // status.json is fsynced: at most once a second, and at every epoch end.
+                if (p.Phase == "epoch" || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
+                {
+                    store.WriteStatus(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: previous.Attempt + 1));
+                    lastWrite = DateTime.UtcNow;
+                }
+                progress?.Report(p);
+            });
+            var result = await trainer.RunAsync(reporter, cancellationToken).ConfigureAwait(false);
+            var report = Evaluate(model, split.Resolve(corpus, split.Test), audio, spec.Split.Seed);
+            model.SaveModel(store.Model(runId));
+            store.WriteTraining(runId, result);
+            store.WriteEvaluation(runId, report);
+            registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
+            store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
+                Attempt: previous.Attempt + 1));
+            _logger.LogInformation("Run {RunId} ({Architecture}) succeeded: test UA {Ua:0.000}, WA {Wa:0.000}", runId, spec.Architecture, report.Ua.Value, report.Wa.Value);
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(runId, started, RunState.Cancelled, "cancelled; the last checkpoint is kept and the run can be resumed", previous.Attempt + 1);
+            throw;
+        }
+        catch (Exception e)
+        {
+            Finish(runId, started, RunState.Failed, e.Message, previous.Attempt + 1);
+            throw;
+        }
+        return registry.Find(runId)!;
+    }
+
+    /// <summary>Evaluates the model of <see cref="RunSpec.SourceRun"/> on the test clips of that run's split (or of the
+    /// evaluation run's own split spec when it names another dataset), as a run of kind <c>evaluate</c>.</summary>
+    public Task<RunSummary> EvaluateAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var spec = store.ReadSpec(runId);
+        var started = DateTimeOffset.UtcNow;
+        store.WriteStatus(runId, new RunStatus(RunState.Running, started, Attempt: 1));
+        registry.SetState(runId, RunState.Running);
+        try
+        {
+            var source = spec.SourceRun ?? throw new InvalidOperationException($"Evaluation run {runId} names no source run.");
+            if (store.ReadStatus(source).State != RunState.Succeeded) throw new InvalidOperationException($"Run {source} has no finished model.");
+            var audio = new ClipAudioReader();
+            var corpus = audio.ExcludeUndecodable(DatasetLoader.Load(spec.Dataset, spec.DatasetKind, spec.DatasetPath));
+            var sourceSplit = store.ReadSplit(source);
+            var split = sourceSplit is not null && sourceSplit.ManifestHash == corpus.ManifestHash ? sourceSplit : spec.Split.Apply(corpus);
+            store.WriteSplit(runId, split);
+            registry.SetState(runId, RunState.Running, splitHash: split.Hash);
+            store.WriteEnvironment(runId, RunEnvironment.Capture(spec.Device));
+            cancellationToken.ThrowIfCancellationRequested();
+            using var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(source));
+            var report = Evaluate(classifier, split.Resolve(corpus, split.Test), audio, split.Seed);
+            store.WriteEvaluation(runId, report);
+            registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
+            store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
+        }
+        catch (Exception e)
+        {
+            Finish(runId, started, e is OperationCanceledException ? RunState.Cancelled : RunState.Failed, e.Message, 1);
+            throw;
+        }
+        return Task.FromResult(registry.Find(runId)!);
+    }
+
+    /// <summary>Scores <paramref name="model"/> on <paramref name="clips"/> the way the service does.</summary>
+    public static EvaluationReport Evaluate(ITrainableModel model, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(audio);
+        using var classifier = model.ToClassifier();
+        return Evaluate(classifier, clips, audio, seed);
+    }
+
+    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(audio);
+        var predictions = new List<ClipPrediction>();
+        foreach (var chunk in clips.Chunk(32))
+        {
+            var probabilities = classifier.PredictBatch(chunk.Select(audio.Read).ToArray());
+            predictions.AddRange(chunk.Zip(probabilities, (c, p) =>
+                new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
+        }
+        return Evaluator.Evaluate(predictions, seed);
+    }
+
+    /// <summary>A seeded model of the run's preset, from its base checkpoint when it names one.</summary>
+    public static ITrainableModel CreateModel(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        manual_seed(spec.Hyper.Seed);
+        var preset = ModelPresets.Get(spec.Preset);
+        if (preset.Wav2Vec2 is { } config)
+        {
+            var model = spec.BaseCheckpoint is null
+                ? new Wav2Vec2ForSequenceClassification(config)
+                : Wav2Vec2Checkpoint.Load(spec.BaseCheckpoint, EmotionLabels.All);
+            return new Wav2Vec2Recipe(model, spec.Preset, spec.Hyper);
+        }
+        var resnet = preset.ResNet!;
+        var network = new ResNet18(EmotionLabels.Count, resnet.InChannels, resnet.BaseWidth);
+        if (spec.BaseCheckpoint is not null) ResNetCheckpoint.LoadInto(network, spec.BaseCheckpoint);
+        return new ResNetRecipe(network, resnet, spec.Preset, spec.Hyper);
+    }
+
+    private void Finish(string runId, DateTimeOffset started, RunState state, string error, int attempt)
+    {
+        store.WriteStatus(runId, new RunStatus(state, started, DateTimeOffset.UtcNow, error, Attempt: attempt));
+        registry.SetState(runId, state, error);
+        _logger.LogWarning("Run {RunId} {State}: {Error}", runId, state, error);
+    }
+}
