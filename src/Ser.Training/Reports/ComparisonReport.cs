@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Ser.Core.Evaluation;
 using Ser.Training.Loops;
 
@@ -5,7 +6,8 @@ namespace Ser.Training.Reports;
 
 /// <summary>Two or more runs side by side on the same test clips: figures with CIs, per class, confusion, McNemar's
 /// test between the first two, the crowd baseline on those clips, and training cost (the API's /metrics/compare).</summary>
-public sealed record ComparisonReport(ComparisonSplit Split, IReadOnlyList<RunComparison> Runs, McNemar? McNemar, HumanBaseline? Human,
+public sealed record ComparisonReport(ComparisonSplit Split, IReadOnlyList<RunComparison> Runs,
+    [property: JsonPropertyName("mcnemar")] McNemar? McNemar, HumanBaseline? Human,
     string? HumanAbsentReason, IReadOnlyList<string> Notes);
 
 /// <summary>The split the runs share (or the first run's, when different splits were allowed).</summary>

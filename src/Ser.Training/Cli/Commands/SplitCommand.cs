@@ -22,8 +22,10 @@ public sealed class SplitCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var a = new CliArguments(args, ["dataset-path", "dataset-kind", "out", "strategy", "seed", "validation", "test", "folds", "fold"]);
+        var spec = Spec(a);
+        var output = a.Required("out");
         var corpus = DatasetLoader.Load("dataset", a.Get("dataset-kind") ?? "crema-d", a.Required("dataset-path"));
-        var split = Spec(a).Apply(corpus);
+        var split = spec.Apply(corpus);
         split.Save(a.Required("out"));
         context.Output.WriteLine($"{split.Strategy} split {split.Hash[..12]} (seed {split.Seed}): train {split.Train.Speakers.Count} speakers / "
             + $"{split.Train.Clips.Count} clips, validation {split.Validation.Speakers.Count} / {split.Validation.Clips.Count}, "

@@ -1,0 +1,51 @@
+using Ser.Core.Data.Splits;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using Ser.Training.Runs;
+
+namespace Ser.Training.Tests.Runs;
+
+public sealed class RunRegistryTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-registry-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static RunSpec Spec(string id, string architecture, SplitStrategy strategy = SplitStrategy.Actor) =>
+        new(id, "train", architecture, architecture + "-tiny", "synthetic", "synthetic", "/data", new SplitSpec(strategy, 7),
+            ResNetRecipe.Defaults(new HyperParameters(), Ser.Core.Models.ModelPresets.ResNet18Tiny), null, null, "cpu",
+            DateTimeOffset.Parse("2026-11-25T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture).AddMinutes(id.Length));
+
+    [Fact]
+    public void Runs_are_listed_newest_first_filtered_and_only_complete_after_complete()
+    {
+        var registry = new RunRegistry(Path.Combine(_temp, "registry.db"));
+        registry.Add(Spec("r-a", "wav2vec2"));
+        registry.Add(Spec("r-bb", "resnet18", SplitStrategy.Random));
+        registry.SetState("r-a", RunState.Running, splitHash: "abc");
+
+        Assert.Equal(["r-bb", "r-a"], registry.List().Select(r => r.RunId));
+        Assert.Empty(registry.List(state: RunState.Succeeded));
+        Assert.False(registry.Find("r-bb")!.SpeakerIndependent);
+
+        registry.Complete("r-a", 0.6, 0.55, 0.5, 12);
+        var done = registry.Find("r-a")!;
+
+        Assert.Equal(RunState.Succeeded, done.State);
+        Assert.Equal((0.6, 0.55, 0.5), (done.Wa!.Value, done.Ua!.Value, done.MacroF1!.Value));
+        Assert.Equal("abc", done.SplitHash);
+        Assert.NotNull(done.FinishedAt);
+        Assert.Equal(["r-a"], registry.List(architecture: "wav2vec2").Select(r => r.RunId));
+        Assert.Null(registry.Find("nope"));
+    }
+
+    [Fact]
+    public void The_store_refuses_run_ids_that_are_paths()
+    {
+        var store = new RunStore(_temp);
+
+        Assert.Throws<ArgumentException>(() => store.Directory("../etc"));
+        Assert.Throws<ArgumentException>(() => store.Directory("a/b"));
+        Assert.False(store.Exists("r-unknown"));
+    }
+}
