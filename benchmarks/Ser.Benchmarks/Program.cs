@@ -9,8 +9,16 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Model forward speed as a multiple of a libtorch matmul "ceiling" measured in the same run (PERFORMANCE.md).
-// Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--precision medium|high] [--no-mallopt]
+// Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--precision medium|high] [--no-mallopt] [--bf16]
+//        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
 var repeats = ArgValue("--repeats", 7);
+if (args.Contains("--training"))
+{
+    TorchRuntime.KeepFreedMemoryInHeap();
+    TorchRuntime.TrySetFloat32MatmulPrecision(Args("--precision") ?? "medium");
+    await TrainingThroughput.RunAsync(ArgValue("--steps", 4));
+    return;
+}
 var precision = Args("--precision") ?? "medium";
 if (!args.Contains("--no-mallopt")) TorchRuntime.KeepFreedMemoryInHeap();
 var ceiling = MatmulCeiling(repeats);

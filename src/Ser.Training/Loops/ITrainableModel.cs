@@ -16,6 +16,9 @@ public interface ITrainableModel : IDisposable
 
     nn.Module Network { get; }
 
+    /// <summary>Where the network lives; batches are collated on the CPU and moved there.</summary>
+    Device Device { get; }
+
     /// <summary>An optimizer over the trainable parameters, with each group's base learning rate.</summary>
     (OptimizerHelper Optimizer, IReadOnlyList<double> BaseLearningRates) CreateOptimizer(ResolvedHyperParameters hyper);
 

@@ -69,8 +69,9 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                         // Groups of accumulated batches start at multiples of the accumulation count; checkpoints only
                         // fall between groups, so a resumed epoch forms the same groups.
                         if (batchIndex % hyper.GradientAccumulation == 0) optimizer.zero_grad();
-                        var logits = model.Forward(batch);
-                        var loss = nn.functional.cross_entropy(logits, batch.Labels, weights);
+                        var onDevice = ToDevice(batch);
+                        var logits = model.Forward(onDevice);
+                        var loss = nn.functional.cross_entropy(logits, onDevice.Labels, weights);
                         loss.div(hyper.GradientAccumulation).backward();
                         lossSum += loss.item<float>() * batch.Clips;
                         lossCount += batch.Clips;
@@ -145,6 +146,13 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         if (!hyper.ClassBalancedLoss) return null;
         var counts = new double[EmotionLabels.Count];
         foreach (var clip in train) counts[clip.Label]++;
-        return tensor(counts.Select(c => c == 0 ? 0f : (float)(train.Count / (EmotionLabels.Count * c))).ToArray());
+        using var weights = tensor(counts.Select(c => c == 0 ? 0f : (float)(train.Count / (EmotionLabels.Count * c))).ToArray());
+        return weights.to(model.Device);
     }
+
+    // Copies made here belong to the step's dispose scope.
+    private TrainingBatch ToDevice(TrainingBatch batch) =>
+        model.Device.type == DeviceType.CPU
+            ? batch
+            : new TrainingBatch(batch.Inputs.to(model.Device), batch.Lengths?.to(model.Device), batch.Labels.to(model.Device), batch.Clips);
 }

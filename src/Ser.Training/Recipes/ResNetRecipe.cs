@@ -18,10 +18,13 @@ public sealed class ResNetRecipe : ITrainableModel
     private readonly LogMelSpectrogram _frontEnd;
     private readonly int _masks;
 
-    public ResNetRecipe(ResNet18 model, ResNetSpec spec, string preset, ResolvedHyperParameters hyper)
+    public ResNetRecipe(ResNet18 model, ResNetSpec spec, string preset, ResolvedHyperParameters hyper, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(hyper);
+        ArgumentNullException.ThrowIfNull(model);
         (_model, _spec, Preset, _masks) = (model, spec, preset, hyper.SpecAugmentMasks);
+        Device = device ?? CPU;
+        _model.to(Device);
         _frontEnd = new LogMelSpectrogram(spec.FrontEnd);
     }
 
@@ -38,6 +41,8 @@ public sealed class ResNetRecipe : ITrainableModel
     public nn.Module Network => _model;
 
     public ResNet18 Model => _model;
+
+    public Device Device { get; }
 
     public (OptimizerHelper, IReadOnlyList<double>) CreateOptimizer(ResolvedHyperParameters hyper)
     {
@@ -95,7 +100,7 @@ public sealed class ResNetRecipe : ITrainableModel
     }
 
     public IEmotionClassifier ToClassifier() =>
-        new ResNetEmotionClassifier(_model, _spec, EmotionLabels.All, Preset, ownsModel: false);
+        new ResNetEmotionClassifier(_model, _spec, EmotionLabels.All, Preset, Device, ownsModel: false);
 
     public void SaveModel(string directory) => ResNetModelFolder.Save(_model,
         new ResNetModelFolder.Description(Preset, _spec.BaseWidth, _spec.InChannels, _spec.FrontEnd, _spec.WindowSeconds, EmotionLabels.All),

@@ -17,10 +17,13 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
     private readonly Wav2Vec2ForSequenceClassification _model;
     private readonly double _maxSeconds;
 
-    public Wav2Vec2Recipe(Wav2Vec2ForSequenceClassification model, string preset, ResolvedHyperParameters hyper)
+    public Wav2Vec2Recipe(Wav2Vec2ForSequenceClassification model, string preset, ResolvedHyperParameters hyper, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(hyper);
+        ArgumentNullException.ThrowIfNull(model);
+        Device = device ?? CPU;
         _model = model;
+        _model.to(Device);
         Preset = preset;
         _maxSeconds = hyper.MaxSeconds;
         if (hyper.FreezeBaseModel) model.FreezeBaseModel();
@@ -40,6 +43,8 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
     public nn.Module Network => _model;
 
     public Wav2Vec2ForSequenceClassification Model => _model;
+
+    public Device Device { get; }
 
     public (OptimizerHelper, IReadOnlyList<double>) CreateOptimizer(ResolvedHyperParameters hyper)
     {
@@ -86,7 +91,7 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
         return _model.forward(batch.Inputs, batch.Lengths);
     }
 
-    public IEmotionClassifier ToClassifier() => new Wav2Vec2EmotionClassifier(_model, Preset, ownsModel: false);
+    public IEmotionClassifier ToClassifier() => new Wav2Vec2EmotionClassifier(_model, Preset, Device, ownsModel: false);
 
     public void SaveModel(string directory) => Wav2Vec2Checkpoint.Save(_model, directory);
 

@@ -7,6 +7,7 @@ using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Training.Runs;
@@ -152,18 +153,21 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     {
         ArgumentNullException.ThrowIfNull(spec);
         manual_seed(spec.Hyper.Seed);
+        var device = TorchDevices.Resolve(spec.Device);
+        // TorchSharp 0.107 has no autocast: on CUDA, TF32 tensor-core matmuls are the mixed precision used.
+        if (device.type == DeviceType.CUDA) Ser.Core.Runtime.TorchRuntime.TrySetFloat32MatmulPrecision("high");
         var preset = ModelPresets.Get(spec.Preset);
         if (preset.Wav2Vec2 is { } config)
         {
             var model = spec.BaseCheckpoint is null
                 ? new Wav2Vec2ForSequenceClassification(config)
                 : Wav2Vec2Checkpoint.Load(spec.BaseCheckpoint, EmotionLabels.All);
-            return new Wav2Vec2Recipe(model, spec.Preset, spec.Hyper);
+            return new Wav2Vec2Recipe(model, spec.Preset, spec.Hyper, device);
         }
         var resnet = preset.ResNet!;
         var network = new ResNet18(EmotionLabels.Count, resnet.InChannels, resnet.BaseWidth);
         if (spec.BaseCheckpoint is not null) ResNetCheckpoint.LoadInto(network, spec.BaseCheckpoint);
-        return new ResNetRecipe(network, resnet, spec.Preset, spec.Hyper);
+        return new ResNetRecipe(network, resnet, spec.Preset, spec.Hyper, device);
     }
 
     private void Finish(string runId, DateTimeOffset started, RunState state, string error, int attempt)
