@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Ser.Training.Cli;
+using Ser.Training.Runs;
+
+namespace Ser.Training.Tests.Cli;
+
+/// <summary>A real ser-train process interrupted with SIGINT (Ctrl-C) mid-training, then resumed.</summary>
+[CollectionDefinition(nameof(CtrlCTests), DisableParallelization = true)]
+[Collection(nameof(CtrlCTests))]
+public sealed partial class CtrlCTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-sigint-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Fact]
+    public async Task Ctrl_c_stops_at_the_next_step_with_a_checkpoint_and_exit_130_then_resume_finishes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var corpus = Path.Combine(_temp, "synthetic");
+        var data = Path.Combine(_temp, "data");
+        using (var synth = Start("synth", "--out", corpus, "--actors", "6", "--sentences", "2")) await synth.WaitForExitAsync(ct);
+
+        using var train = Start("train", "--architecture", "wav2vec2", "--preset", "wav2vec2-tiny", "--dataset-path", corpus,
+            "--data", data, "--epochs", "3", "--batch-size", "4", "--checkpoint-every", "1");
+        var state = await WaitForCheckpoint(data, ct);
+        Assert.Equal(0, Kill(train.Id, 2)); // SIGINT, as Ctrl-C sends
+        await train.WaitForExitAsync(ct);
+        var stderr = await train.StandardError.ReadToEndAsync(ct);
+
+        Assert.Equal(ExitCodes.Cancelled, train.ExitCode);
+        Assert.Contains("Resume with: ser-train train --resume", stderr, StringComparison.Ordinal);
+        var run = new RunRegistry(Path.Combine(data, "registry.db")).List().Single();
+        Assert.Equal(RunState.Cancelled, run.State);
+        Assert.True(File.Exists(state));
+
+        using var resume = Start("train", "--resume", run.RunId, "--data", data);
+        await resume.WaitForExitAsync(ct);
+
+        Assert.Equal(ExitCodes.Success, resume.ExitCode);
+        Assert.Equal(RunState.Succeeded, new RunRegistry(Path.Combine(data, "registry.db")).Find(run.RunId)!.State);
+        Assert.NotNull(new RunStore(Path.Combine(data, "runs")).ReadStatus(run.RunId).ResumedFromStep);
+    }
+
+    private static async Task<string> WaitForCheckpoint(string data, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var runs = Path.Combine(data, "runs");
+            var found = Directory.Exists(runs)
+                ? Directory.GetDirectories(runs).Select(d => Path.Combine(d, "checkpoints", "last", "state.json")).FirstOrDefault(File.Exists)
+                : null;
+            if (found is not null) return found;
+            await Task.Delay(100, ct);
+        }
+        throw new TimeoutException("No checkpoint within 5 minutes.");
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ser-train.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
