@@ -11,16 +11,7 @@ public static class Splitter
         CheckFractions(validation, test);
         var random = new DeterministicRandom(seed);
         var (train, val, tst) = (new List<string>(), new List<string>(), new List<string>());
-        foreach (var stratum in SpeakersBySex(corpus))
-        {
-            var speakers = stratum.ToList();
-            random.Shuffle(speakers);
-            var nTest = Share(speakers.Count, test);
-            var nVal = Share(speakers.Count - nTest, validation / (1 - test));
-            tst.AddRange(speakers.Take(nTest));
-            val.AddRange(speakers.Skip(nTest).Take(nVal));
-            train.AddRange(speakers.Skip(nTest + nVal));
-        }
+        foreach (var stratum in SpeakersBySex(corpus)) Deal(stratum.ToList(), random, validation, test, train, val, tst);
         return Build(corpus, SplitStrategy.Actor, seed, validation, test, 0, 0, train, val, tst);
     }
 
@@ -54,18 +45,20 @@ public static class Splitter
         CheckFractions(validation, test);
         var random = new DeterministicRandom(seed);
         var (train, val, tst) = (new List<ClipInfo>(), new List<ClipInfo>(), new List<ClipInfo>());
-        foreach (var label in corpus.Clips.GroupBy(c => c.Label).OrderBy(g => g.Key))
-        {
-            var clips = label.ToList();
-            random.Shuffle(clips);
-            var nTest = Share(clips.Count, test);
-            var nVal = Share(clips.Count - nTest, validation / (1 - test));
-            tst.AddRange(clips.Take(nTest));
-            val.AddRange(clips.Skip(nTest).Take(nVal));
-            train.AddRange(clips.Skip(nTest + nVal));
-        }
+        foreach (var label in corpus.Clips.GroupBy(c => c.Label).OrderBy(g => g.Key)) Deal(label.ToList(), random, validation, test, train, val, tst);
         return new DataSplit(SplitStrategy.Random, seed, validation, test, 0, 0, corpus.Name, corpus.ManifestHash,
             Part(train), Part(val), Part(tst));
+    }
+
+    // Shuffles one stratum and deals it out: test first, then validation (as a share of what is left), rest to train.
+    private static void Deal<T>(List<T> items, DeterministicRandom random, double validation, double test, List<T> train, List<T> val, List<T> tst)
+    {
+        random.Shuffle(items);
+        var nTest = Share(items.Count, test);
+        var nVal = Share(items.Count - nTest, validation / (1 - test));
+        tst.AddRange(items.Take(nTest));
+        val.AddRange(items.Skip(nTest).Take(nVal));
+        train.AddRange(items.Skip(nTest + nVal));
     }
 
     private static DataSplit Build(Corpus corpus, SplitStrategy strategy, long seed, double validation, double test, int folds, int fold,
