@@ -7,6 +7,7 @@ builder.AddSerLogging();
 builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration);
+builder.AddSerServing();
 
 var app = builder.Build();
 
@@ -15,6 +16,8 @@ app.UseSerRequestLogging();
 app.UseSerSwagger();
 
 app.MapHealthEndpoints();
+app.MapClassifyEndpoints();
+app.MapModelsEndpoints();
 
 app.LogStartupBanner();
 app.Run();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ser.Api.Health;
+using Microsoft.Extensions.Options;
 using Ser.Core.Audio;
 
 namespace Ser.Api.Extensions;
@@ -12,7 +13,7 @@ public static class CoreServiceExtensions
     {
         services.AddOptions<AudioOptions>().Bind(configuration.GetSection(AudioOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<WavDecoder>();
+        services.AddSingleton(sp => new WavDecoder(sp.GetRequiredService<IOptions<AudioOptions>>()));
         // API.md: camelCase JSON, enum values as lower-case strings.
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

@@ -20,6 +20,7 @@ public sealed class RunRegistry
               dataset TEXT NOT NULL, split_strategy TEXT NOT NULL, split_seed INTEGER NOT NULL, split_hash TEXT,
               speaker_independent INTEGER NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT,
               wa REAL, ua REAL, macro_f1 REAL, training_seconds REAL, device TEXT NOT NULL, error TEXT);
+            CREATE TABLE IF NOT EXISTS active (architecture TEXT PRIMARY KEY, run_id TEXT NOT NULL, activated_at TEXT NOT NULL);
             """);
     }
 
@@ -48,6 +49,20 @@ public sealed class RunRegistry
             UPDATE runs SET state = 'succeeded', error = NULL, wa = $wa, ua = $ua, macro_f1 = $f1, training_seconds = $seconds, finished_at = $now
             WHERE id = $id
             """, ("$id", runId), ("$wa", wa), ("$ua", ua), ("$f1", macroF1), ("$seconds", trainingSeconds), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+
+    /// <summary>Makes <paramref name="runId"/> the model the service serves for its architecture.</summary>
+    public void SetActive(string architecture, string runId) =>
+        Execute("INSERT INTO active (architecture, run_id, activated_at) VALUES ($a, $r, $t) ON CONFLICT(architecture) DO UPDATE SET run_id = $r, activated_at = $t",
+            ("$a", architecture), ("$r", runId), ("$t", DateTimeOffset.UtcNow.ToString("O")));
+
+    public string? GetActive(string architecture)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT run_id FROM active WHERE architecture = $a";
+        command.Parameters.AddWithValue("$a", architecture);
+        return command.ExecuteScalar() as string;
+    }
 
     public RunSummary? Find(string runId) => Query("WHERE id = $id", ("$id", runId)).FirstOrDefault();
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Ser.Api.Contracts;
+using Ser.Api.Serving;
+using Ser.Core.Audio;
+using Ser.Core.Models;
+
+namespace Ser.Api.Classification;
+
+/// <summary>Scores a decoded clip with each requested model: windows for long clips, queued to the batcher, then
+/// the duration-weighted mean of the windows, the top label, agreement between models and the optional timeline.</summary>
+public sealed class ClassificationService(InferenceBatcher batcher, IOptions<InferenceOptions> options)
+{
+    private readonly InferenceOptions _options = options.Value;
+
+    public async Task<ClassifyResponse> ClassifyAsync(DecodedAudio audio, IReadOnlyList<string> architectures, bool segments,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        ArgumentNullException.ThrowIfNull(architectures);
+        var rate = DecodedAudio.SampleRate;
+        var cuts = AudioWindows.Cut(audio.Samples.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate));
+        var windows = cuts.Select(c => audio.Samples.AsSpan(c.Start, c.Length).ToArray()).ToArray();
+        var started = Stopwatch.GetTimestamp();
+        var scored = await Task.WhenAll(architectures.Select(async a =>
+        {
+            var result = await batcher.ScoreAsync(a, windows, cancellationToken).ConfigureAwait(false);
+            return (Architecture: a, Result: result, LatencyMs: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        })).ConfigureAwait(false);
+
+        var predictions = new Dictionary<string, ModelPrediction>(StringComparer.Ordinal);
+        var means = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var (architecture, result, latency) in scored)
+        {
+            var mean = WeightedMean(result.Windows, cuts);
+            means[architecture] = mean;
+            var top = Array.IndexOf(mean, mean.Max());
+            var supported = batcher.LabelsSupported(architecture) ?? EmotionLabels.All;
+            predictions[architecture] = new ModelPrediction(EmotionLabels.All[top], Math.Round(mean[top], 6), mean[top] < _options.AbstainBelow,
+                Named(mean), result.RunId, result.Preset, Math.Round(latency, 1), supported);
+        }
+        var warnings = audio.Quality.Warnings.ToList();
+        if (cuts.Count > 1) warnings.Add("long");
+        var q = audio.Quality;
+        return new ClassifyResponse(EmotionLabels.All,
+            new AudioInfo(Math.Round(audio.DurationSeconds, 4), audio.SourceSampleRate, audio.SourceChannels, audio.SourceEncoding.ToString().ToLowerInvariant(),
+                new QualityInfo(Math.Round(q.PeakDbfs, 2), Math.Round(q.RmsDbfs, 2), Math.Round(q.ClippedFraction, 6), Math.Round(q.SilentFraction, 4),
+                    Math.Round(q.SnrDb, 2), warnings)),
+            predictions,
+            means.Count >= 2 ? Agree(means.Values.Take(2).ToArray()) : null,
+            segments ? Timeline(cuts, scored.Select(s => (s.Architecture, s.Result)).ToArray(), rate) : null);
+    }
+
+    private static double[] WeightedMean(IReadOnlyList<float[]> windows, IReadOnlyList<(int Start, int Length)> cuts)
+    {
+        var mean = new double[EmotionLabels.Count];
+        double total = cuts.Sum(c => (double)c.Length);
+        for (var w = 0; w < windows.Count; w++)
+            for (var k = 0; k < mean.Length; k++) mean[k] += windows[w][k] * cuts[w].Length / total;
+        return mean;
+    }
+
+    private static Dictionary<string, double> Named(IReadOnlyList<double> p) =>
+        EmotionLabels.All.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => Math.Round(p[x.i], 6), StringComparer.Ordinal);
+
+    private static Agreement Agree(double[][] pair)
+    {
+        var (p, q) = (pair[0], pair[1]);
+        var m = p.Zip(q, (a, b) => (a + b) / 2).ToArray();
+        static double Kl(double[] a, double[] b) => a.Select((v, i) => v > 0 && b[i] > 0 ? v * Math.Log2(v / b[i]) : 0).Sum();
+        return new Agreement(Array.IndexOf(p, p.Max()) == Array.IndexOf(q, q.Max()), Math.Round(Math.Clamp((Kl(p, m) + Kl(q, m)) / 2, 0, 1), 6));
+    }
+
+    private static List<Segment> Timeline(IReadOnlyList<(int Start, int Length)> cuts, (string Architecture, Scored Result)[] scored, int rate) =>
+        cuts.Select((c, w) => new Segment(Math.Round((double)c.Start / rate, 3), Math.Round((double)(c.Start + c.Length) / rate, 3),
+            scored.ToDictionary(s => s.Architecture, s =>
+            {
+                var p = s.Result.Windows[w].Select(v => (double)v).ToArray();
+                return new SegmentPrediction(EmotionLabels.All[Array.IndexOf(p, p.Max())], Named(p));
+            }, StringComparer.Ordinal))).ToList();
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Ser.Api.Health;
+using Ser.Core.Models;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Serving;
+
+/// <summary>The models the service answers with, one per architecture: loaded at start-up from a configured folder
+/// or the registry's active run, swapped atomically on activation (in-flight requests finish on the old one).</summary>
+public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference, RunStore store, RunRegistry registry,
+    ServiceReadiness readiness, ILogger<ModelHost> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, ServedModel> _active = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _swap = new(1, 1);
+
+    public IReadOnlyDictionary<string, ServedModel> Active => _active;
+
+    /// <summary>A lease on the current model of <paramref name="architecture"/>, or null when none is loaded.</summary>
+    public ServedModel? Acquire(string architecture)
+    {
+        while (_active.TryGetValue(architecture, out var model))
+            if (model.TryAcquire()) return model;
+        return null;
+    }
+
+    /// <summary>Start-up: each architecture's configured folder, else the registry's active run. Failures are logged,
+    /// and the service keeps answering (503 for that model) instead of refusing to start.</summary>
+    public void LoadAtStartup()
+    {
+        foreach (var architecture in ModelArchitectures.All)
+        {
+            try
+            {
+                if (serving.Value.Models.GetValueOrDefault(architecture)?.Path is { Length: > 0 } path)
+                    Install(architecture, LoadFolder(architecture, path));
+                else if (registry.GetActive(architecture) is { } runId)
+                    Install(architecture, LoadRun(runId));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogError(e, "Could not load the {Architecture} model at start-up: {Message}", architecture, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Loads a succeeded run's model and makes it the active one of its architecture.</summary>
+    public async Task<ServedModel> ActivateAsync(string runId, CancellationToken cancellationToken)
+    {
+        await _swap.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var model = LoadRun(runId);
+            registry.SetActive(model.Architecture, runId);
+            Install(model.Architecture, model);
+            return model;
+        }
+        finally
+        {
+            _swap.Release();
+        }
+    }
+
+    private ServedModel LoadRun(string runId)
+    {
+        var spec = store.ReadSpec(runId);
+        var summary = registry.Find(runId);
+        var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), TorchDevices.Resolve(inference.Value.Device),
+            spec.Preset, inference.Value.Precision);
+        var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
+        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics);
+    }
+
+    private ServedModel LoadFolder(string architecture, string path)
+    {
+        var classifier = EmotionClassifierFactory.Load(architecture, Path.GetFullPath(path), TorchDevices.Resolve(inference.Value.Device),
+            precision: inference.Value.Precision);
+        return new ServedModel(classifier, null, "folder", Path.GetFileName(Path.GetFullPath(path).TrimEnd('/')), null, null);
+    }
+
+    private void Install(string architecture, ServedModel model)
+    {
+        ServedModel? previous = null;
+        _active.AddOrUpdate(architecture, model, (_, old) => { previous = old; return model; });
+        previous?.Retire();
+        readiness.SetLoaded(architecture, true);
+        logger.LogInformation("Serving {Architecture} {Preset} from {Source} {RunId} on {Device}", architecture, model.Classifier.Preset,
+            model.Source, model.RunId ?? "(folder)", model.Classifier.DeviceName);
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _active.Values) model.Retire();
+        _active.Clear();
+        _swap.Dispose();
+    }
+}

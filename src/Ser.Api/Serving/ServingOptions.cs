@@ -1,0 +1,25 @@
+namespace Ser.Api.Serving;
+
+/// <summary>Where the service keeps its data and which model folders to serve (<c>Ser</c> section).</summary>
+public sealed class ServingOptions
+{
+    public const string Section = "Ser";
+
+    /// <summary>Everything the service writes: runs/, registry.db, models/ (relative paths resolve against the working directory).</summary>
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>Per architecture, a model folder (or ResNet state dict) to serve instead of the registry's active run.</summary>
+    public Dictionary<string, ModelSourceOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public string FullDataPath => Path.GetFullPath(DataPath);
+
+    public string RunsPath => Path.Combine(FullDataPath, "runs");
+
+    public string RegistryPath => Path.Combine(FullDataPath, "registry.db");
+}
+
+/// <summary><c>Ser:Models:{architecture}:Path</c>.</summary>
+public sealed class ModelSourceOptions
+{
+    public string? Path { get; set; }
+}
