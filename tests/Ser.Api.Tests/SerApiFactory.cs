@@ -4,14 +4,30 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Ser.Api.Tests;
 
 /// <summary>Hosts the real Program in memory, with its data under a temp folder owned by the test.</summary>
-public sealed class SerApiFactory : WebApplicationFactory<Program>
+public class SerApiFactory : WebApplicationFactory<Program>
 {
     public string DataPath { get; } = Directory.CreateTempSubdirectory("ser-api-").FullName;
+
+    /// <summary>Extra configuration (e.g. model folders, limits) applied on top of the defaults.</summary>
+    public Dictionary<string, string?> Settings { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Ser:DataPath", DataPath);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Waits until /health/ready answers 200 (models load in the background).</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await client.GetAsync(new Uri("/health/ready", UriKind.Relative), cancellationToken)).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready.");
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     protected override void Dispose(bool disposing)
