@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Api.Contracts;
 using Ser.Api.Serving;
@@ -8,7 +9,7 @@ using Ser.Core.Models;
 
 namespace Ser.Api.Endpoints;
 
-/// <summary><c>POST /classify</c>: a WAV in, both models' emotion probabilities out.</summary>
+/// <summary><c>POST /classify</c> and <c>POST /classify/batch</c>: WAVs in, both models' emotion probabilities out.</summary>
 public static class ClassifyEndpoints
 {
     private const int MinSamples = 400; // 25 ms at 16 kHz: one Wav2Vec2 frame
@@ -24,6 +25,11 @@ public static class ClassifyEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery();
+        app.MapPost("/classify/batch", BatchAsync).WithName("ClassifyBatch").WithTags("Classification")
+            .WithSummary("Classify several WAVs (multipart parts named 'files'); results in request order, each with its own status.")
+            .Produces<BatchClassifyResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .DisableAntiforgery();
         return app;
     }
 
@@ -31,53 +37,98 @@ public static class ClassifyEndpoints
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, ModelHost host,
         ClassificationService classification, CancellationToken cancellationToken)
     {
-        var requested = models is null
-            ? ModelArchitectures.All.Where(host.Active.ContainsKey).ToArray()
-            : models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
-        var unknown = requested.Where(m => !ModelArchitectures.All.Contains(m)).ToArray();
-        if (unknown.Length > 0 || (models is not null && requested.Length == 0))
-            return Problems.Invalid("models", $"Unknown model(s) '{string.Join(", ", unknown)}'; use {string.Join(", ", ModelArchitectures.All)}.");
+        if (Requested(models, host) is not { } requested)
+            return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
+        var outcome = await ScoreAsync(() => uploads.ReadAsync(context.Request, cancellationToken), requested, segments == true, host,
+            classification, cancellationToken).ConfigureAwait(false);
+        if (outcome.Result is { } result) return TypedResults.Ok(result);
+        if (outcome.RetryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(outcome.Problem!);
+    }
 
+    private static async Task<Results<Ok<BatchClassifyResponse>, ProblemHttpResult, ValidationProblem>> BatchAsync(
+        HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, WavDecoder decoder, ModelHost host,
+        ClassificationService classification, IOptions<InferenceOptions> inference, IOptions<AudioOptions> audio,
+        CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasFormContentType)
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Upload refused", "Send multipart/form-data with parts named 'files'.");
+        if (Requested(models, host) is not { } requested)
+            return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
+        var files = (await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false)).Files.GetFiles("files");
+        if (files.Count == 0) return Problems.Invalid("files", "Send one or more parts named 'files'.");
+        if (files.Count > inference.Value.MaxBatchFiles)
+            return Problems.Invalid("files", $"At most {inference.Value.MaxBatchFiles} files per request (Ser:Inference:MaxBatchFiles).");
+        if (files.Sum(f => f.Length) > audio.Value.MaxBytes)
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
+                $"The files add up to more than the limit of {audio.Value.MaxBytes} bytes (Ser:Audio:MaxBytes).");
+        var items = await Task.WhenAll(files.Select(async (file, i) =>
+        {
+            var outcome = await ScoreAsync(async () =>
+            {
+                await using var stream = file.OpenReadStream();
+                return await decoder.DecodeAsync(stream, cancellationToken).ConfigureAwait(false);
+            }, requested, segments == true, host, classification, cancellationToken).ConfigureAwait(false);
+            var name = string.IsNullOrEmpty(file.FileName) ? $"file{i}" : file.FileName;
+            return new BatchItem(name, outcome.Problem?.Status ?? StatusCodes.Status200OK, outcome.Result, outcome.Problem);
+        })).ConfigureAwait(false);
+        return TypedResults.Ok(new BatchClassifyResponse(items));
+    }
+
+    // Null when ?models= names something unknown (or nothing); no ?models= means every loaded model.
+    private static string[]? Requested(string? models, ModelHost host)
+    {
+        if (models is null) return ModelArchitectures.All.Where(host.Active.ContainsKey).ToArray();
+        var named = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
+        return named.Length > 0 && named.All(ModelArchitectures.All.Contains) ? named : null;
+    }
+
+    private sealed record Outcome(ClassifyResponse? Result, ProblemDetails? Problem, int? RetryAfter = null);
+
+    // Reads, decodes, checks and scores one clip; every refusal becomes a problem with the status API.md gives.
+    private static async Task<Outcome> ScoreAsync(Func<Task<DecodedAudio>> read, string[] requested, bool segments, ModelHost host,
+        ClassificationService classification, CancellationToken cancellationToken)
+    {
         DecodedAudio audio;
         try
         {
-            audio = await uploads.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
+            audio = await read().ConfigureAwait(false);
         }
         catch (UploadException e)
         {
-            return Problems.Create(e.Status, "Upload refused", e.Message);
+            return Problem(e.Status, "Upload refused", e.Message);
         }
         catch (AudioFormatException e)
         {
-            var (status, title) = e.Error switch
+            return e.Error switch
             {
-                AudioError.NotWave => (StatusCodes.Status415UnsupportedMediaType, "Not a WAV file"),
-                AudioError.TooLarge or AudioError.TooLong => (StatusCodes.Status413PayloadTooLarge, "Audio too large"),
-                _ => (StatusCodes.Status400BadRequest, "Malformed audio"),
+                AudioError.NotWave => Problem(StatusCodes.Status415UnsupportedMediaType, "Not a WAV file",
+                    e.Message + " Accepted: RIFF/WAVE (PCM, IEEE float, µ-law, A-law)."),
+                AudioError.TooLarge or AudioError.TooLong => Problem(StatusCodes.Status413PayloadTooLarge, "Audio too large", e.Message),
+                _ => Problem(StatusCodes.Status400BadRequest, "Malformed audio", e.Message),
             };
-            var detail = e.Error == AudioError.NotWave ? e.Message + " Accepted: RIFF/WAVE (PCM, IEEE float, µ-law, A-law)." : e.Message;
-            return Problems.Create(status, title, detail);
         }
         if (audio.Samples.Length < MinSamples)
-            return Problems.Create(StatusCodes.Status400BadRequest, "Audio too short",
+            return Problem(StatusCodes.Status400BadRequest, "Audio too short",
                 $"The clip lasts {audio.DurationSeconds * 1000:0.#} ms at 16 kHz; at least 25 ms are needed.");
-
-        var missing = requested.Where(m => !host.Active.ContainsKey(m)).ToArray();
-        if (requested.Length == 0 || missing.Length > 0)
-            return Problems.Unavailable(context, 30, NoModel(requested.Length == 0 ? ModelArchitectures.All : missing));
+        var missing = requested.Length == 0 ? ModelArchitectures.All.ToArray() : requested.Where(m => !host.Active.ContainsKey(m)).ToArray();
+        if (missing.Length > 0) return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel(missing), 30);
         try
         {
-            return TypedResults.Ok(await classification.ClassifyAsync(audio, requested, segments == true, cancellationToken).ConfigureAwait(false));
+            return new Outcome(await classification.ClassifyAsync(audio, requested, segments, cancellationToken).ConfigureAwait(false), null);
         }
         catch (QueueFullException e)
         {
-            return Problems.Unavailable(context, 1, $"The {e.Architecture} queue is full; retry shortly.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The {e.Architecture} queue is full; retry shortly.", 1);
         }
         catch (ModelUnavailableException e)
         {
-            return Problems.Unavailable(context, 30, NoModel([e.Architecture]));
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel([e.Architecture]), 30);
         }
     }
+
+    private static Outcome Problem(int status, string title, string detail, int? retryAfter = null) =>
+        new(null, new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://ser.dev/problems/{status}" }, retryAfter);
 
     private static string NoModel(IEnumerable<string> architectures) =>
         $"No model is loaded for {string.Join(" and ", architectures)}. It appears when training finishes, or activate a succeeded run with "
