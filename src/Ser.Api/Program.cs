@@ -18,6 +18,7 @@ app.UseSerSwagger();
 app.MapHealthEndpoints();
 app.MapClassifyEndpoints();
 app.MapModelsEndpoints();
+app.MapMetricsEndpoints();
 
 app.LogStartupBanner();
 app.Run();

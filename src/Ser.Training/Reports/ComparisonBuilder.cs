@@ -1,3 +1,4 @@
+using Ser.Core.Data.Splits;
 using Ser.Core.Evaluation;
 using Ser.Training.Runs;
 
@@ -42,7 +43,7 @@ public static class ComparisonBuilder
         var split = store.ReadSplit(runId)!;
         var training = store.ReadTraining(runId);
         return new RunComparison(runId, spec.Architecture, spec.Preset, spec.Dataset,
-            new ComparisonSplit(split.Hash, split.Strategy.ToString(), split.SpeakerIndependent, split.Seed, split.Test.Clips.Count), evaluation,
+            new ComparisonSplit(split.Hash, split.Strategy.Name(), split.SpeakerIndependent, split.Seed, split.Test.Clips.Count), evaluation,
             new TrainingCost(training?.Seconds ?? 0, spec.Device, training?.History.Count ?? 0, training?.BestEpoch ?? 0, spec.Hyper.Seed),
             training?.History ?? []);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Ser.Core.Data.Splits;
 
 namespace Ser.Training.Runs;
 
@@ -31,8 +32,8 @@ public sealed class RunRegistry
             INSERT INTO runs (id, kind, name, architecture, preset, dataset, split_strategy, split_seed, speaker_independent, state, created_at, device)
             VALUES ($id, $kind, $name, $architecture, $preset, $dataset, $strategy, $seed, $independent, 'queued', $created, $device)
             """, ("$id", spec.RunId), ("$kind", spec.Kind), ("$name", spec.Name), ("$architecture", spec.Architecture), ("$preset", spec.Preset),
-            ("$dataset", spec.Dataset), ("$strategy", spec.Split.Strategy.ToString()), ("$seed", spec.Split.Seed),
-            ("$independent", spec.Split.Strategy != Ser.Core.Data.Splits.SplitStrategy.Random), ("$created", spec.CreatedAt.ToString("O")),
+            ("$dataset", spec.Dataset), ("$strategy", spec.Split.Strategy.Name()), ("$seed", spec.Split.Seed),
+            ("$independent", spec.Split.Strategy != SplitStrategy.Random), ("$created", spec.CreatedAt.ToString("O")),
             ("$device", spec.Device));
     }
 

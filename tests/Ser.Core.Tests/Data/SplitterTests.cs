@@ -70,7 +70,7 @@ public sealed class SplitterTests : IDisposable
         Assert.Equal(split.Hash, loaded.Hash);
         Assert.Equal(split.Test.Clips, loaded.Test.Clips);
         Assert.Equal(SplitStrategy.ActorKFold, loaded.Strategy);
-        Assert.Contains("\"strategy\": \"actor-k-fold\"", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Contains("\"strategy\": \"actor-kfold\"", File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Equal(split.Test.Clips.Count, loaded.Resolve(corpus, loaded.Test).Count);
         Assert.Throws<DatasetException>(() => loaded.Resolve(MakeCorpus(18), loaded.Test));
     }

@@ -27,7 +27,7 @@ public sealed class SplitCommand : ICliCommand
         var corpus = DatasetLoader.Load("dataset", a.Get("dataset-kind") ?? "crema-d", a.Required("dataset-path"));
         var split = spec.Apply(corpus);
         split.Save(a.Required("out"));
-        context.Output.WriteLine($"{split.Strategy} split {split.Hash[..12]} (seed {split.Seed}): train {split.Train.Speakers.Count} speakers / "
+        context.Output.WriteLine($"{split.Strategy.Name()} split {split.Hash[..12]} (seed {split.Seed}): train {split.Train.Speakers.Count} speakers / "
             + $"{split.Train.Clips.Count} clips, validation {split.Validation.Speakers.Count} / {split.Validation.Clips.Count}, "
             + $"test {split.Test.Speakers.Count} / {split.Test.Clips.Count} → {Path.GetFullPath(a.Required("out"))}");
         return Task.FromResult(ExitCodes.Success);
@@ -37,13 +37,8 @@ public sealed class SplitCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(a);
         var strategy = a.Get("strategy") ?? "actor";
-        var parsed = strategy switch
-        {
-            "actor" => SplitStrategy.Actor,
-            "actor-kfold" => SplitStrategy.ActorKFold,
-            "random" => SplitStrategy.Random,
-            _ => throw new CliUsageException($"unknown strategy '{strategy}' (actor, actor-kfold or random)"),
-        };
+        var parsed = SplitStrategyNames.Parse(strategy)
+            ?? throw new CliUsageException($"unknown strategy '{strategy}' (actor, actor-kfold or random)");
         var d = new SplitSpec();
         return new SplitSpec(parsed, a.Long("seed") ?? d.Seed, a.Double("validation") ?? d.Validation, a.Double("test") ?? d.Test,
             a.Int("folds") ?? d.Folds, a.Int("fold") ?? d.Fold);
