@@ -8,6 +8,7 @@ builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration);
 builder.AddSerServing();
+builder.AddSerJobs();
 
 var app = builder.Build();
 
@@ -19,6 +20,8 @@ app.MapHealthEndpoints();
 app.MapClassifyEndpoints();
 app.MapModelsEndpoints();
 app.MapMetricsEndpoints();
+app.MapJobsEndpoints();
+app.UseSerJobsDashboard();
 
 app.LogStartupBanner();
 app.Run();

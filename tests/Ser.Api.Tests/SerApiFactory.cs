@@ -15,6 +15,7 @@ public class SerApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Ser:DataPath", DataPath);
+        builder.UseSetting("Ser:Jobs:Storage", "memory");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

@@ -1,0 +1,75 @@
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Ser.Api.Contracts;
+using Ser.Api.Jobs;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Endpoints;
+
+/// <summary>Training as background jobs: start, follow, list, cancel.</summary>
+public static class JobsEndpoints
+{
+    public static IEndpointRouteBuilder MapJobsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/jobs").WithTags("Jobs");
+        group.MapPost("/train", Train).WithName("TrainJob").AddEndpointFilter<StateChangeAuthorization>()
+            .WithSummary("Train wav2vec2, resnet18 or both on a configured dataset; 202 with Location: /jobs/{id}.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/{id}", Get).WithName("GetJob").WithSummary("A job's state, its runs' progress (epoch, step, loss, validation UA, ETA) and error.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/", List).WithName("ListJobs").WithSummary("Jobs, newest first; ?state= filters.");
+        group.MapDelete("/{id}", Cancel).WithName("CancelJob").AddEndpointFilter<StateChangeAuthorization>()
+            .WithSummary("Cancel a job: it stops at the next step and keeps its last checkpoint.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private static Results<Accepted<JobResponse>, ValidationProblem> Train(TrainJobRequest request, [FromHeader(Name = "Idempotency-Key")] string? key,
+        TrainJobValidator validator, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
+    {
+        if (key is not null && jobs.List().FirstOrDefault(j => j.IdempotencyKey == key && j.CreatedAt > DateTimeOffset.UtcNow.AddHours(-24)) is { } existing)
+            return TypedResults.Accepted($"/jobs/{existing.Id}", Describe(existing, runner.Store));
+        var (runs, errors) = validator.Validate(request);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");
+        foreach (var run in runs) runner.Create(run);
+        var job = new JobRecord(JobStore.NewId(), "train", JobState.Queued, DateTimeOffset.UtcNow, request, runs.Select(r => r.RunId).ToArray(),
+            IdempotencyKey: key);
+        jobs.Save(job);
+        var hangfireId = hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(job.Id, CancellationToken.None));
+        job = jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
+        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
+    }
+
+    private static Results<Ok<JobResponse>, ProblemHttpResult> Get(string id, JobStore jobs, TrainingRunner runner) =>
+        jobs.Find(id) is { } job
+            ? TypedResults.Ok(Describe(job, runner.Store))
+            : Problems.Create(StatusCodes.Status404NotFound, "Unknown job", $"There is no job '{id}'.");
+
+    private static Ok<JobListResponse> List(JobStore jobs, TrainingRunner runner, [FromQuery] string? state, [FromQuery] int? limit) =>
+        TypedResults.Ok(new JobListResponse(jobs.List()
+            .Where(j => state is null || string.Equals(j.State.ToString(), state, StringComparison.OrdinalIgnoreCase))
+            .Take(Math.Clamp(limit ?? 50, 1, 500)).Select(j => Describe(j, runner.Store)).ToArray(), null));
+
+    private static Results<Accepted<JobResponse>, ProblemHttpResult> Cancel(string id, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
+    {
+        var job = jobs.Find(id);
+        if (job is null) return Problems.Create(StatusCodes.Status404NotFound, "Unknown job", $"There is no job '{id}'.");
+        if (job.State is JobState.Succeeded or JobState.Failed or JobState.Cancelled)
+            return Problems.Create(StatusCodes.Status409Conflict, "Job already finished", $"Job '{id}' is {job.State.ToString().ToLowerInvariant()}.");
+        job = jobs.Update(id, j => j with { CancelRequested = true });
+        if (job.HangfireId is not null) hangfire.Delete(job.HangfireId);
+        if (job.State == JobState.Queued)
+            job = jobs.Update(id, j => j with { State = JobState.Cancelled, FinishedAt = DateTimeOffset.UtcNow, Error = "cancelled before it started" });
+        return TypedResults.Accepted($"/jobs/{id}", Describe(job, runner.Store));
+    }
+
+    private static JobResponse Describe(JobRecord job, RunStore store) =>
+        new(job.Id, job.Kind, job.State.ToString().ToLowerInvariant(), job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempt, job.Request,
+            job.RunIds.Select(runId =>
+            {
+                var spec = store.ReadSpec(runId);
+                var status = store.ReadStatus(runId);
+                return new JobRun(runId, spec.Architecture, status.State.ToString().ToLowerInvariant(), status.Progress, status.ResumedFromStep);
+            }).ToArray(), job.Error);
+}

@@ -1,0 +1,17 @@
+using Ser.Api.Contracts;
+
+namespace Ser.Api.Jobs;
+
+/// <summary>What the service keeps about a job (Hangfire keeps only its own id and arguments).</summary>
+public sealed record JobRecord(string Id, string Kind, JobState State, DateTimeOffset CreatedAt, TrainJobRequest Request, IReadOnlyList<string> RunIds,
+    string? HangfireId = null, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null, int Attempt = 0, string? Error = null,
+    bool CancelRequested = false, string? IdempotencyKey = null);
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}

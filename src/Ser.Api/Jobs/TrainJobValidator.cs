@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Options;
+using Ser.Api.Contracts;
+using Ser.Api.Serving;
+using Ser.Core.Data.Splits;
+using Ser.Core.Models;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Jobs;
+
+/// <summary>Turns a <see cref="TrainJobRequest"/> into run specs, or lists every invalid field. Datasets and base
+/// checkpoints are names resolved through configuration: anything that looks like a path is refused.</summary>
+public sealed class TrainJobValidator(IConfiguration configuration, IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference)
+{
+    public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) Validate(TrainJobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        void Error(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
+
+        var architectures = request.Architecture switch
+        {
+            "both" => ModelArchitectures.All.ToArray(),
+            ModelArchitectures.Wav2Vec2 or ModelArchitectures.ResNet18 => [request.Architecture],
+            null => Fail("architecture", "is required (wav2vec2, resnet18 or both)"),
+            _ => Fail("architecture", $"'{request.Architecture}' is not wav2vec2, resnet18 or both"),
+        };
+        var dataset = ResolveDataset(request.Dataset, Error);
+        var split = ResolveSplit(request.Split, Error);
+        string? checkpoint = null;
+        if (request.BaseCheckpoint is { } name)
+        {
+            if (!IsName(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
+            else if (architectures.Length != 1) Error("baseCheckpoint", "applies to a single architecture");
+            else
+            {
+                checkpoint = Path.Combine(serving.Value.FullDataPath, "models", name);
+                if (!Directory.Exists(checkpoint) && !File.Exists(checkpoint)) Error("baseCheckpoint", $"'{name}' is not in the models folder ({Path.GetDirectoryName(checkpoint)})");
+            }
+        }
+        var runs = new List<RunSpec>();
+        foreach (var architecture in architectures)
+        {
+            var presetName = architectures.Length == 1 && request.Preset is not null ? request.Preset
+                : dataset?.Kind == "synthetic" ? architecture + "-tiny" : architecture == ModelArchitectures.Wav2Vec2 ? "wav2vec2-base" : "resnet18";
+            var preset = ModelPresets.All.FirstOrDefault(p => p.Name == presetName);
+            if (preset is null || preset.Architecture != architecture)
+            {
+                Error("preset", $"'{presetName}' is not a {architecture} preset ({string.Join(", ", ModelPresets.All.Where(p => p.Architecture == architecture).Select(p => p.Name))})");
+                continue;
+            }
+            var hyper = Resolve(request.HyperParameters, preset);
+            foreach (var (field, message) in hyper.Validate()) Error("hyperParameters." + field, message);
+            if (dataset is not null && split is not null)
+                runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Value.Name, dataset.Value.Kind, dataset.Value.Path,
+                    split, hyper, checkpoint, request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
+        }
+        return (errors.Count == 0 ? runs : [], errors);
+
+        string[] Fail(string field, string message)
+        {
+            Error(field, message);
+            return [];
+        }
+    }
+
+    private (string Name, string Kind, string Path)? ResolveDataset(string? name, Action<string, string> error)
+    {
+        if (name is null) { error("dataset", "is required: a dataset name from configuration (Ser:Datasets:{name})"); return null; }
+        if (!IsName(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
+        var section = configuration.GetSection($"Ser:Datasets:{name}");
+        var options = section.Get<DatasetOptions>();
+        if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
+        return (name, options.Kind, Path.GetFullPath(path));
+    }
+
+    private static SplitSpec? ResolveSplit(SplitRequest? request, Action<string, string> error)
+    {
+        var d = new SplitSpec();
+        var strategy = SplitStrategyNames.Parse(request?.Strategy ?? "actor");
+        if (strategy is null) error("split.strategy", "must be actor, actor-kfold or random");
+        var folds = request?.Folds ?? d.Folds;
+        var fold = request?.Fold ?? d.Fold;
+        var validation = request?.Validation ?? d.Validation;
+        var test = request?.Test ?? d.Test;
+        if (folds is < 2 or > 20) error("split.folds", "must be 2 to 20");
+        if (fold < 0 || fold >= folds) error("split.fold", $"must be 0 to {folds - 1}");
+        if (validation is < 0 or > 0.5) error("split.validation", "must be 0 to 0.5");
+        if (test is < 0 or > 0.5) error("split.test", "must be 0 to 0.5");
+        return strategy is null ? null : new SplitSpec(strategy.Value, request?.Seed ?? d.Seed, validation, test, folds, fold);
+    }
+
+    private static ResolvedHyperParameters Resolve(HyperParametersRequest? r, ModelPreset preset)
+    {
+        var h = new HyperParameters
+        {
+            Epochs = r?.Epochs, BatchSize = r?.BatchSize, LearningRate = r?.LearningRate, EncoderLearningRate = r?.EncoderLearningRate,
+            WeightDecay = r?.WeightDecay, WarmupFraction = r?.WarmupFraction, GradientClip = r?.GradientClip, GradientAccumulation = r?.GradientAccumulation,
+            MaxSeconds = r?.MaxSeconds, Patience = r?.Patience, CheckpointEverySteps = r?.CheckpointEverySteps, ClassBalancedLoss = r?.ClassBalancedLoss,
+            Optimizer = r?.Optimizer, FreezeFeatureEncoder = r?.FreezeFeatureEncoder, FreezeBaseModel = r?.FreezeBaseModel,
+            SpecAugmentMasks = r?.SpecAugmentMasks, Seed = r?.Seed ?? 42,
+        };
+        return preset.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, preset) : Wav2Vec2Recipe.Defaults(h, preset);
+    }
+
+    // A plain name: letters, digits, '.', '_', '-'; no separators, no "..", no drive letters.
+    private static bool IsName(string name) =>
+        name.Length is > 0 and <= 100 && !name.Contains("..", StringComparison.Ordinal)
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ser.Api.Tests.Wav;
+using Ser.Core.Data.Synthetic;
+
+namespace Ser.Api.Tests.Endpoints;
+
+/// <summary>A small synthetic corpus configured as dataset "synthetic".</summary>
+public sealed class SyntheticDatasetFixture : IDisposable
+{
+    public SyntheticDatasetFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("ser-api-synth-").FullName;
+        SyntheticCorpusGenerator.Generate(Root, new SyntheticCorpusOptions { Actors = 6, Sentences = 2, Seed = 4 });
+    }
+
+    public string Root { get; }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+[CollectionDefinition(nameof(JobsEndpointsTests), DisableParallelization = true)]
+[Collection(nameof(JobsEndpointsTests))]
+public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>, IDisposable
+{
+    private readonly SerApiFactory _factory = new();
+    private readonly HttpClient _client;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public JobsEndpointsTests(SyntheticDatasetFixture dataset)
+    {
+        _factory.Settings["Ser:Datasets:synthetic:Path"] = dataset.Root;
+        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        _client = _factory.CreateClient();
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    private Task<HttpResponseMessage> PostJson(string path, object body) => _client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Ct);
+
+    private async Task<JsonElement> WaitForJob(string location, params string[] states)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            var job = await _client.GetFromJsonAsync<JsonElement>(new Uri(location, UriKind.Relative), Ct);
+            if (states.Contains(job.GetProperty("state").GetString())) return job;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Job still {job.GetProperty("state")}: {job}");
+            await Task.Delay(250, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task An_invalid_body_gets_400_listing_every_bad_field()
+    {
+        var response = await PostJson("/jobs/train", new
+        {
+            architecture = "lstm", dataset = "../../etc", split = new { strategy = "speaker", fold = 9 },
+            hyperParameters = new { epochs = 0, batchSize = 100_000, learningRate = -1 }, baseCheckpoint = "/root/.ssh",
+        });
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var fields = errors.EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var field in new[] { "architecture", "dataset", "split.strategy", "split.fold", "baseCheckpoint" })
+            Assert.Contains(field, fields);
+        Assert.Contains("not a path", errors.GetProperty("dataset")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hyper_parameters_out_of_range_and_unknown_datasets_are_named()
+    {
+        var response = await PostJson("/jobs/train", new
+        {
+            architecture = "resnet18", dataset = "crema-d", hyperParameters = new { epochs = 0, batchSize = 100_000, optimizer = "lion" },
+        });
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not configured", errors.GetProperty("dataset")[0].GetString(), StringComparison.Ordinal);
+        foreach (var field in new[] { "hyperParameters.epochs", "hyperParameters.batchSize", "hyperParameters.optimizer" })
+            Assert.True(errors.TryGetProperty(field, out _), field);
+    }
+
+    [Fact]
+    public async Task Unknown_jobs_are_404_for_reading_and_cancelling()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Through_http_only_both_models_train_activate_classify_and_compare()
+    {
+        var started = await PostJson("/jobs/train", new { architecture = "both", dataset = "synthetic", hyperParameters = new { epochs = 2 } });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var location = started.Headers.Location!.ToString();
+
+        var job = await WaitForJob(location, "succeeded", "failed");
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var runs = job.GetProperty("runs").EnumerateArray().ToArray();
+        Assert.Equal(["wav2vec2", "resnet18"], runs.Select(r => r.GetProperty("architecture").GetString()));
+        foreach (var run in runs)
+        {
+            Assert.Equal("succeeded", run.GetProperty("state").GetString());
+            var activated = await PostJson($"/models/{run.GetProperty("architecture").GetString()}/activate", new { runId = run.GetProperty("runId").GetString() });
+            Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
+        }
+        var classify = await _client.PostAsync(new Uri("/classify", UriKind.Relative), new ByteArrayContent(TestWav.Tone(1.2)), Ct);
+        Assert.Equal(HttpStatusCode.OK, classify.StatusCode);
+        var compare = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/compare", UriKind.Relative), Ct);
+        var listed = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
+        foreach (var run in compare.GetProperty("runs").EnumerateArray())
+        {
+            var fromRegistry = listed.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("runId").GetString() == run.GetProperty("runId").GetString());
+            Assert.Equal(fromRegistry.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(),
+                run.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble());
+        }
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.DeleteAsync(new Uri(location, UriKind.Relative), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_stops_keeps_its_checkpoint_and_reports_cancelled()
+    {
+        var started = await PostJson("/jobs/train", new
+        {
+            architecture = "wav2vec2", dataset = "synthetic", hyperParameters = new { epochs = 50, checkpointEverySteps = 1, batchSize = 4 },
+        });
+        var location = started.Headers.Location!.ToString();
+        var running = await WaitForJob(location, "running", "failed");
+        Assert.Equal("running", running.GetProperty("state").GetString());
+        await Task.Delay(3000, Ct);
+
+        var cancel = await _client.DeleteAsync(new Uri(location, UriKind.Relative), Ct);
+        var job = await WaitForJob(location, "cancelled", "failed", "succeeded");
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        var run = job.GetProperty("runs")[0];
+        Assert.Equal("cancelled", run.GetProperty("state").GetString());
+        Assert.True(File.Exists(Path.Combine(_factory.DataPath, "runs", run.GetProperty("runId").GetString()!, "checkpoints", "last", "state.json")));
+    }
+}
