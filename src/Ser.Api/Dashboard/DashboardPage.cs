@@ -74,7 +74,7 @@ public static class DashboardPage
         const int height = 220, top = 20, groupWidth = 110, left = 40;
         var width = left + categories.Count * groupWidth + 20;
         var bar = (groupWidth - 20) / Math.Max(1, runs.Count);
-        var svg = new StringBuilder(C($"<h2>{E(title)}</h2><svg width=\"{width}\" height=\"{height + 60}\" role=\"img\" aria-label=\"{E(title)}\">"));
+        var svg = new StringBuilder(C($"<h2>{E(title)}</h2><svg width=\"{Math.Max(width, 420)}\" height=\"{height + 40 + 18 * runs.Count}\" role=\"img\" aria-label=\"{E(title)}\">"));
         for (var g = 0; g <= 4; g++)
         {
             var y = top + height - g * height / 4;
@@ -96,7 +96,7 @@ public static class DashboardPage
         for (var c = 0; c < categories.Count; c++)
             svg.Append(C($"<text x=\"{left + c * groupWidth + groupWidth / 2}\" y=\"{top + height + 16}\" font-size=\"12\" text-anchor=\"middle\">{E(categories[c])}</text>"));
         for (var r = 0; r < runs.Count; r++)
-            svg.Append(C($"<rect x=\"{left + r * 170}\" y=\"{top + height + 30}\" width=\"12\" height=\"12\" fill=\"{Palette[r % Palette.Length]}\"/><text x=\"{left + r * 170 + 16}\" y=\"{top + height + 41}\" font-size=\"12\">{E(runs[r].Architecture)} ({E(runs[r].Preset)})</text>"));
+            svg.Append(C($"<rect x=\"{left}\" y=\"{top + height + 28 + 18 * r}\" width=\"12\" height=\"12\" fill=\"{Palette[r % Palette.Length]}\"/><text x=\"{left + 16}\" y=\"{top + height + 39 + 18 * r}\" font-size=\"12\">{E(runs[r].Architecture)} ({E(runs[r].Preset)}, {E(runs[r].RunId)})</text>"));
         return svg.Append("</svg>").ToString();
     }
 

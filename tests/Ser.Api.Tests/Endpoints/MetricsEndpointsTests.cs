@@ -3,11 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Core.Data;
-using Ser.Core.Data.Splits;
-using Ser.Core.Evaluation;
-using Ser.Core.Models;
-using Ser.Training.Loops;
-using Ser.Training.Recipes;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Tests.Endpoints;
@@ -18,10 +13,6 @@ public sealed class MetricsEndpointsTests : IDisposable
     private readonly HttpClient _client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly Corpus Corpus = new("synthetic", "synthetic", "/x",
-        from s in Enumerable.Range(0, 10) from i in Enumerable.Range(0, 12)
-        select new ClipInfo($"{1001 + s}_c{i}", "/x", i % 6, $"{1001 + s}", s % 2 == 0 ? "female" : "male", i % 4 == 0 ? "HI" : "XX"));
-
     public MetricsEndpointsTests() => _client = _factory.CreateClient();
 
     public void Dispose()
@@ -30,31 +21,9 @@ public sealed class MetricsEndpointsTests : IDisposable
         _factory.Dispose();
     }
 
-    // A finished run with an evaluation on an actor split (no model: metrics do not need one).
-    private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true)
-    {
-        var store = _factory.Services.GetRequiredService<RunStore>();
-        var registry = _factory.Services.GetRequiredService<RunRegistry>();
-        var id = TrainingRunner.NewRunId() + architecture[..2] + splitSeed;
-        var split = Splitter.ByActor(Corpus, splitSeed, 0.2, 0.2);
-        var spec = new RunSpec(id, "train", architecture, architecture + "-tiny", "synthetic", "synthetic", "/x", new SplitSpec(Seed: splitSeed),
-            ResNetRecipe.Defaults(new HyperParameters(), ModelPresets.ResNet18Tiny), null, null, "cpu", DateTimeOffset.UtcNow);
-        store.WriteSpec(spec);
-        registry.Add(spec);
-        store.WriteSplit(id, split);
-        if (!finished) return id;
-        var report = Evaluator.Evaluate(split.Resolve(Corpus, split.Test).Select(c =>
-        {
-            var p = new float[6];
-            p[predict(c)] = 0.7f;
-            p[(predict(c) + 1) % 6] = 0.3f;
-            return new ClipPrediction(c.Id, c.Label, predict(c), p, c.Sex, c.Intensity);
-        }).ToArray(), seed: 1, resamples: 50);
-        store.WriteEvaluation(id, report);
-        store.WriteStatus(id, new RunStatus(RunState.Succeeded));
-        registry.Complete(id, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 12);
-        return id;
-    }
+    private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true) =>
+        FakeRuns.Add(_factory.Services.GetRequiredService<RunStore>(), _factory.Services.GetRequiredService<RunRegistry>(), architecture, splitSeed,
+            predict, finished);
 
     [Fact]
     public async Task Runs_are_listed_with_headline_figures_and_cis()

@@ -1,0 +1,41 @@
+using Ser.Core.Data;
+using Ser.Core.Data.Splits;
+using Ser.Core.Evaluation;
+using Ser.Core.Models;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Tests;
+
+/// <summary>Runs recorded with the real store and registry but without training: a split of a made-up corpus and an
+/// evaluation of chosen predictions, for the metrics and dashboard tests.</summary>
+internal static class FakeRuns
+{
+    public static readonly Corpus Corpus = new("synthetic", "synthetic", "/x",
+        from s in Enumerable.Range(0, 10) from i in Enumerable.Range(0, 12)
+        select new ClipInfo($"{1001 + s}_c{i}", "/x", i % 6, $"{1001 + s}", s % 2 == 0 ? "female" : "male", i % 4 == 0 ? "HI" : "XX"));
+
+    public static string Add(RunStore store, RunRegistry registry, string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true)
+    {
+        var id = TrainingRunner.NewRunId() + architecture[..2] + splitSeed;
+        var split = Splitter.ByActor(Corpus, splitSeed, 0.2, 0.2);
+        var spec = new RunSpec(id, "train", architecture, architecture + "-tiny", "synthetic", "synthetic", "/x", new SplitSpec(Seed: splitSeed),
+            ResNetRecipe.Defaults(new HyperParameters(), ModelPresets.ResNet18Tiny), null, null, "cpu", DateTimeOffset.UtcNow);
+        store.WriteSpec(spec);
+        registry.Add(spec);
+        store.WriteSplit(id, split);
+        if (!finished) return id;
+        var report = Evaluator.Evaluate(split.Resolve(Corpus, split.Test).Select(c =>
+        {
+            var p = new float[6];
+            p[predict(c)] = 0.7f;
+            p[(predict(c) + 1) % 6] = 0.3f;
+            return new ClipPrediction(c.Id, c.Label, predict(c), p, c.Sex, c.Intensity);
+        }).ToArray(), seed: 1, resamples: 50);
+        store.WriteEvaluation(id, report);
+        store.WriteStatus(id, new RunStatus(RunState.Succeeded));
+        registry.Complete(id, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 12);
+        return id;
+    }
+}
