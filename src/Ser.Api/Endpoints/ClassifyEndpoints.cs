@@ -6,6 +6,7 @@ using Ser.Api.Contracts;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Core.Models;
+using Serilog;
 
 namespace Ser.Api.Endpoints;
 
@@ -35,13 +36,19 @@ public static class ClassifyEndpoints
 
     private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, ModelHost host,
-        ClassificationService classification, CancellationToken cancellationToken)
+        ClassificationService classification, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
     {
         if (Requested(models, host) is not { } requested)
             return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
         var outcome = await ScoreAsync(() => uploads.ReadAsync(context.Request, cancellationToken), requested, segments == true, host,
             classification, cancellationToken).ConfigureAwait(false);
-        if (outcome.Result is { } result) return TypedResults.Ok(result);
+        if (outcome.Result is { } result)
+        {
+            // The request's one log line carries what answered and how fast; never audio or file names.
+            diagnostics.Set("AudioSeconds", result.Audio.DurationSeconds);
+            diagnostics.Set("Models", result.Predictions.ToDictionary(p => p.Key, p => $"{p.Value.RunId ?? p.Value.Preset}: {p.Value.LatencyMs} ms"));
+            return TypedResults.Ok(result);
+        }
         if (outcome.RetryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(outcome.Problem!);
     }
