@@ -41,6 +41,7 @@ public static class JobsExtensions
                 server.CancellationCheckInterval = TimeSpan.FromSeconds(1);
                 server.ShutdownTimeout = TimeSpan.FromSeconds(60);
             });
+            builder.Services.AddHostedService<JobRecovery>();
             // Give a training job time to write its checkpoint before the host stops.
             builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
         }

@@ -38,6 +38,11 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
                     Path.Combine(serving.Value.FullDataPath, "reports", string.Join("-vs-", job.RunIds)));
             Finish(jobId, JobState.Succeeded, null);
         }
+        catch (RunLeasedException e)
+        {
+            // A duplicate delivery while a live process still trains the run: that copy finishes the job.
+            logger.LogWarning("Job {JobId} delivered again while {RunId} is still being trained elsewhere; leaving it to that process", jobId, e.RunId);
+        }
         catch (OperationCanceledException) when (jobs.Find(jobId)?.CancelRequested == true)
         {
             Finish(jobId, JobState.Cancelled, "cancelled by request; the last checkpoint is kept");

@@ -22,6 +22,7 @@ public sealed class RunRegistry
               speaker_independent INTEGER NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT,
               wa REAL, ua REAL, macro_f1 REAL, training_seconds REAL, device TEXT NOT NULL, error TEXT);
             CREATE TABLE IF NOT EXISTS active (architecture TEXT PRIMARY KEY, run_id TEXT NOT NULL, activated_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS leases (run_id TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat TEXT NOT NULL);
             """);
     }
 
@@ -50,6 +51,53 @@ public sealed class RunRegistry
             UPDATE runs SET state = 'succeeded', error = NULL, wa = $wa, ua = $ua, macro_f1 = $f1, training_seconds = $seconds, finished_at = $now
             WHERE id = $id
             """, ("$id", runId), ("$wa", wa), ("$ua", ua), ("$f1", macroF1), ("$seconds", trainingSeconds), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+
+    /// <summary>Takes the lease on a run for <paramref name="owner"/>: granted when free, already ours, or held by an owner
+    /// whose heartbeat is older than <paramref name="staleAfter"/> or who is known dead. Prevents two copies of a run.</summary>
+    public bool TryLease(string runId, string owner, TimeSpan staleAfter, Func<string, bool>? ownerIsDead = null)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT owner, heartbeat FROM leases WHERE run_id = $id";
+        read.Parameters.AddWithValue("$id", runId);
+        using (var reader = read.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                var holder = reader.GetString(0);
+                var beat = DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+                var free = holder == owner || DateTimeOffset.UtcNow - beat > staleAfter || ownerIsDead?.Invoke(holder) == true;
+                if (!free) return false;
+            }
+        }
+        using var write = connection.CreateCommand();
+        write.CommandText = "INSERT INTO leases (run_id, owner, heartbeat) VALUES ($id, $owner, $now) ON CONFLICT(run_id) DO UPDATE SET owner = $owner, heartbeat = $now";
+        write.Parameters.AddWithValue("$id", runId);
+        write.Parameters.AddWithValue("$owner", owner);
+        write.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O"));
+        write.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
+
+    public void Heartbeat(string runId, string owner) =>
+        Execute("UPDATE leases SET heartbeat = $now WHERE run_id = $id AND owner = $owner",
+            ("$id", runId), ("$owner", owner), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+
+    public void ReleaseLease(string runId, string owner) =>
+        Execute("DELETE FROM leases WHERE run_id = $id AND owner = $owner", ("$id", runId), ("$owner", owner));
+
+    /// <summary>The lease holder of a run and its last heartbeat, or null.</summary>
+    public (string Owner, DateTimeOffset Heartbeat)? Lease(string runId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT owner, heartbeat FROM leases WHERE run_id = $id";
+        command.Parameters.AddWithValue("$id", runId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture)) : null;
+    }
 
     /// <summary>Makes <paramref name="runId"/> the model the service serves for its architecture.</summary>
     public void SetActive(string architecture, string runId) =>

@@ -35,8 +35,10 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
     public static string NewRunId() => $"r-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
 
+    /// <exception cref="RunLeasedException">Another live process is training this run (nothing is changed).</exception>
     public async Task<RunSummary> TrainAsync(string runId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var lease = RunLease.Acquire(registry, runId);
         var spec = store.ReadSpec(runId);
         var previous = store.ReadStatus(runId);
         var started = previous.StartedAt ?? DateTimeOffset.UtcNow;

@@ -40,6 +40,30 @@ public sealed class RunRegistryTests : IDisposable
     }
 
     [Fact]
+    public void A_run_lease_keeps_a_second_live_copy_out_until_it_is_stale_released_or_its_owner_is_dead()
+    {
+        var registry = new RunRegistry(Path.Combine(_temp, "registry.db"));
+
+        Assert.True(registry.TryLease("r-1", "host:1:1", TimeSpan.FromMinutes(2)));
+        Assert.True(registry.TryLease("r-1", "host:1:1", TimeSpan.FromMinutes(2)));
+        Assert.False(registry.TryLease("r-1", "host:2:2", TimeSpan.FromMinutes(2)));
+        Assert.True(registry.TryLease("r-1", "host:2:2", TimeSpan.FromSeconds(-1))); // stale
+        Assert.True(registry.TryLease("r-1", "host:3:3", TimeSpan.FromMinutes(2), owner => owner == "host:2:2"));
+        registry.ReleaseLease("r-1", "host:3:3");
+        Assert.Null(registry.Lease("r-1"));
+
+        using (RunLease.Acquire(registry, "r-2"))
+        {
+            Assert.Equal(RunLease.ThisProcess, registry.Lease("r-2")!.Value.Owner);
+            Assert.False(registry.TryLease("r-2", "other:1:1", RunLease.StaleAfter));
+        }
+        Assert.Null(registry.Lease("r-2"));
+        Assert.True(RunLease.IsDeadLocalOwner($"{Environment.MachineName}:{int.MaxValue - 1}:0"));
+        Assert.False(RunLease.IsDeadLocalOwner(RunLease.ThisProcess));
+        Assert.False(RunLease.IsDeadLocalOwner("another-machine:1:0"));
+    }
+
+    [Fact]
     public void The_store_refuses_run_ids_that_are_paths()
     {
         var store = new RunStore(_temp);

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace Ser.Training.Runs;
+
+/// <summary>A held lease on a run, kept alive by a heartbeat until disposed. Owners are "machine:pid:start", so a
+/// restarted process on the same machine can tell that a previous holder is dead without waiting for staleness.</summary>
+public sealed class RunLease : IDisposable
+{
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Beat = TimeSpan.FromSeconds(15);
+    public static readonly string ThisProcess =
+        $"{Environment.MachineName}:{Environment.ProcessId}:{Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks}";
+
+    private readonly RunRegistry _registry;
+    private readonly string _runId;
+    private readonly Timer _timer;
+
+    private RunLease(RunRegistry registry, string runId)
+    {
+        (_registry, _runId) = (registry, runId);
+        _timer = new Timer(_ => _registry.Heartbeat(_runId, ThisProcess), null, Beat, Beat);
+    }
+
+    /// <exception cref="RunLeasedException">A live process already trains this run.</exception>
+    public static RunLease Acquire(RunRegistry registry, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (!registry.TryLease(runId, ThisProcess, StaleAfter, IsDeadLocalOwner))
+            throw new RunLeasedException(runId, registry.Lease(runId)?.Owner ?? "another process");
+        return new RunLease(registry, runId);
+    }
+
+    /// <summary>True when the owner ran on this machine and that process is gone (or the pid now belongs to another process).</summary>
+    public static bool IsDeadLocalOwner(string owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var parts = owner.Split(':');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid)) return false;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.StartTime.ToUniversalTime().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) != parts[2];
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _registry.ReleaseLease(_runId, ThisProcess);
+    }
+}
+
+/// <summary>The run is being trained by another live process.</summary>
+public sealed class RunLeasedException(string runId, string owner) : Exception($"Run {runId} is already being trained by {owner}.")
+{
+    public string RunId => runId;
+}
