@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +17,9 @@ public static class JobsEndpoints
         group.MapPost("/train", Train).WithName("TrainJob").AddEndpointFilter<StateChangeAuthorization>()
             .WithSummary("Train wav2vec2, resnet18 or both on a configured dataset; 202 with Location: /jobs/{id}.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/evaluate", Evaluate).WithName("EvaluateJob").AddEndpointFilter<StateChangeAuthorization>()
+            .WithSummary("Evaluate finished runs again (on their own split, or a configured dataset); 202 with Location: /jobs/{id}.")
+            .ProducesValidationProblem();
         group.MapGet("/{id}", Get).WithName("GetJob").WithSummary("A job's state, its runs' progress (epoch, step, loss, validation UA, ETA) and error.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/", List).WithName("ListJobs").WithSummary("Jobs, newest first; ?state= filters.");
@@ -33,10 +37,24 @@ public static class JobsEndpoints
         var (runs, errors) = validator.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");
         foreach (var run in runs) runner.Create(run);
-        var job = new JobRecord(JobStore.NewId(), "train", JobState.Queued, DateTimeOffset.UtcNow, request, runs.Select(r => r.RunId).ToArray(),
-            IdempotencyKey: key);
+        var job = new JobRecord(JobStore.NewId(), "train", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
+            runs.Select(r => r.RunId).ToArray(), IdempotencyKey: key);
         jobs.Save(job);
         var hangfireId = hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(job.Id, CancellationToken.None));
+        job = jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
+        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
+    }
+
+    private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, TrainJobValidator validator, JobStore jobs,
+        TrainingRunner runner, IBackgroundJobClient hangfire)
+    {
+        var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid evaluation request", type: "https://ser.dev/problems/400");
+        foreach (var run in runs) runner.Create(run);
+        var job = new JobRecord(JobStore.NewId(), "evaluate", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
+            runs.Select(r => r.RunId).ToArray());
+        jobs.Save(job);
+        var hangfireId = hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(job.Id, CancellationToken.None));
         job = jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }

@@ -22,6 +22,7 @@ public static class JobsExtensions
         builder.Services.AddSingleton(sp => new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training")));
         builder.Services.AddTransient<TrainModelJob>();
+        builder.Services.AddTransient<EvaluateRunsJob>();
         builder.Services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();

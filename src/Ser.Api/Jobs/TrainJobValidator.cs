@@ -65,6 +65,33 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         }
     }
 
+    /// <summary>One evaluation run per named run, or every invalid field.</summary>
+    public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) ValidateEvaluation(EvaluateJobRequest request, RunStore store, RunRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(registry);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        void Error(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
+        if (request.Runs is not { Count: > 0 }) Error("runs", "name one or more succeeded training runs");
+        if (request.Split is not (null or "same")) Error("split", "only 'same' is supported");
+        var dataset = request.Dataset is null ? null : ResolveDataset(request.Dataset, Error);
+        var specs = new List<RunSpec>();
+        foreach (var id in request.Runs ?? [])
+        {
+            var summary = IsName(id) ? registry.Find(id) : null;
+            if (summary is null) { Error("runs", $"'{id}' is not a run"); continue; }
+            if (summary.State != RunState.Succeeded || summary.Kind != "train") { Error("runs", $"'{id}' is not a succeeded training run"); continue; }
+            var source = store.ReadSpec(id);
+            specs.Add(source with
+            {
+                RunId = TrainingRunner.NewRunId(), Kind = "evaluate", SourceRun = id, CreatedAt = DateTimeOffset.UtcNow,
+                Dataset = dataset?.Name ?? source.Dataset, DatasetKind = dataset?.Kind ?? source.DatasetKind, DatasetPath = dataset?.Path ?? source.DatasetPath,
+            });
+        }
+        return (errors.Count == 0 ? specs : [], errors);
+    }
+
     private (string Name, string Kind, string Path)? ResolveDataset(string? name, Action<string, string> error)
     {
         if (name is null) { error("dataset", "is required: a dataset name from configuration (Ser:Datasets:{name})"); return null; }

@@ -123,6 +123,29 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
                 run.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble());
         }
         Assert.Equal(HttpStatusCode.Conflict, (await _client.DeleteAsync(new Uri(location, UriKind.Relative), Ct)).StatusCode);
+
+        var trained = runs[0].GetProperty("runId").GetString();
+        var evaluate = await PostJson("/jobs/evaluate", new { runs = new[] { trained } });
+        Assert.Equal(HttpStatusCode.Accepted, evaluate.StatusCode);
+        var evaluation = await WaitForJob(evaluate.Headers.Location!.ToString(), "succeeded", "failed");
+        Assert.Equal("evaluate", evaluation.GetProperty("kind").GetString());
+        var evalRun = evaluation.GetProperty("runs")[0].GetProperty("runId").GetString();
+        var again = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{evalRun}", UriKind.Relative), Ct);
+        var original = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{trained}", UriKind.Relative), Ct);
+        Assert.Equal(original.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(),
+            again.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(), 6);
+    }
+
+    [Fact]
+    public async Task An_evaluation_of_unknown_runs_or_with_a_path_is_refused_with_every_field()
+    {
+        var response = await PostJson("/jobs/evaluate", new { runs = (string[])["r-none", "../x"], dataset = "/etc", split = "other" });
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(2, errors.GetProperty("runs").GetArrayLength());
+        Assert.True(errors.TryGetProperty("dataset", out _));
+        Assert.True(errors.TryGetProperty("split", out _));
     }
 
     [Fact]
