@@ -15,6 +15,7 @@ var app = builder.Build();
 app.UseSerProblemDetails();
 app.UseSerRequestLogging();
 app.UseSerSwagger();
+app.UseSerPrometheus();
 
 app.MapHealthEndpoints();
 app.MapClassifyEndpoints();

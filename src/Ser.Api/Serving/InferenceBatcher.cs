@@ -69,6 +69,7 @@ public sealed class InferenceBatcher : BackgroundService
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var all = model.Classifier.PredictBatch(batch.SelectMany(w => w.Windows).ToArray());
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Extensions.PrometheusExtensions.InferenceSeconds.WithLabels(architecture).Observe(elapsed / 1000);
                 var offset = 0;
                 foreach (var work in batch)
                 {

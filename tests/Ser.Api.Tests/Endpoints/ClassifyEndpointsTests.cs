@@ -198,6 +198,19 @@ public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>,
     }
 
     [Fact]
+    public async Task Prometheus_metrics_count_requests_and_time_inference()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PostRaw(TestWav.Tone(0.5))).StatusCode);
+
+        var text = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
+
+        Assert.Contains("http_requests_received_total{code=\"200\",method=\"POST\",controller=\"\",action=\"\",endpoint=\"/classify\"}", text, StringComparison.Ordinal);
+        Assert.Contains("ser_inference_seconds_count{architecture=\"resnet18\"}", text, StringComparison.Ordinal);
+        Assert.Contains("ser_inference_queue_length{architecture=\"wav2vec2\"}", text, StringComparison.Ordinal);
+        Assert.Contains("ser_jobs{state=\"running\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Models_lists_both_loaded_from_folders()
     {
         var body = await _client.GetFromJsonAsync<JsonElement>(new Uri("/models", UriKind.Relative), Ct);
