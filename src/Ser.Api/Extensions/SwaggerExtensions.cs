@@ -18,6 +18,7 @@ public static class SwaggerExtensions
                 Description = "Classify speech into six CREMA-D emotions with Wav2Vec2 and ResNet18 side by side; "
                     + "train, evaluate and compare both as background jobs.",
             });
+            options.OperationFilter<UploadOperationFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml)) options.IncludeXmlComments(xml);
         });

@@ -23,6 +23,29 @@ public sealed class SwaggerTests : IClassFixture<SerApiFactory>
     }
 
     [Fact]
+    public async Task Every_endpoint_has_a_summary_and_classify_takes_a_file_with_its_errors_documented()
+    {
+        using var client = _factory.CreateClient();
+
+        using var doc = JsonDocument.Parse(await client.GetStringAsync(new Uri("/swagger/v1/swagger.json", UriKind.Relative), TestContext.Current.CancellationToken));
+        var paths = doc.RootElement.GetProperty("paths");
+
+        foreach (var path in paths.EnumerateObject())
+            foreach (var operation in path.Value.EnumerateObject())
+                Assert.False(string.IsNullOrEmpty(operation.Value.GetProperty("summary").GetString()), $"{operation.Name} {path.Name}");
+        foreach (var path in new[] { "/classify", "/classify/batch", "/models", "/models/{architecture}/activate", "/jobs/train", "/jobs/evaluate",
+                     "/jobs/{id}", "/jobs", "/metrics/runs", "/metrics/runs/{id}", "/metrics/compare" })
+            Assert.True(paths.TryGetProperty(path, out _), path);
+        var classify = paths.GetProperty("/classify").GetProperty("post");
+        var form = classify.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema");
+        Assert.Equal("binary", form.GetProperty("properties").GetProperty("file").GetProperty("format").GetString());
+        Assert.True(classify.GetProperty("requestBody").GetProperty("content").TryGetProperty("audio/wav", out _));
+        foreach (var status in new[] { "200", "400", "413", "415", "503" })
+            Assert.True(classify.GetProperty("responses").TryGetProperty(status, out _), status);
+        Assert.True(classify.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
+    }
+
+    [Fact]
     public async Task Swagger_ui_loads()
     {
         using var client = _factory.CreateClient();
