@@ -9,6 +9,7 @@ builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration);
 builder.AddSerServing();
 builder.AddSerJobs();
+builder.AddSerRateLimits();
 
 var app = builder.Build();
 
@@ -16,6 +17,7 @@ app.UseSerProblemDetails();
 app.UseSerRequestLogging();
 app.UseSerSwagger();
 app.UseSerPrometheus();
+app.UseRateLimiter();
 
 app.MapHealthEndpoints();
 app.MapClassifyEndpoints();

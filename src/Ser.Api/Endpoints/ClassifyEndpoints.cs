@@ -25,11 +25,15 @@ public static class ClassifyEndpoints
             .Produces<ClassifyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
             .DisableAntiforgery();
         app.MapPost("/classify/batch", BatchAsync).WithName("ClassifyBatch").WithTags("Classification")
             .WithSummary("Classify several WAVs (multipart parts named 'files'); results in request order, each with its own status.")
             .Produces<BatchClassifyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
             .DisableAntiforgery();
         return app;
     }

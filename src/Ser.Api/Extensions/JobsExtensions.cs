@@ -1,5 +1,4 @@
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Ser.Api.Jobs;
@@ -51,7 +50,8 @@ public static class JobsExtensions
 
     public static WebApplication UseSerJobsDashboard(this WebApplication app)
     {
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new LocalRequestsOnlyAuthorizationFilter()] });
+        var authorization = new DashboardAuthorization(app.Services.GetRequiredService<IOptions<Endpoints.AuthOptions>>());
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [authorization] });
         return app;
     }
 }

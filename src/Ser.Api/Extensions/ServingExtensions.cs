@@ -28,6 +28,7 @@ public static class ServingExtensions
         services.AddSingleton<ClassificationService>();
         services.AddSingleton<UploadReader>();
         services.AddSingleton<StateChangeAuthorization>();
+        services.AddSingleton<ClassifyAuthorization>();
 
         // Multipart framing needs a little more than the audio limit itself.
         var maxBytes = builder.Configuration.GetValue<long?>($"{AudioOptions.Section}:MaxBytes") ?? new AudioOptions().MaxBytes;

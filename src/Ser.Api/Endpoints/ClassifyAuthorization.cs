@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+
+namespace Ser.Api.Endpoints;
+
+/// <summary>With <c>Ser:Auth:ProtectClassify=true</c>, classification needs an API key like state-changing endpoints;
+/// otherwise it is open.</summary>
+public sealed class ClassifyAuthorization(IOptions<AuthOptions> options, StateChangeAuthorization keys) : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return options.Value.ProtectClassify ? keys.InvokeAsync(context, next) : next(context);
+    }
+}
