@@ -11,7 +11,15 @@ using static TorchSharp.torch;
 // Model forward speed as a multiple of a libtorch matmul "ceiling" measured in the same run (PERFORMANCE.md).
 // Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--precision medium|high] [--no-mallopt] [--bf16]
 //        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
+//        … -- --load [--clients 8] [--seconds 30] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
+if (args.Contains("--load"))
+{
+    TorchRuntime.KeepFreedMemoryInHeap();
+    var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");
+    await LoadTest.RunAsync(Path.GetFullPath(api), ArgValue("--clients", 8), ArgValue("--seconds", 30));
+    return;
+}
 if (args.Contains("--training"))
 {
     TorchRuntime.KeepFreedMemoryInHeap();

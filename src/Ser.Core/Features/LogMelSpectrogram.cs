@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public sealed class LogMelSpectrogram : IDisposable
         var o = Options;
         var spec = stft(waveform, o.NFft, o.HopLength, o.EffectiveWinLength, _window, o.Center, PaddingModes.Reflect,
             normalized: false, onesided: true, return_complex: true);
-        var power = o.Power == 1.0 ? spec.abs() : spec.abs().pow(o.Power);
+        var power = o.Power == 1.0 ? spec.abs() : spec.abs().pow(Scalars.Of(o.Power));
         return matmul(power.transpose(-1, -2), _filters).transpose(-1, -2).MoveToOuterDisposeScope();
     }
 
@@ -44,10 +45,10 @@ public sealed class LogMelSpectrogram : IDisposable
         ArgumentNullException.ThrowIfNull(mel);
         using var scope = NewDisposeScope();
         var multiplier = Options.Power == 1.0 ? 20.0 : 10.0;
-        var db = mel.clamp_min(AMin).log10().mul(multiplier);
+        var db = mel.clamp_min(Scalars.Of(AMin)).log10().mul(Scalars.Of(multiplier));
         if (Options.TopDb is { } topDb)
         {
-            var perClip = db.amax(new long[] { -2, -1 }, keepdim: true).sub(topDb);
+            var perClip = db.amax(new long[] { -2, -1 }, keepdim: true).sub(Scalars.Of(topDb));
             db = maximum(db, perClip);
         }
         return db.MoveToOuterDisposeScope();

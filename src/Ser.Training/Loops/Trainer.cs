@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Ser.Core.Data;
 using Ser.Core.Evaluation;
 using Ser.Core.Models;
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                         var onDevice = ToDevice(batch);
                         var logits = model.Forward(onDevice);
                         var loss = nn.functional.cross_entropy(logits, onDevice.Labels, weights);
-                        loss.div(hyper.GradientAccumulation).backward();
+                        loss.div(Scalars.Of(hyper.GradientAccumulation)).backward();
                         lossSum += loss.item<float>() * batch.Clips;
                         lossCount += batch.Clips;
                         clipsSeen += batch.Clips;

@@ -2,6 +2,7 @@ using Ser.Core.Data;
 using Ser.Core.Features;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
+using Ser.Core.Runtime;
 using Ser.Training.Loops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -85,10 +86,10 @@ public sealed class ResNetRecipe : ITrainableModel
         {
             var f = random.Next(Math.Max(1, mels * 15 / 100) + 1);
             var f0 = random.Next(Math.Max(1, mels - f + 1));
-            if (f > 0) masked[TensorIndex.Slice(f0, f0 + f), TensorIndex.Colon] = 0;
+            if (f > 0) masked[TensorIndex.Slice(f0, f0 + f), TensorIndex.Colon].fill_(Scalars.Of(0));
             var t = random.Next(Math.Max(1, frames * 15 / 100) + 1);
             var t0 = random.Next(Math.Max(1, frames - t + 1));
-            if (t > 0) masked[TensorIndex.Colon, TensorIndex.Slice(t0, t0 + t)] = 0;
+            if (t > 0) masked[TensorIndex.Colon, TensorIndex.Slice(t0, t0 + t)].fill_(Scalars.Of(0));
         }
         return masked;
     }

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public static class SpectrogramWindows
     {
         ArgumentNullException.ThrowIfNull(logMel);
         using var scope = NewDisposeScope();
-        var std = logMel.std(unbiased: false).clamp_min(1e-5);
+        var std = logMel.std(unbiased: false).clamp_min(Scalars.Of(1e-5));
         return ((logMel - logMel.mean()) / std).MoveToOuterDisposeScope();
     }
 

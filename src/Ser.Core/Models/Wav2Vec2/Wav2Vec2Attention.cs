@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         Tensor context;
         if (frames <= ExplicitAttentionMaxFrames && dropout == 0.0)
         {
-            var scores = matmul(q.mul(1.0 / Math.Sqrt(headDim)), k.transpose(-2, -1));
+            var scores = matmul(q.mul(Scalars.Of(1.0 / Math.Sqrt(headDim))), k.transpose(-2, -1));
             if (keyMask is not null) scores = scores.add(keyMask);
             context = matmul(scores.softmax(-1), v);
         }

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -36,10 +37,10 @@ public sealed class Wav2Vec2Encoder : nn.Module
         Tensor? keyMask = null;
         if (frameMask is not null)
         {
-            hidden = hidden.masked_fill(frameMask.logical_not().unsqueeze(-1), 0.0);
+            hidden = hidden.masked_fill(frameMask.logical_not().unsqueeze(-1), Scalars.Of(0.0));
             // Additive mask on keys, as HF: the dtype's most negative value where a frame is padding.
             keyMask = zeros(frameMask.shape[0], 1, 1, frameMask.shape[1], hidden.dtype, hidden.device)
-                .masked_fill(frameMask.logical_not().view(frameMask.shape[0], 1, 1, -1), float.MinValue);
+                .masked_fill(frameMask.logical_not().view(frameMask.shape[0], 1, 1, -1), Scalars.Of(float.MinValue));
         }
         var x = hidden + pos_conv_embed.forward(hidden);
         if (!_preNorm) x = layer_norm.forward(x);

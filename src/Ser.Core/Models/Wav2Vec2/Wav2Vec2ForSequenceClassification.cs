@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,7 +49,7 @@ public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor
         else
         {
             var mask = output.FrameMask.unsqueeze(-1).to_type(projected.dtype);
-            pooled = (projected * mask).sum(dim: 1) / mask.sum(dim: 1).clamp_min(1);
+            pooled = (projected * mask).sum(dim: 1) / mask.sum(dim: 1).clamp_min(Scalars.Of(1));
         }
         return classifier.forward(pooled).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,8 +52,9 @@ public sealed class Wav2Vec2Model : nn.Module
         using var scope = NewDisposeScope();
         var lengths = sampleLengths.to_type(ScalarType.Int64);
         for (var i = 0; i < Config.ConvKernel.Count; i++)
-            lengths = (lengths - Config.ConvKernel[i]).clamp_min(-Config.ConvStride[i]).div(Config.ConvStride[i], rounding_mode: RoundingMode.floor) + 1;
-        return lengths.clamp_min(0).MoveToOuterDisposeScope();
+            lengths = lengths.sub(Scalars.OfInteger(Config.ConvKernel[i])).clamp_min(Scalars.OfInteger(-Config.ConvStride[i]))
+                .div(Scalars.OfInteger(Config.ConvStride[i]), rounding_mode: RoundingMode.floor).add(Scalars.OfInteger(1));
+        return lengths.clamp_min(Scalars.OfInteger(0)).MoveToOuterDisposeScope();
     }
 
     private Tensor FrameMask(Tensor sampleLengths, long frames)

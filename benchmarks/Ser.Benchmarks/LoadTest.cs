@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Ser.Core.Audio;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using static TorchSharp.torch;
+
+namespace Ser.Benchmarks;
+
+/// <summary>N concurrent /classify clients against a real Ser process serving the tiny presets, for a fixed time:
+/// throughput, p50/p99 latency, error statuses (only 503 allowed) and the server's peak RSS; and, in the same run,
+/// the raw batched throughput of the same two models in-process (the serving-overhead ratio).</summary>
+internal static class LoadTest
+{
+    public static async Task RunAsync(string apiDll, int clients, int seconds)
+    {
+        var root = Directory.CreateTempSubdirectory("ser-load-").FullName;
+        try
+        {
+            manual_seed(3);
+            using (var w = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!)) Wav2Vec2Checkpoint.Save(w, Path.Combine(root, "w"));
+            var spec = ModelPresets.ResNet18Tiny.ResNet!;
+            using (var r = new ResNet18(6, spec.InChannels, spec.BaseWidth))
+                ResNetModelFolder.Save(r, new ResNetModelFolder.Description("resnet18-tiny", spec.BaseWidth, spec.InChannels, spec.FrontEnd, spec.WindowSeconds, EmotionLabels.All), Path.Combine(root, "r"));
+            var wav = Tone(2.5);
+            var raw = RawThroughput(root, new WavDecoder().Decode(wav).Samples, seconds);
+
+            var port = FreePort();
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(apiDll);
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add($"http://127.0.0.1:{port}");
+            info.Environment["Ser__DataPath"] = Path.Combine(root, "data");
+            info.Environment["Ser__Models__wav2vec2__Path"] = Path.Combine(root, "w");
+            info.Environment["Ser__Models__resnet18__Path"] = Path.Combine(root, "r");
+            info.Environment["Ser__RateLimit__PermitsPerMinute"] = "0";
+            info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+            using var server = Process.Start(info)!;
+            server.OutputDataReceived += (_, _) => { };
+            server.ErrorDataReceived += (_, _) => { };
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+                await WaitReady(http).ConfigureAwait(false);
+                var latencies = new List<double>();
+                var statuses = new Dictionary<int, int>();
+                var stop = DateTime.UtcNow.AddSeconds(seconds);
+                var watch = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+                {
+                    while (DateTime.UtcNow < stop)
+                    {
+                        var content = new ByteArrayContent(wav);
+                        content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+                        var started = Stopwatch.GetTimestamp();
+                        using var response = await http.PostAsync(new Uri("/classify", UriKind.Relative), content).ConfigureAwait(false);
+                        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        lock (latencies)
+                        {
+                            latencies.Add(ms);
+                            statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+                        }
+                    }
+                })).ConfigureAwait(false);
+                var elapsed = watch.Elapsed.TotalSeconds;
+                var peak = PeakRssMiB(server.Id);
+                latencies.Sort();
+                var ok = statuses.GetValueOrDefault(200);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {clients} clients, {seconds} s, 2.5 s clips, both tiny models | {ok / elapsed:0.0} req/s | p50 {latencies[latencies.Count / 2]:0} ms | p99 {latencies[(int)(latencies.Count * 0.99)]:0} ms | statuses {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))} | server peak RSS {peak} MiB |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"raw batched model throughput (both models, batch 16, in-process): {raw:0.0} clips/s → serving at {ok / elapsed / raw:P0} of it"));
+            }
+            finally
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static double RawThroughput(string root, float[] clip, int seconds)
+    {
+        using var w = EmotionClassifierFactory.Load("wav2vec2", Path.Combine(root, "w"));
+        using var r = EmotionClassifierFactory.Load("resnet18", Path.Combine(root, "r"));
+        var batch = Enumerable.Repeat(clip, 16).ToArray();
+        w.PredictBatch(batch);
+        r.PredictBatch(batch);
+        var watch = Stopwatch.StartNew();
+        var clips = 0;
+        while (watch.Elapsed.TotalSeconds < Math.Min(seconds, 10))
+        {
+            w.PredictBatch(batch);
+            r.PredictBatch(batch);
+            clips += batch.Length;
+        }
+        return clips / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task WaitReady(HttpClient http)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative)).ConfigureAwait(false)).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+        throw new TimeoutException("The service did not become ready.");
+    }
+
+    private static long PeakRssMiB(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static byte[] Tone(double seconds)
+    {
+        var n = (int)(seconds * 16_000);
+        var wav = new byte[44 + 2 * n];
+        void U32(int at, uint v) => BitConverter.GetBytes(v).CopyTo(wav, at);
+        void U16(int at, ushort v) => BitConverter.GetBytes(v).CopyTo(wav, at);
+        "RIFF"u8.CopyTo(wav);
+        U32(4, (uint)(36 + 2 * n));
+        "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
+        U32(16, 16); U16(20, 1); U16(22, 1); U32(24, 16_000); U32(28, 32_000); U16(32, 2); U16(34, 16);
+        "data"u8.CopyTo(wav.AsSpan(36));
+        U32(40, (uint)(2 * n));
+        for (var i = 0; i < n; i++) U16(44 + 2 * i, (ushort)(short)(8000 * Math.Sin(2 * Math.PI * 220 * i / 16_000)));
+        return wav;
+    }
+}
