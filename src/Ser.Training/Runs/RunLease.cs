@@ -2,8 +2,9 @@ using System.Diagnostics;
 
 namespace Ser.Training.Runs;
 
-/// <summary>A held lease on a run, kept alive by a heartbeat until disposed. Owners are "machine:pid:start", so a
-/// restarted process on the same machine can tell that a previous holder is dead without waiting for staleness.</summary>
+/// <summary>A held lease on a run, kept alive by a heartbeat until disposed. Owners are "machine:pid:start:id" (one id
+/// per acquisition, so two deliveries inside one process exclude each other too), and a restarted process on the same
+/// machine can tell that a previous holder is dead without waiting for staleness.</summary>
 public sealed class RunLease : IDisposable
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
@@ -13,21 +14,25 @@ public sealed class RunLease : IDisposable
 
     private readonly RunRegistry _registry;
     private readonly string _runId;
+    private readonly string _owner;
     private readonly Timer _timer;
 
-    private RunLease(RunRegistry registry, string runId)
+    private RunLease(RunRegistry registry, string runId, string owner)
     {
-        (_registry, _runId) = (registry, runId);
-        _timer = new Timer(_ => _registry.Heartbeat(_runId, ThisProcess), null, Beat, Beat);
+        (_registry, _runId, _owner) = (registry, runId, owner);
+        _timer = new Timer(_ => _registry.Heartbeat(_runId, _owner), null, Beat, Beat);
     }
+
+    public string Owner => _owner;
 
     /// <exception cref="RunLeasedException">A live process already trains this run.</exception>
     public static RunLease Acquire(RunRegistry registry, string runId)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        if (!registry.TryLease(runId, ThisProcess, StaleAfter, IsDeadLocalOwner))
+        var owner = $"{ThisProcess}:{Guid.NewGuid():N}";
+        if (!registry.TryLease(runId, owner, StaleAfter, IsDeadLocalOwner))
             throw new RunLeasedException(runId, registry.Lease(runId)?.Owner ?? "another process");
-        return new RunLease(registry, runId);
+        return new RunLease(registry, runId, owner);
     }
 
     /// <summary>True when the owner ran on this machine and that process is gone (or the pid now belongs to another process).</summary>
@@ -35,7 +40,7 @@ public sealed class RunLease : IDisposable
     {
         ArgumentNullException.ThrowIfNull(owner);
         var parts = owner.Split(':');
-        if (parts.Length != 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid)) return false;
+        if (parts.Length < 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid)) return false;
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -50,7 +55,7 @@ public sealed class RunLease : IDisposable
     public void Dispose()
     {
         _timer.Dispose();
-        _registry.ReleaseLease(_runId, ThisProcess);
+        _registry.ReleaseLease(_runId, _owner);
     }
 }
 

@@ -41,6 +41,8 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         using var lease = RunLease.Acquire(registry, runId);
         var spec = store.ReadSpec(runId);
         var previous = store.ReadStatus(runId);
+        // Checked again under the lease: a copy that finished just before we got it leaves nothing to do.
+        if (previous.State == RunState.Succeeded) return registry.Find(runId)!;
         var started = previous.StartedAt ?? DateTimeOffset.UtcNow;
         store.WriteStatus(runId, new RunStatus(RunState.Running, started, Attempt: previous.Attempt + 1));
         registry.SetState(runId, RunState.Running);

@@ -23,11 +23,13 @@ public sealed class ModelServingFactory : SerApiFactory
 public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>, IDisposable
 {
     private readonly ModelServingFactory _factory;
+    private readonly ServedModelsFixture _models;
     private readonly HttpClient _client;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ClassifyEndpointsTests(ServedModelsFixture models)
     {
+        _models = models;
         _factory = new ModelServingFactory(models);
         _factory.WaitUntilReadyAsync(Ct).GetAwaiter().GetResult();
         _client = _factory.CreateClient();
@@ -195,6 +197,30 @@ public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>,
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await Json(response)).GetProperty("errors").TryGetProperty("files", out _));
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_503_with_retry_after_and_nothing_else_fails()
+    {
+        using var small = new ModelServingFactory(_models);
+        small.Settings["Ser:Inference:QueueCapacity"] = "1";
+        small.Settings["Ser:Inference:MaxBatch"] = "1";
+        await small.WaitUntilReadyAsync(Ct);
+        using var client = small.CreateClient();
+        var clip = TestWav.Tone(seconds: 20);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+        {
+            var content = new ByteArrayContent(clip);
+            content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+            return client.PostAsync(new Uri("/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+        }));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        var busy = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToArray();
+        Assert.NotEmpty(busy);
+        Assert.All(busy, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
     }
 
     [Fact]

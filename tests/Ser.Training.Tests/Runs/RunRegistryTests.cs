@@ -52,14 +52,16 @@ public sealed class RunRegistryTests : IDisposable
         registry.ReleaseLease("r-1", "host:3:3");
         Assert.Null(registry.Lease("r-1"));
 
-        using (RunLease.Acquire(registry, "r-2"))
+        using (var lease = RunLease.Acquire(registry, "r-2"))
         {
-            Assert.Equal(RunLease.ThisProcess, registry.Lease("r-2")!.Value.Owner);
+            Assert.Equal(lease.Owner, registry.Lease("r-2")!.Value.Owner);
+            Assert.StartsWith(RunLease.ThisProcess, lease.Owner, StringComparison.Ordinal);
             Assert.False(registry.TryLease("r-2", "other:1:1", RunLease.StaleAfter));
+            Assert.Throws<RunLeasedException>(() => RunLease.Acquire(registry, "r-2")); // a second copy in this very process
         }
         Assert.Null(registry.Lease("r-2"));
         Assert.True(RunLease.IsDeadLocalOwner($"{Environment.MachineName}:{int.MaxValue - 1}:0"));
-        Assert.False(RunLease.IsDeadLocalOwner(RunLease.ThisProcess));
+        Assert.False(RunLease.IsDeadLocalOwner(RunLease.ThisProcess + ":some-id"));
         Assert.False(RunLease.IsDeadLocalOwner("another-machine:1:0"));
     }
 
