@@ -21,6 +21,7 @@ app.UseRateLimiter();
 
 app.MapHealthEndpoints();
 app.MapClassifyEndpoints();
+app.MapExampleEndpoints();
 app.MapModelsEndpoints();
 app.MapMetricsEndpoints();
 app.MapJobsEndpoints();

@@ -32,7 +32,8 @@ public sealed class UploadOperationFilter : IOperationFilter
         {
             Required = true,
             Description = name == "Classify"
-                ? "A WAV file (PCM 8–32-bit, float, µ-law, A-law; 1–8 channels; 8–192 kHz). Try: curl -F file=@clip.wav http://localhost:5080/classify"
+                ? "A WAV file (PCM 8–32-bit, float, µ-law, A-law; 1–8 channels; 8–192 kHz). Example: download /examples/tone.wav and pick it here, "
+                    + "or: curl -F file=@clip.wav http://localhost:5080/classify"
                 : "Up to Ser:Inference:MaxBatchFiles WAV files, each a part named 'files'.",
             Content = content,
         };

@@ -200,6 +200,34 @@ public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>,
     }
 
     [Fact]
+    public async Task No_corrupted_upload_gets_a_500()
+    {
+        var random = new Random(99);
+        var valid = TestWav.Tone(0.3, channels: 2);
+        var statuses = new HashSet<HttpStatusCode>();
+        for (var i = 0; i < 150; i++)
+        {
+            var body = (byte[])valid.Clone();
+            for (var k = random.Next(1, 8); k > 0; k--) body[random.Next(Math.Min(body.Length, 64))] = (byte)random.Next(256);
+            if (random.Next(3) == 0) body = body[..random.Next(body.Length)];
+            statuses.Add((await PostRaw(body, random.Next(2) == 0 ? "audio/wav" : "application/octet-stream")).StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.UnsupportedMediaType, HttpStatusCode.RequestEntityTooLarge }));
+    }
+
+    [Fact]
+    public async Task The_example_wav_is_a_valid_clip_that_classifies()
+    {
+        var wav = await _client.GetByteArrayAsync(new Uri("/examples/tone.wav", UriKind.Relative), Ct);
+
+        var response = await PostRaw(wav);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0.5, (await Json(response)).GetProperty("audio").GetProperty("durationSeconds").GetDouble(), 3);
+    }
+
+    [Fact]
     public async Task A_full_queue_answers_503_with_retry_after_and_nothing_else_fails()
     {
         using var small = new ModelServingFactory(_models);
