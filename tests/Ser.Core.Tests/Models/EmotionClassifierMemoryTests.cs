@@ -19,13 +19,17 @@ public sealed class EmotionClassifierMemoryTests
     {
         using var classifier = EmotionClassifierFactory.Create(ModelPresets.Get(preset), seed: 7);
         var clip = Clip(8_000);
-        for (var i = 0; i < 50; i++) classifier.Predict(clip);
+        // Warm-up lets the allocator reach its working set (glibc may keep freed memory: see TorchRuntime).
+        for (var i = 0; i < 200; i++) classifier.Predict(clip);
         var (rss0, managed0) = Memory();
-
-        for (var i = 0; i < 1000; i++) classifier.Predict(clip);
+        for (var i = 0; i < 500; i++) classifier.Predict(clip);
+        var (rssHalf, _) = Memory();
+        for (var i = 0; i < 500; i++) classifier.Predict(clip);
         var (rss1, managed1) = Memory();
 
-        Assert.True(rss1 - rss0 < 48L << 20, $"native RSS grew {(rss1 - rss0) >> 20} MiB");
+        // A leak grows with every call; allocator slack does not grow in the second half.
+        Assert.True(rss1 - rssHalf < 16L << 20, $"native RSS grew {(rss1 - rssHalf) >> 20} MiB over the last 500 inferences");
+        Assert.True(rss1 - rss0 < 48L << 20, $"native RSS grew {(rss1 - rss0) >> 20} MiB over 1,000 inferences");
         Assert.True(managed1 - managed0 < 8L << 20, $"managed heap grew {(managed1 - managed0) >> 20} MiB");
     }
 
