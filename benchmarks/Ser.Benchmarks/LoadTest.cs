@@ -132,19 +132,6 @@ internal static class LoadTest
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static byte[] Tone(double seconds)
-    {
-        var n = (int)(seconds * 16_000);
-        var wav = new byte[44 + 2 * n];
-        void U32(int at, uint v) => BitConverter.GetBytes(v).CopyTo(wav, at);
-        void U16(int at, ushort v) => BitConverter.GetBytes(v).CopyTo(wav, at);
-        "RIFF"u8.CopyTo(wav);
-        U32(4, (uint)(36 + 2 * n));
-        "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
-        U32(16, 16); U16(20, 1); U16(22, 1); U32(24, 16_000); U32(28, 32_000); U16(32, 2); U16(34, 16);
-        "data"u8.CopyTo(wav.AsSpan(36));
-        U32(40, (uint)(2 * n));
-        for (var i = 0; i < n; i++) U16(44 + 2 * i, (ushort)(short)(8000 * Math.Sin(2 * Math.PI * 220 * i / 16_000)));
-        return wav;
-    }
+    private static byte[] Tone(double seconds) =>
+        WavWriter.Pcm16(Enumerable.Range(0, (int)(seconds * 16_000)).Select(i => (float)(0.25 * Math.Sin(2 * Math.PI * 220 * i / 16_000))).ToArray(), 16_000);
 }

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Ser.Core.Audio;
 
 namespace Ser.Api.Endpoints;
 
@@ -16,26 +16,14 @@ public static class ExampleEndpoints
 
     private static byte[] Build()
     {
-        const int rate = 16_000, samples = rate / 2;
-        var wav = new byte[44 + 2 * samples];
-        "RIFF"u8.CopyTo(wav);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(36 + 2 * samples));
-        "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(16), 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(20), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(22), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(24), rate);
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(28), rate * 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(32), 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(34), 16);
-        "data"u8.CopyTo(wav.AsSpan(36));
-        BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(40), 2 * samples);
+        const int rate = 16_000;
+        var samples = new float[rate / 2];
         double phase = 0;
-        for (var i = 0; i < samples; i++)
+        for (var i = 0; i < samples.Length; i++)
         {
             phase += 2 * Math.PI * 220 * (1 + 0.02 * Math.Sin(2 * Math.PI * 5 * i / rate)) / rate;
-            BinaryPrimitives.WriteInt16LittleEndian(wav.AsSpan(44 + 2 * i), (short)(9000 * Math.Sin(phase)));
+            samples[i] = (float)(0.27 * Math.Sin(phase));
         }
-        return wav;
+        return WavWriter.Pcm16(samples, rate);
     }
 }

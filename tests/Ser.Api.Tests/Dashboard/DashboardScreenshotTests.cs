@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Ser.Training.Runs;
 using SkiaSharp;
 
@@ -25,22 +23,12 @@ public sealed class DashboardScreenshotTests : IDisposable
         var registry = new RunRegistry(Path.Combine(data, "registry.db"));
         var a = FakeRuns.Add(store, registry, "wav2vec2", 1, c => c.Label);
         var b = FakeRuns.Add(store, registry, "resnet18", 1, c => c.Label % 3 == 0 ? 0 : c.Label);
-        var port = FreePort();
-        using var api = StartApi(data, port);
-        var url = $"http://127.0.0.1:{port}";
+        using var api = new ApiProcess(data, new Dictionary<string, string> { ["Ser__Jobs__Storage"] = "memory" });
         var screenshot = Path.Combine(_temp, "dashboard.png");
-        string dom;
-        try
-        {
-            await WaitUntilLive(url, ct);
-            var page = $"{url}/dashboard?runs={a},{b}";
-            await RunChromium(ct, "--window-size=1100,1400", $"--screenshot={screenshot}", page);
-            dom = await RunChromium(ct, "--dump-dom", page);
-        }
-        finally
-        {
-            api.Kill(entireProcessTree: true);
-        }
+        await api.WaitUntilLiveAsync(ct);
+        var page = $"{api.Url}/dashboard?runs={a},{b}";
+        await RunChromium(ct, "--window-size=1100,1400", $"--screenshot={screenshot}", page);
+        var dom = await RunChromium(ct, "--dump-dom", page);
 
         Assert.Contains(a, dom, StringComparison.Ordinal);
         Assert.Contains(b, dom, StringComparison.Ordinal);
@@ -64,39 +52,6 @@ public sealed class DashboardScreenshotTests : IDisposable
         return count;
     }
 
-    private static Process StartApi(string data, int port)
-    {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll"));
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
-        info.Environment["Ser__DataPath"] = data;
-        info.Environment["Ser__Jobs__Storage"] = "memory";
-        info.WorkingDirectory = AppContext.BaseDirectory;
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilLive(string url, CancellationToken ct)
-    {
-        using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri(url + "/health/live"), ct)).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not start.");
-            await Task.Delay(200, ct);
-        }
-    }
-
     private async Task<string> RunChromium(CancellationToken ct, params string[] args)
     {
         var info = new ProcessStartInfo(Chromium) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -111,12 +66,5 @@ public sealed class DashboardScreenshotTests : IDisposable
         timeout.CancelAfter(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return await output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
