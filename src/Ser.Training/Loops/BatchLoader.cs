@@ -19,9 +19,10 @@ internal sealed class BatchLoader : IAsyncDisposable
         {
             try
             {
+                var order = plan.Order(epoch);
                 for (var b = firstBatch; b < plan.BatchesPerEpoch && !_stop.IsCancellationRequested; b++)
                 {
-                    var members = plan.Batch(epoch, b).Select(i => (audio.Read(clips[i]), clips[i].Label)).ToArray();
+                    var members = plan.Batch(order, b).Select(i => (audio.Read(clips[i]), clips[i].Label)).ToArray();
                     var batch = model.Collate(members, plan.Random(epoch, b));
                     try
                     {

@@ -8,9 +8,10 @@ public sealed class BatchPlan(int clips, int batchSize, long seed)
 {
     public int BatchesPerEpoch => (clips + batchSize - 1) / batchSize;
 
-    public int[] Batch(int epoch, int batch)
+    /// <summary>The clip indices of one batch, from the epoch's <see cref="Order"/> (computed once per epoch).</summary>
+    public int[] Batch(int[] order, int batch)
     {
-        var order = Order(epoch);
+        ArgumentNullException.ThrowIfNull(order);
         return order.Skip(batch * batchSize).Take(batchSize).ToArray();
     }
 

@@ -65,8 +65,7 @@ public sealed class ResNetRecipe : ITrainableModel
         var planes = new List<Tensor>();
         foreach (var (samples, _) in clips)
         {
-            var padded = samples.Length > _spec.FrontEnd.NFft ? samples : [.. samples, .. new float[_spec.FrontEnd.NFft + 1 - samples.Length]];
-            var normalized = SpectrogramWindows.Normalize(_frontEnd.Compute(tensor(padded).unsqueeze(0))[0]);
+            var normalized = SpectrogramWindows.Normalize(_frontEnd.ComputeClip(samples));
             var frames = normalized.shape[1];
             var start = frames > window ? random.Next((int)(frames - window + 1)) : 0;
             planes.Add(SpecAugment(SpectrogramWindows.Window(normalized, start, window), random));

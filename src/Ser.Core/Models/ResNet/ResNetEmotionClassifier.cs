@@ -77,10 +77,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         for (var c = 0; c < clips.Count; c++)
         {
             if (clips[c] is null || clips[c].Length == 0) throw new ArgumentException($"Clip {c} is empty.", nameof(clips));
-            // Reflect padding needs more than n_fft/2 samples: shorter clips are zero-padded to one FFT frame.
-            var samples = clips[c].Length > Spec.FrontEnd.NFft ? clips[c] : [.. clips[c], .. new float[Spec.FrontEnd.NFft + 1 - clips[c].Length]];
-            var logMel = _frontEnd.Compute(tensor(samples).to(_device).unsqueeze(0))[0];
-            var normalized = SpectrogramWindows.Normalize(logMel);
+            var normalized = SpectrogramWindows.Normalize(_frontEnd.ComputeClip(clips[c]));
             foreach (var start in SpectrogramWindows.Starts(normalized.shape[1], _window))
                 windows.Add((c, SpectrogramWindows.Window(normalized, start, _window)));
         }
