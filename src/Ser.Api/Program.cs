@@ -1,15 +1,23 @@
+using Ser.Api.Bootstrap;
 using Ser.Api.Endpoints;
 using Ser.Api.Extensions;
+using Ser.Api.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+var role = ServiceRoles.Read(builder.Configuration);
 
 builder.AddSerLogging();
 builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();
-builder.Services.AddSerCore(builder.Configuration);
-builder.AddSerServing();
-builder.AddSerJobs();
-builder.AddSerRateLimits();
+builder.Services.AddSerCore(builder.Configuration, role);
+builder.AddSerStorage();
+builder.AddSerJobs(role);
+if (role.Serves())
+{
+    builder.AddSerServing();
+    builder.AddSerBootstrap();
+    builder.AddSerRateLimits();
+}
 
 var app = builder.Build();
 
@@ -17,17 +25,19 @@ app.UseSerProblemDetails();
 app.UseSerRequestLogging();
 app.UseSerSwagger();
 app.UseSerPrometheus();
-app.UseRateLimiter();
-
 app.MapHealthEndpoints();
-app.MapClassifyEndpoints();
-app.MapExampleEndpoints();
-app.MapModelsEndpoints();
-app.MapMetricsEndpoints();
-app.MapJobsEndpoints();
+if (role.Serves())
+{
+    app.UseRateLimiter();
+    app.MapClassifyEndpoints();
+    app.MapExampleEndpoints();
+    app.MapModelsEndpoints();
+    app.MapMetricsEndpoints();
+    app.MapJobsEndpoints();
+}
 app.UseSerJobsDashboard();
 
-app.LogStartupBanner();
+app.LogStartupBanner(role);
 app.Run();
 
 /// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>

@@ -14,25 +14,57 @@ internal sealed class ApiProcess : IDisposable
 
     /// <param name="environment">Extra settings in environment form (e.g. Ser__Datasets__x__Path).</param>
     public ApiProcess(string data, IReadOnlyDictionary<string, string>? environment = null)
+        : this(Dotnet([Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll")], AppContext.BaseDirectory), data, environment, bootstrap: false)
+    {
+    }
+
+    private ApiProcess(ProcessStartInfo info, string data, IReadOnlyDictionary<string, string>? environment, bool bootstrap)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["Ser__DataPath"] = data;
+        if (!bootstrap) info.Environment["Ser__Bootstrap__Enabled"] = "false";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        info.WorkingDirectory = AppContext.BaseDirectory;
         _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Remember(e.Data);
+        _process.ErrorDataReceived += (_, e) => Remember(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         Url = $"http://127.0.0.1:{port}";
         _http = new HttpClient { BaseAddress = new Uri(Url) };
     }
 
+    /// <summary>The README's first command (<c>dotnet run --project src/Ser.Api</c>, already built by the test run) on
+    /// its embedded defaults: only the port and the data folder are chosen by the test.</summary>
+    public static ApiProcess QuickStart(string repositoryRoot, string data) =>
+        new(Dotnet(["run", "--project", Path.Combine(repositoryRoot, "src", "Ser.Api"), "--no-build", "--"], repositoryRoot), data, null, bootstrap: true);
+
+    private static ProcessStartInfo Dotnet(string[] arguments, string workingDirectory)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        return info;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+    private void Remember(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        while (_output.Count > 400) _output.TryDequeue(out _);
+    }
+
+    /// <summary>The process's last lines of output (console log), for assertions and failure messages.</summary>
+    public IReadOnlyList<string> Output => _output.ToArray();
+
     public string Url { get; }
+
+    /// <summary>A client for the process (base address set).</summary>
+    public HttpClient Http => _http;
+
+    public bool HasExited => _process.HasExited;
 
     public async Task WaitUntilLiveAsync(CancellationToken ct)
     {

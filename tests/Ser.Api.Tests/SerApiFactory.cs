@@ -16,6 +16,7 @@ public class SerApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Ser:DataPath", DataPath);
         builder.UseSetting("Ser:Jobs:Storage", "memory");
+        builder.UseSetting("Ser:Bootstrap:Enabled", "false"); // the quick-start tests turn it on
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Api.Contracts;
+using Ser.Api.Health;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Core.Models;
@@ -40,7 +41,7 @@ public static class ClassifyEndpoints
 
     private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, ModelHost host,
-        ClassificationService classification, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
+        ClassificationService classification, ServiceReadiness readiness, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
     {
         if (Requested(models, host) is not { } requested)
             return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
@@ -54,7 +55,14 @@ public static class ClassifyEndpoints
             return TypedResults.Ok(result);
         }
         if (outcome.RetryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(outcome.Problem!);
+        if (outcome.Problem!.Status == StatusCodes.Status503ServiceUnavailable && !readiness.IsReady)
+        {
+            // While the first models train, say how far that has come.
+            var bootstrap = readiness.Bootstrap;
+            outcome.Problem.Extensions["bootstrap"] = bootstrap;
+            outcome.Problem.Detail += $" Start-up: {bootstrap.Stage} ({bootstrap.Fraction:P0}).";
+        }
+        return TypedResults.Problem(outcome.Problem);
     }
 
     private static async Task<Results<Ok<BatchClassifyResponse>, ProblemHttpResult, ValidationProblem>> BatchAsync(

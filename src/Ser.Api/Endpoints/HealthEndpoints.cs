@@ -20,6 +20,7 @@ public static class HealthEndpoints
 
     private static Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>> Ready(ServiceReadiness readiness)
     {
+        if (!readiness.ServesModels) return TypedResults.Ok(new HealthResponse("ready"));
         if (readiness.IsReady) return TypedResults.Ok(new HealthResponse("ready", readiness.Models));
         return TypedResults.Json(new HealthResponse("starting", readiness.Models, readiness.Bootstrap),
             statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -30,18 +30,12 @@ public static class JobsEndpoints
     }
 
     private static Results<Accepted<JobResponse>, ValidationProblem> Train(TrainJobRequest request, [FromHeader(Name = "Idempotency-Key")] string? key,
-        TrainJobValidator validator, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
+        JobLauncher launcher, JobStore jobs, TrainingRunner runner)
     {
         if (key is not null && jobs.List().FirstOrDefault(j => j.IdempotencyKey == key && j.CreatedAt > DateTimeOffset.UtcNow.AddHours(-24)) is { } existing)
             return TypedResults.Accepted($"/jobs/{existing.Id}", Describe(existing, runner.Store));
-        var (runs, errors) = validator.Validate(request);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");
-        foreach (var run in runs) runner.Create(run);
-        var job = new JobRecord(JobStore.NewId(), "train", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
-            runs.Select(r => r.RunId).ToArray(), IdempotencyKey: key);
-        jobs.Save(job);
-        var hangfireId = hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(job.Id, CancellationToken.None));
-        job = jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
+        var (job, errors) = launcher.StartTraining(request, key);
+        if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }
 

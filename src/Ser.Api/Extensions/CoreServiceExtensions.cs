@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ser.Api.Health;
+using Ser.Api.Hosting;
+using Ser.Api.Serving;
 using Microsoft.Extensions.Options;
 using Ser.Core.Audio;
 
@@ -9,7 +11,7 @@ namespace Ser.Api.Extensions;
 /// <summary>Registers Ser.Core services and binds their options (validated at start-up).</summary>
 public static class CoreServiceExtensions
 {
-    public static IServiceCollection AddSerCore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSerCore(this IServiceCollection services, IConfiguration configuration, ServiceRole role = ServiceRole.All)
     {
         services.AddOptions<AudioOptions>().Bind(configuration.GetSection(AudioOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
@@ -17,7 +19,9 @@ public static class CoreServiceExtensions
         // API.md: camelCase JSON, enum values as lower-case strings.
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddSingleton<ServiceReadiness>();
+        // Training runs on the inference device too (Ser:Inference:Device), so every role needs these options.
+        services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new ServiceReadiness(role.Serves()));
         return services;
     }
 }

@@ -1,23 +1,25 @@
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
+using Ser.Api.Hosting;
 using Ser.Api.Jobs;
-using Ser.Api.Serving;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Extensions;
 
-/// <summary>Hangfire (SQLite by default, in memory for tests), one worker on the <c>training</c> queue, the job store
-/// and the dashboard at /hangfire (local requests only).</summary>
+/// <summary>Hangfire (PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, else SQLite; in memory for tests), one
+/// worker on the <c>training</c> queue where the role trains, and the dashboard at /hangfire (local requests only).</summary>
 public static class JobsExtensions
 {
-    public static WebApplicationBuilder AddSerJobs(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddSerJobs(this WebApplicationBuilder builder, ServiceRole role)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var dataPath = Path.GetFullPath(builder.Configuration.GetValue<string>("Ser:DataPath") ?? "data");
-        builder.Services.AddSingleton<JobStore>();
+        var postgres = builder.Configuration.GetConnectionString(StorageExtensions.PostgresKey);
         builder.Services.AddSingleton<TrainJobValidator>();
+        builder.Services.AddSingleton<JobLauncher>();
         builder.Services.AddSingleton(sp => new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training")));
         builder.Services.AddTransient<TrainModelJob>();
@@ -25,14 +27,23 @@ public static class JobsExtensions
         builder.Services.AddHangfire(config =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
-            if (options.Storage == "memory") config.UseInMemoryStorage();
+            if (!string.IsNullOrWhiteSpace(postgres))
+                config.UsePostgreSqlStorage(c => c.UseNpgsqlConnection(postgres), new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // A live worker keeps renewing its job; a killed one's job is delivered again after the timeout.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
+                });
+            else if (options.Storage == "memory") config.UseInMemoryStorage();
             else
             {
                 Directory.CreateDirectory(dataPath);
                 config.UseSQLiteStorage(Path.Combine(dataPath, "hangfire.db"));
             }
         });
-        if (options.RunWorker)
+        if (role.Trains())
         {
             builder.Services.AddHangfireServer(server =>
             {

@@ -1,3 +1,5 @@
+using Ser.Api.Hosting;
+using Ser.Training.Storage;
 using Serilog;
 using Serilog.Events;
 
@@ -36,13 +38,20 @@ public static class LoggingExtensions
         return app;
     }
 
-    public static void LogStartupBanner(this WebApplication app)
+    /// <summary>Where to look once the host listens: Swagger UI, the dashboard, Hangfire, and what this process does.</summary>
+    public static void LogStartupBanner(this WebApplication app, ServiceRole role)
     {
+        ArgumentNullException.ThrowIfNull(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var urls = string.Join(", ", app.Urls);
-            var swagger = string.Join(", ", app.Urls.Select(u => u.TrimEnd('/') + "/swagger"));
-            app.Logger.LogInformation("Ser listening on {Urls}; Swagger UI at {Swagger}", urls, swagger);
+            var url = app.Urls.FirstOrDefault()?.TrimEnd('/') ?? "";
+            var database = app.Services.GetRequiredService<SqlDatabase>().Description;
+            if (role.Serves())
+                app.Logger.LogInformation("Ser ({Role}) listening on {Urls}. Swagger UI: {Swagger}  Dashboard: {Dashboard}  Hangfire: {Hangfire}  Registry: {Database}",
+                    role.ToString().ToLowerInvariant(), string.Join(", ", app.Urls), url + "/swagger", url + "/dashboard", url + "/hangfire", database);
+            else
+                app.Logger.LogInformation("Ser worker listening on {Urls} (health and /metrics only); training queue on {Database}",
+                    string.Join(", ", app.Urls), database);
         });
     }
 }

@@ -19,11 +19,12 @@ public static class PrometheusExtensions
     public static WebApplication UseSerPrometheus(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var batcher = app.Services.GetRequiredService<InferenceBatcher>();
+        var batcher = app.Services.GetService<InferenceBatcher>(); // absent on a worker
         var jobs = app.Services.GetRequiredService<JobStore>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
         {
-            foreach (var architecture in ModelArchitectures.All) QueueLength.WithLabels(architecture).Set(batcher.QueueLength(architecture));
+            if (batcher is not null)
+                foreach (var architecture in ModelArchitectures.All) QueueLength.WithLabels(architecture).Set(batcher.QueueLength(architecture));
             var counts = jobs.List().GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
             foreach (var state in Enum.GetValues<JobState>()) Jobs.WithLabels(state.ToString().ToLowerInvariant()).Set(counts.GetValueOrDefault(state));
         });

@@ -9,18 +9,14 @@ using Ser.Training.Runs;
 
 namespace Ser.Api.Extensions;
 
-/// <summary>Model serving: options, run store and registry, model host, batcher, classification, upload limits.</summary>
+/// <summary>Model serving: model host, batcher, classification, upload limits (storage and options: <see cref="StorageExtensions"/>).</summary>
 public static class ServingExtensions
 {
     public static WebApplicationBuilder AddSerServing(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<ServingOptions>().Bind(builder.Configuration.GetSection(ServingOptions.Section));
-        services.AddOptions<InferenceOptions>().Bind(builder.Configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section));
-        services.AddSingleton(sp => new RunStore(sp.GetRequiredService<IOptions<ServingOptions>>().Value.RunsPath));
-        services.AddSingleton(sp => new RunRegistry(sp.GetRequiredService<IOptions<ServingOptions>>().Value.RegistryPath));
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<InferenceBatcher>());
@@ -37,14 +33,27 @@ public static class ServingExtensions
         return builder;
     }
 
-    /// <summary>Loads the models in the background so the service listens (and reports progress) at once.</summary>
-    private sealed class ModelStartup(ModelHost host) : BackgroundService
+    /// <summary>Loads the models in the background so the service listens (and reports progress) at once, then follows
+    /// activations made by other processes.</summary>
+    private sealed class ModelStartup(ModelHost host, ILogger<ModelStartup> logger) : BackgroundService
     {
-        protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             TorchRuntime.KeepFreedMemoryInHeap();
             TorchRuntime.TrySetFloat32MatmulPrecision("medium");
-            return Task.Run(host.LoadAtStartup, stoppingToken);
+            await Task.Run(host.LoadAtStartup, stoppingToken).ConfigureAwait(false);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await host.SyncActiveAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not read the active runs: {Message}", e.Message);
+                }
+            }
         }
     }
 }

@@ -4,7 +4,8 @@ namespace Ser.Api.Health;
 
 /// <summary>What the service can answer right now: which architectures have a model loaded, and how far
 /// the start-up bootstrap has come. Model loaders write it; <c>/health/ready</c> reads it.</summary>
-public sealed class ServiceReadiness
+/// <param name="servesModels">False on a worker: it serves no model, so it is ready once started.</param>
+public sealed class ServiceReadiness(bool servesModels = true)
 {
     public static readonly IReadOnlyList<string> Architectures = ["wav2vec2", "resnet18"];
 
@@ -19,7 +20,9 @@ public sealed class ServiceReadiness
 
     public BootstrapStatus Bootstrap => _bootstrap;
 
-    public bool IsReady => Architectures.All(a => _loaded.GetValueOrDefault(a));
+    public bool ServesModels => servesModels;
+
+    public bool IsReady => !servesModels || Architectures.All(a => _loaded.GetValueOrDefault(a));
 }
 
 /// <summary>Progress of the start-up bootstrap (stage name and fraction done, 0–1).</summary>

@@ -13,6 +13,14 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
 {
     private readonly ConcurrentDictionary<string, ServedModel> _active = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _swap = new(1, 1);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HashSet<string> _unloadable = new(StringComparer.Ordinal);
+
+    /// <summary>Completes once the start-up load has been tried (whatever its outcome).</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>Whether <c>Ser:Models:{architecture}:Path</c> pins the architecture to a folder.</summary>
+    public bool ServesFolder(string architecture) => serving.Value.Models.GetValueOrDefault(architecture)?.Path is { Length: > 0 };
 
     public IReadOnlyDictionary<string, ServedModel> Active => _active;
 
@@ -27,6 +35,18 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
     /// <summary>Start-up: each architecture's configured folder, else the registry's active run. Failures are logged,
     /// and the service keeps answering (503 for that model) instead of refusing to start.</summary>
     public void LoadAtStartup()
+    {
+        try
+        {
+            LoadEach();
+        }
+        finally
+        {
+            _started.TrySetResult();
+        }
+    }
+
+    private void LoadEach()
     {
         foreach (var architecture in ModelArchitectures.All)
         {
@@ -52,6 +72,7 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
         {
             var model = LoadRun(runId);
             registry.SetActive(model.Architecture, runId);
+            _unloadable.Remove(runId);
             Install(model.Architecture, model);
             return model;
         }
@@ -60,6 +81,32 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
             _swap.Release();
         }
     }
+
+    /// <summary>Loads runs activated by another process (another API node, or a worker's bootstrap) since the last pass.
+    /// A run that fails to load is logged once and not retried until it is activated again.</summary>
+    public async Task SyncActiveAsync(CancellationToken cancellationToken)
+    {
+        foreach (var architecture in ModelArchitectures.All.Where(a => !ServesFolder(a)))
+        {
+            if (registry.GetActive(architecture) is not { } runId || Current(architecture) == runId || _unloadable.Contains(runId)) continue;
+            await _swap.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (registry.GetActive(architecture) == runId && Current(architecture) != runId) Install(architecture, LoadRun(runId));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _unloadable.Add(runId);
+                logger.LogError(e, "Could not load {RunId}, activated for {Architecture}: {Message}", runId, architecture, e.Message);
+            }
+            finally
+            {
+                _swap.Release();
+            }
+        }
+    }
+
+    private string? Current(string architecture) => _active.TryGetValue(architecture, out var model) ? model.RunId : null;
 
     private ServedModel LoadRun(string runId)
     {

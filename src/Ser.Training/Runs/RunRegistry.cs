@@ -1,170 +1,142 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Ser.Core.Data.Splits;
+using Ser.Training.Storage;
 
 namespace Ser.Training.Runs;
 
-/// <summary>The index of runs in SQLite (<c>registry.db</c> beside the run folders): list, find, filter, and the
-/// state each run is in. A run is marked succeeded only after its model and evaluation files are complete.</summary>
+/// <summary>The index of runs (SQLite <c>registry.db</c> beside the run folders, or PostgreSQL when processes on several
+/// machines share it): list, find, filter, the state each run is in, the active run per architecture and the run leases.
+/// A run is marked succeeded only after its model and evaluation files are complete.</summary>
 public sealed class RunRegistry
 {
-    private readonly string _connectionString;
+    private readonly SqlDatabase _db;
 
-    public RunRegistry(string databasePath)
+    public RunRegistry(string databasePath) : this(SqlDatabase.Sqlite(databasePath)) { }
+
+    public RunRegistry(SqlDatabase database)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString();
-        Execute("""
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS runs (
-              id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, architecture TEXT NOT NULL, preset TEXT NOT NULL,
-              dataset TEXT NOT NULL, split_strategy TEXT NOT NULL, split_seed INTEGER NOT NULL, split_hash TEXT,
-              speaker_independent INTEGER NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT,
-              wa REAL, ua REAL, macro_f1 REAL, training_seconds REAL, device TEXT NOT NULL, error TEXT);
-            CREATE TABLE IF NOT EXISTS active (architecture TEXT PRIMARY KEY, run_id TEXT NOT NULL, activated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS leases (run_id TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat TEXT NOT NULL);
-            """);
+        _db = database ?? throw new ArgumentNullException(nameof(database));
+        foreach (var statement in Schema) _db.Execute(statement);
     }
+
+    public SqlDatabase Database => _db;
+
+    private static readonly string[] Schema =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS runs (
+          id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, architecture TEXT NOT NULL, preset TEXT NOT NULL,
+          dataset TEXT NOT NULL, split_strategy TEXT NOT NULL, split_seed BIGINT NOT NULL, split_hash TEXT,
+          speaker_independent BIGINT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT,
+          wa DOUBLE PRECISION, ua DOUBLE PRECISION, macro_f1 DOUBLE PRECISION, training_seconds DOUBLE PRECISION,
+          device TEXT NOT NULL, error TEXT)
+        """,
+        "CREATE TABLE IF NOT EXISTS active (architecture TEXT PRIMARY KEY, run_id TEXT NOT NULL, activated_at TEXT NOT NULL)",
+        // Heartbeats in Unix milliseconds: compared as numbers, whatever the database's text collation.
+        "CREATE TABLE IF NOT EXISTS run_leases (run_id TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat_ms BIGINT NOT NULL)",
+    ];
 
     public void Add(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        Execute("""
+        _db.Execute("""
             INSERT INTO runs (id, kind, name, architecture, preset, dataset, split_strategy, split_seed, speaker_independent, state, created_at, device)
-            VALUES ($id, $kind, $name, $architecture, $preset, $dataset, $strategy, $seed, $independent, 'queued', $created, $device)
-            """, ("$id", spec.RunId), ("$kind", spec.Kind), ("$name", spec.Name), ("$architecture", spec.Architecture), ("$preset", spec.Preset),
-            ("$dataset", spec.Dataset), ("$strategy", spec.Split.Strategy.Name()), ("$seed", spec.Split.Seed),
-            ("$independent", spec.Split.Strategy != SplitStrategy.Random), ("$created", spec.CreatedAt.ToString("O")),
-            ("$device", spec.Device));
+            VALUES (@id, @kind, @name, @architecture, @preset, @dataset, @strategy, @seed, @independent, 'queued', @created, @device)
+            """, ("@id", spec.RunId), ("@kind", spec.Kind), ("@name", spec.Name), ("@architecture", spec.Architecture), ("@preset", spec.Preset),
+            ("@dataset", spec.Dataset), ("@strategy", spec.Split.Strategy.Name()), ("@seed", spec.Split.Seed),
+            ("@independent", spec.Split.Strategy != SplitStrategy.Random), ("@created", spec.CreatedAt.ToString("O")),
+            ("@device", spec.Device));
     }
 
-    public void SetState(string runId, RunState state, string? error = null, string? splitHash = null) =>
-        Execute("""
-            UPDATE runs SET state = $state, error = $error, split_hash = COALESCE($hash, split_hash),
-              finished_at = CASE WHEN $state IN ('succeeded', 'failed', 'cancelled') THEN $now ELSE NULL END
-            WHERE id = $id
-            """, ("$id", runId), ("$state", Name(state)), ("$error", error), ("$hash", splitHash), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+    public void SetState(string runId, RunState state, string? error = null, string? splitHash = null)
+    {
+        var finished = state is RunState.Succeeded or RunState.Failed or RunState.Cancelled ? DateTimeOffset.UtcNow.ToString("O") : null;
+        _db.Execute("UPDATE runs SET state = @state, error = @error, split_hash = COALESCE(@hash, split_hash), finished_at = @finished WHERE id = @id",
+            ("@id", runId), ("@state", Name(state)), ("@error", error), ("@hash", splitHash), ("@finished", finished));
+    }
 
     /// <summary>Records the test figures and marks the run succeeded, in one statement.</summary>
     public void Complete(string runId, double wa, double ua, double macroF1, double trainingSeconds) =>
-        Execute("""
-            UPDATE runs SET state = 'succeeded', error = NULL, wa = $wa, ua = $ua, macro_f1 = $f1, training_seconds = $seconds, finished_at = $now
-            WHERE id = $id
-            """, ("$id", runId), ("$wa", wa), ("$ua", ua), ("$f1", macroF1), ("$seconds", trainingSeconds), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+        _db.Execute("""
+            UPDATE runs SET state = 'succeeded', error = NULL, wa = @wa, ua = @ua, macro_f1 = @f1, training_seconds = @seconds, finished_at = @now
+            WHERE id = @id
+            """, ("@id", runId), ("@wa", wa), ("@ua", ua), ("@f1", macroF1), ("@seconds", trainingSeconds), ("@now", DateTimeOffset.UtcNow.ToString("O")));
 
     /// <summary>Takes the lease on a run for <paramref name="owner"/>: granted when free, already ours, or held by an owner
-    /// whose heartbeat is older than <paramref name="staleAfter"/> or who is known dead. Prevents two copies of a run.</summary>
+    /// whose heartbeat is older than <paramref name="staleAfter"/> or who is known dead. Prevents two copies of a run,
+    /// across processes and machines: each step is one conditional statement.</summary>
     public bool TryLease(string runId, string owner, TimeSpan staleAfter, Func<string, bool>? ownerIsDead = null)
     {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using var read = connection.CreateCommand();
-        read.CommandText = "SELECT owner, heartbeat FROM leases WHERE run_id = $id";
-        read.Parameters.AddWithValue("$id", runId);
-        using (var reader = read.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                var holder = reader.GetString(0);
-                var beat = DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
-                var free = holder == owner || DateTimeOffset.UtcNow - beat > staleAfter || ownerIsDead?.Invoke(holder) == true;
-                if (!free) return false;
-            }
-        }
-        using var write = connection.CreateCommand();
-        write.CommandText = "INSERT INTO leases (run_id, owner, heartbeat) VALUES ($id, $owner, $now) ON CONFLICT(run_id) DO UPDATE SET owner = $owner, heartbeat = $now";
-        write.Parameters.AddWithValue("$id", runId);
-        write.Parameters.AddWithValue("$owner", owner);
-        write.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O"));
-        write.ExecuteNonQuery();
-        transaction.Commit();
-        return true;
+        var now = NowMs();
+        var taken = _db.Execute("""
+            INSERT INTO run_leases (run_id, owner, heartbeat_ms) VALUES (@id, @owner, @now)
+            ON CONFLICT (run_id) DO UPDATE SET owner = @owner, heartbeat_ms = @now
+            WHERE run_leases.owner = @owner OR run_leases.heartbeat_ms < @stale
+            """, ("@id", runId), ("@owner", owner), ("@now", now), ("@stale", now - (long)staleAfter.TotalMilliseconds));
+        if (taken > 0) return true;
+        if (Lease(runId) is not { } held || ownerIsDead?.Invoke(held.Owner) != true) return false;
+        // The holder is dead: take over only if nobody else did in the meantime.
+        return _db.Execute("UPDATE run_leases SET owner = @owner, heartbeat_ms = @now WHERE run_id = @id AND owner = @holder",
+            ("@id", runId), ("@owner", owner), ("@now", now), ("@holder", held.Owner)) > 0;
     }
 
     public void Heartbeat(string runId, string owner) =>
-        Execute("UPDATE leases SET heartbeat = $now WHERE run_id = $id AND owner = $owner",
-            ("$id", runId), ("$owner", owner), ("$now", DateTimeOffset.UtcNow.ToString("O")));
+        _db.Execute("UPDATE run_leases SET heartbeat_ms = @now WHERE run_id = @id AND owner = @owner", ("@id", runId), ("@owner", owner), ("@now", NowMs()));
 
     public void ReleaseLease(string runId, string owner) =>
-        Execute("DELETE FROM leases WHERE run_id = $id AND owner = $owner", ("$id", runId), ("$owner", owner));
+        _db.Execute("DELETE FROM run_leases WHERE run_id = @id AND owner = @owner", ("@id", runId), ("@owner", owner));
 
     /// <summary>The lease holder of a run and its last heartbeat, or null.</summary>
-    public (string Owner, DateTimeOffset Heartbeat)? Lease(string runId)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT owner, heartbeat FROM leases WHERE run_id = $id";
-        command.Parameters.AddWithValue("$id", runId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture)) : null;
-    }
+    public (string Owner, DateTimeOffset Heartbeat)? Lease(string runId) =>
+        _db.Query("SELECT owner, heartbeat_ms FROM run_leases WHERE run_id = @id",
+                r => ((string Owner, DateTimeOffset Heartbeat)?)(r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))), ("@id", runId))
+            .FirstOrDefault();
 
     /// <summary>Makes <paramref name="runId"/> the model the service serves for its architecture.</summary>
     public void SetActive(string architecture, string runId) =>
-        Execute("INSERT INTO active (architecture, run_id, activated_at) VALUES ($a, $r, $t) ON CONFLICT(architecture) DO UPDATE SET run_id = $r, activated_at = $t",
-            ("$a", architecture), ("$r", runId), ("$t", DateTimeOffset.UtcNow.ToString("O")));
+        _db.Execute("INSERT INTO active (architecture, run_id, activated_at) VALUES (@a, @r, @t) ON CONFLICT (architecture) DO UPDATE SET run_id = @r, activated_at = @t",
+            ("@a", architecture), ("@r", runId), ("@t", DateTimeOffset.UtcNow.ToString("O")));
 
-    public string? GetActive(string architecture)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT run_id FROM active WHERE architecture = $a";
-        command.Parameters.AddWithValue("$a", architecture);
-        return command.ExecuteScalar() as string;
-    }
+    public string? GetActive(string architecture) =>
+        _db.Query("SELECT run_id FROM active WHERE architecture = @a", r => r.GetString(0), ("@a", architecture)).FirstOrDefault();
 
-    public RunSummary? Find(string runId) => Query("WHERE id = $id", ("$id", runId)).FirstOrDefault();
+    public RunSummary? Find(string runId) => Query("WHERE id = @id", ("@id", runId)).FirstOrDefault();
 
     /// <summary>Newest first; filters are optional.</summary>
-    public IReadOnlyList<RunSummary> List(string? architecture = null, RunState? state = null, int limit = 100) =>
-        Query("WHERE ($a IS NULL OR architecture = $a) AND ($s IS NULL OR state = $s) ORDER BY created_at DESC, id DESC LIMIT $limit",
-            ("$a", architecture), ("$s", state is null ? null : Name(state.Value)), ("$limit", limit));
+    public IReadOnlyList<RunSummary> List(string? architecture = null, RunState? state = null, int limit = 100)
+    {
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", limit) };
+        if (architecture is not null)
+        {
+            where.Add("architecture = @a");
+            parameters.Add(("@a", architecture));
+        }
+        if (state is not null)
+        {
+            where.Add("state = @s");
+            parameters.Add(("@s", Name(state.Value)));
+        }
+        return Query((where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "") + " ORDER BY created_at DESC, id DESC LIMIT @limit", [.. parameters]);
+    }
 
     private static string Name(RunState state) => state.ToString().ToLowerInvariant();
 
-    private List<RunSummary> Query(string where, params (string Name, object? Value)[] parameters)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, kind, name, architecture, preset, dataset, split_strategy, split_seed, split_hash, speaker_independent, "
-            + "state, created_at, finished_at, wa, ua, macro_f1, training_seconds, device, error FROM runs " + where;
-        Bind(command, parameters);
-        using var reader = command.ExecuteReader();
-        var result = new List<RunSummary>();
-        while (reader.Read())
-        {
-            double? Real(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            result.Add(new RunSummary(reader.GetString(0), reader.GetString(1), Text(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.GetString(6), reader.GetInt64(7), Text(8), reader.GetInt64(9) != 0, Enum.Parse<RunState>(reader.GetString(10), ignoreCase: true),
-                DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture),
-                Text(12) is { } finished ? DateTimeOffset.Parse(finished, CultureInfo.InvariantCulture) : null,
-                Real(13), Real(14), Real(15), Real(16), reader.GetString(17), Text(18)));
-        }
-        return result;
-    }
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Bind(command, parameters);
-        command.ExecuteNonQuery();
-    }
+    private List<RunSummary> Query(string where, params (string Name, object? Value)[] parameters) =>
+        _db.Query("SELECT id, kind, name, architecture, preset, dataset, split_strategy, split_seed, split_hash, speaker_independent, "
+            + "state, created_at, finished_at, wa, ua, macro_f1, training_seconds, device, error FROM runs " + where, Read, parameters);
 
-    private SqliteConnection Open()
+    private static RunSummary Read(DbDataReader reader)
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 5000;";
-        pragma.ExecuteNonQuery();
-        return connection;
-    }
-
-    private static void Bind(SqliteCommand command, (string Name, object? Value)[] parameters)
-    {
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        double? Real(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i);
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        return new RunSummary(reader.GetString(0), reader.GetString(1), Text(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+            reader.GetString(6), reader.GetInt64(7), Text(8), reader.GetInt64(9) != 0, Enum.Parse<RunState>(reader.GetString(10), ignoreCase: true),
+            DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture),
+            Text(12) is { } finished ? DateTimeOffset.Parse(finished, CultureInfo.InvariantCulture) : null,
+            Real(13), Real(14), Real(15), Real(16), reader.GetString(17), Text(18));
     }
 }

@@ -1,0 +1,35 @@
+using Ser.Api.Jobs;
+
+namespace Ser.Api.Bootstrap;
+
+/// <summary>Registers the start-up bootstrap and names the synthetic corpus it generates as dataset <c>synthetic</c>
+/// (unless configuration names one already), so jobs can use it too.</summary>
+public static class BootstrapExtensions
+{
+    public const string SyntheticDataset = "synthetic";
+
+    public static WebApplicationBuilder AddSerBootstrap(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var dataPath = Path.GetFullPath(builder.Configuration.GetValue<string>("Ser:DataPath") ?? "data");
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"Ser:Datasets:{SyntheticDataset}:Path"]))
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"Ser:Datasets:{SyntheticDataset}:Path"] = Path.Combine(dataPath, "datasets", SyntheticDataset),
+                [$"Ser:Datasets:{SyntheticDataset}:Kind"] = "synthetic",
+            });
+        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section));
+        builder.Services.AddHostedService<BootstrapService>();
+        return builder;
+    }
+
+    /// <summary>The dataset the bootstrap trains on: CREMA-D when mounted, else the synthetic corpus.</summary>
+    public static (string Name, DatasetOptions Options) Dataset(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var crema = configuration.GetSection("Ser:Datasets:crema-d").Get<DatasetOptions>();
+        return crema?.Path is { Length: > 0 }
+            ? ("crema-d", crema)
+            : (SyntheticDataset, configuration.GetSection($"Ser:Datasets:{SyntheticDataset}").Get<DatasetOptions>()!);
+    }
+}

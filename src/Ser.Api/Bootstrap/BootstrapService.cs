@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Options;
+using Ser.Api.Contracts;
+using Ser.Api.Health;
+using Ser.Api.Jobs;
+using Ser.Api.Serving;
+using Ser.Core.Data.CremaD;
+using Ser.Core.Data.Synthetic;
+using Ser.Core.Models;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Bootstrap;
+
+/// <summary>First start without models: trains what is missing as an ordinary job (so it is listed, resumable and runs
+/// on whichever process has the training role), reports its progress through <c>/health/ready</c> and <c>/classify</c>'s
+/// 503, and activates the runs when the job succeeds. The job id is fixed per attempt (<c>j-bootstrap-N</c>), so two API
+/// processes starting together create one job; a restart follows the job already there instead of starting another.</summary>
+public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness, JobStore jobs, JobLauncher launcher, RunStore store,
+    IOptions<BootstrapOptions> options, IConfiguration configuration, ILogger<BootstrapService> logger) : BackgroundService
+{
+    private const string IdPrefix = "j-bootstrap-";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await host.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
+        var missing = Missing();
+        if (missing.Count == 0) return;
+        if (!options.Value.Enabled)
+        {
+            readiness.SetBootstrap("no model to serve and Ser:Bootstrap:Enabled is false: train a run with POST /jobs/train and activate it", 0);
+            return;
+        }
+        try
+        {
+            var job = FindOrStart(missing, stoppingToken);
+            if (job is not null) await FollowAsync(job.Id, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            readiness.SetBootstrap($"failed: {e.Message}", 0);
+            logger.LogError(e, "Bootstrap failed: {Message}", e.Message);
+        }
+    }
+
+    private List<string> Missing() => ModelArchitectures.All.Where(a => !host.Active.ContainsKey(a) && !host.ServesFolder(a)).ToList();
+
+    private JobRecord? FindOrStart(IReadOnlyList<string> missing, CancellationToken cancellationToken)
+    {
+        var previous = jobs.List().Where(j => j.Id.StartsWith(IdPrefix, StringComparison.Ordinal)).ToList();
+        if (previous.FirstOrDefault() is { State: not (JobState.Failed or JobState.Cancelled) } current)
+        {
+            logger.LogInformation("Bootstrap: following {JobId} ({State}) started earlier", current.Id, current.State);
+            return current;
+        }
+        var (name, dataset) = BootstrapExtensions.Dataset(configuration);
+        var synthetic = dataset.Kind == "synthetic";
+        if (synthetic) EnsureSyntheticCorpus(dataset.Path!, cancellationToken);
+        var request = new TrainJobRequest(missing.Count == 1 ? missing[0] : "both", null, name, null,
+            synthetic ? new HyperParametersRequest(options.Value.SyntheticEpochs, null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null, null) : null,
+            null, "bootstrap");
+        var (job, errors) = launcher.StartTraining(request, jobId: IdPrefix + (previous.Count + 1));
+        if (job is null) throw new InvalidOperationException("the bootstrap request was refused: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
+        logger.LogInformation("Bootstrap: no {Architectures} model yet; training {Presets} on {Dataset} as job {JobId} (GET /jobs/{JobId})",
+            string.Join(" and ", missing), string.Join(", ", job.RunIds.Select(r => store.ReadSpec(r).Preset)), name, job.Id, job.Id);
+        return job;
+    }
+
+    private void EnsureSyntheticCorpus(string path, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(path, CremaDCorpus.SyntheticMarker))) return;
+        readiness.SetBootstrap("generating the synthetic corpus", 0);
+        logger.LogInformation("Bootstrap: generating the synthetic corpus in {Path} (no CREMA-D volume configured: Ser:Datasets:crema-d:Path)", path);
+        var o = options.Value;
+        // The marker file is written last: a corpus interrupted half-way is generated again, byte-identically.
+        SyntheticCorpusGenerator.Generate(path, new SyntheticCorpusOptions { Actors = o.SyntheticActors, Sentences = o.SyntheticSentences, Seed = o.SyntheticSeed },
+            cancellationToken);
+    }
+
+    private async Task FollowAsync(string jobId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var job = jobs.Find(jobId) ?? throw new InvalidOperationException($"job {jobId} disappeared");
+            var runs = job.RunIds.Select(r => (Id: r, Spec: store.ReadSpec(r), Status: store.ReadStatus(r))).ToArray();
+            var done = runs.Sum(r => r.Status.State == RunState.Succeeded ? 1.0 : r.Status.Progress?.Fraction ?? 0) / Math.Max(1, runs.Length);
+            switch (job.State)
+            {
+                case JobState.Succeeded:
+                    foreach (var run in runs.Where(r => !host.Active.ContainsKey(r.Spec.Architecture)))
+                        if (host.ServesFolder(run.Spec.Architecture) is false && store.ReadStatus(run.Id).State == RunState.Succeeded)
+                            await host.ActivateAsync(run.Id, cancellationToken).ConfigureAwait(false);
+                    readiness.SetBootstrap("done", 1);
+                    logger.LogInformation("Bootstrap: {JobId} finished; serving {Runs}", jobId, string.Join(", ", job.RunIds));
+                    return;
+                case JobState.Failed or JobState.Cancelled:
+                    readiness.SetBootstrap($"job {jobId} {job.State.ToString().ToLowerInvariant()}: {job.Error}", done);
+                    logger.LogError("Bootstrap: {JobId} {State}: {Error}", jobId, job.State, job.Error);
+                    return;
+                default:
+                    readiness.SetBootstrap(Stage(job, runs.Select(r => (r.Spec, r.Status)).ToArray()), done);
+                    break;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Stage(JobRecord job, (RunSpec Spec, RunStatus Status)[] runs)
+    {
+        if (job.State == JobState.Queued) return $"job {job.Id} queued for a training worker";
+        var current = runs.FirstOrDefault(r => r.Status.State != RunState.Succeeded);
+        if (current.Spec is null) return "writing the comparison";
+        var p = current.Status.Progress;
+        return p is null
+            ? $"training {current.Spec.Preset} on {current.Spec.Dataset}: preparing"
+            : $"training {current.Spec.Preset} on {current.Spec.Dataset}: epoch {p.Epoch}/{p.Epochs}, step {p.Step}/{p.Steps}, ETA {p.EtaSeconds:0} s";
+    }
+}

@@ -1,0 +1,103 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Ser.Training.Storage;
+
+/// <summary>The one database behind the run registry and the job records: a SQLite file by default, PostgreSQL when
+/// several processes on several machines share it. Statements use <c>@name</c> parameters and SQL both dialects accept
+/// (TEXT, BIGINT, DOUBLE PRECISION, <c>INSERT … ON CONFLICT</c>).</summary>
+public sealed class SqlDatabase : IDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string? _sqlite;
+
+    private SqlDatabase(NpgsqlDataSource? postgres, string? sqlite) => (_postgres, _sqlite) = (postgres, sqlite);
+
+    public bool IsPostgres => _postgres is not null;
+
+    /// <summary>Where the data lives, without credentials (for logs).</summary>
+    public string Description => _postgres is { } pg
+        ? $"PostgreSQL {new NpgsqlConnectionStringBuilder(pg.ConnectionString).Host}/{new NpgsqlConnectionStringBuilder(pg.ConnectionString).Database}"
+        : $"SQLite {new SqliteConnectionStringBuilder(_sqlite).DataSource}";
+
+    public static SqlDatabase Sqlite(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var database = new SqlDatabase(null, new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        database.Execute("PRAGMA journal_mode = WAL;");
+        return database;
+    }
+
+    public static SqlDatabase Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString), null);
+
+    public DbConnection Open()
+    {
+        if (_postgres is not null) return _postgres.OpenConnection();
+        var connection = new SqliteConnection(_sqlite);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>A transaction that holds its write lock from the start (SQLite: BEGIN IMMEDIATE), so read-modify-write
+    /// sequences from two processes serialise instead of failing at commit.</summary>
+    public static DbTransaction BeginWrite(DbConnection connection) =>
+        connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+    /// <summary>Appended to a SELECT inside <see cref="BeginWrite"/> to lock the rows read (PostgreSQL only; SQLite locks the file).</summary>
+    public string ForUpdate => IsPostgres ? " FOR UPDATE" : "";
+
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Open();
+        return Execute(connection, null, sql, parameters);
+    }
+
+    public static int Execute(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Open();
+        return Query(connection, null, sql, map, parameters);
+    }
+
+    public static List<T> Query<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> map,
+        params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(map);
+        using var command = Command(connection, transaction, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(map(reader));
+        return rows;
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value switch { null => DBNull.Value, bool b => b ? 1L : 0L, int i => (long)i, _ => value };
+            // Every nullable column here is text; an untyped null leaves PostgreSQL unable to infer the parameter's type.
+            if (value is null) parameter.DbType = DbType.String;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    public void Dispose() => _postgres?.Dispose();
+}
