@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Ser.Tests;
+
+namespace Ser.Api.Tests.Deployment;
+
+/// <summary>The deployment files checked without a Docker engine: the compose variants through
+/// `docker-compose config` (Debian's docker-compose 1.29), the Dockerfiles as text.</summary>
+public sealed class DeploymentFilesTests
+{
+    private static readonly string Root = TestPaths.RepositoryRoot;
+
+    [Fact]
+    public async Task The_cpu_compose_file_runs_api_and_worker_on_the_cpu_image()
+    {
+        var services = await ComposeConfigAsync("docker-compose.yml");
+
+        AssertRolesAndVolumes(services);
+        Assert.Contains("dockerfile: docker/Dockerfile", services["worker"]);
+        Assert.Contains("Ser__Inference__Device: cpu", services["worker"]);
+        Assert.DoesNotContain("driver: nvidia", services["worker"]);
+    }
+
+    [Fact]
+    public async Task The_gpu_override_gives_the_worker_the_cuda_image_and_one_gpu()
+    {
+        var services = await ComposeConfigAsync("docker-compose.yml", "docker-compose.gpu.yml");
+
+        AssertRolesAndVolumes(services);
+        Assert.Contains("dockerfile: docker/Dockerfile.gpu", services["worker"]);
+        Assert.Contains("Ser__Inference__Device: cuda", services["worker"]);
+        Assert.Contains("driver: nvidia", services["worker"]);
+        Assert.Contains("- gpu", services["worker"]);
+        Assert.DoesNotContain("driver: nvidia", services["api"]);
+    }
+
+    [Theory]
+    [InlineData("docker/Dockerfile")]
+    [InlineData("docker/Dockerfile.gpu")]
+    public void The_dockerfiles_are_multi_stage_non_root_and_health_checked(string file)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, file)).Select(l => l.Trim()).ToArray();
+
+        Assert.True(lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)) >= 2, "not multi-stage");
+        var user = Assert.Single(lines, l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Trim();
+        Assert.False(user is "root" or "0" or "0:0", $"USER {user} is root");
+        Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("/health/live", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("dotnet publish src/Ser.Api", StringComparison.Ordinal));
+        var cuda = lines.Any(l => l.Contains("dotnet publish", StringComparison.Ordinal) && l.Contains("-p:TorchBackend=cuda", StringComparison.Ordinal));
+        Assert.Equal(file.EndsWith(".gpu", StringComparison.Ordinal), cuda);
+    }
+
+    private static void AssertRolesAndVolumes(Dictionary<string, string> services)
+    {
+        Assert.Equal(["api", "postgres", "worker"], services.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("Ser__Role: api", services["api"]);
+        Assert.Contains("Ser__Role: worker", services["worker"]);
+        foreach (var name in new[] { "api", "worker" })
+        {
+            Assert.Contains("ConnectionStrings__Postgres: Host=postgres;", services[name]);
+            Assert.Contains("- ser-data:/data", services[name]);
+            Assert.Contains("- crema-d:/datasets/crema-d:ro", services[name]);
+        }
+    }
+
+    /// <summary>Runs `docker-compose -f … config` in the repository root and returns each service's block
+    /// of the resolved YAML (1.29 prints sorted keys, two-space indents, short volume syntax).</summary>
+    private static async Task<Dictionary<string, string>> ComposeConfigAsync(params string[] files)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tool = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "docker-compose")).FirstOrDefault(File.Exists);
+        if (tool is null) Assert.Skip("docker-compose is not installed (apt-get install docker-compose)");
+
+        var info = new ProcessStartInfo(tool) { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var file in files) info.ArgumentList.Add("-f" + file);
+        info.ArgumentList.Add("config");
+        // The defaults in the files are what is checked, not this machine's settings.
+        foreach (var variable in new[] { "POSTGRES_PASSWORD", "SER_API_KEY", "COMPOSE_FILE", "COMPOSE_PROJECT_NAME" })
+            info.Environment.Remove(variable);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+
+        Assert.True(process.ExitCode == 0, $"docker-compose config failed: {await errors}");
+        Assert.DoesNotContain("WARN", await errors, StringComparison.OrdinalIgnoreCase);
+        return ServiceBlocks(await output);
+    }
+
+    private static Dictionary<string, string> ServiceBlocks(string yaml)
+    {
+        var blocks = new Dictionary<string, List<string>>();
+        List<string>? current = null;
+        var inServices = false;
+        foreach (var line in yaml.Split('\n'))
+        {
+            if (line.Length > 0 && line[0] != ' ') { inServices = line.StartsWith("services:", StringComparison.Ordinal); current = null; }
+            else if (inServices && line.StartsWith("  ", StringComparison.Ordinal) && line[2] != ' ') blocks[line.Trim().TrimEnd(':')] = current = [];
+            else current?.Add(line.Trim());
+        }
+        return blocks.ToDictionary(b => b.Key, b => string.Join('\n', b.Value));
+    }
+}
