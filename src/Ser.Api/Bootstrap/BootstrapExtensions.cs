@@ -23,12 +23,13 @@ public static class BootstrapExtensions
         return builder;
     }
 
-    /// <summary>The dataset the bootstrap trains on: CREMA-D when mounted, else the synthetic corpus.</summary>
+    /// <summary>The dataset the bootstrap trains on: CREMA-D when its volume is configured and holds <c>AudioWAV/</c>
+    /// (an empty mount point does not count), else the synthetic corpus.</summary>
     public static (string Name, DatasetOptions Options) Dataset(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var crema = configuration.GetSection("Ser:Datasets:crema-d").Get<DatasetOptions>();
-        return crema?.Path is { Length: > 0 }
+        return crema?.Path is { Length: > 0 } path && Directory.Exists(Path.Combine(path, "AudioWAV"))
             ? ("crema-d", crema)
             : (SyntheticDataset, configuration.GetSection($"Ser:Datasets:{SyntheticDataset}").Get<DatasetOptions>()!);
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ser.Api.Tests.Wav;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Core.Data.Synthetic;
+using Ser.Tests;
 
 namespace Ser.Api.Tests.Endpoints;
 
@@ -100,6 +101,7 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
     [Fact]
     public async Task Through_http_only_both_models_train_activate_classify_and_compare()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var started = await PostJson("/jobs/train", new { architecture = "both", dataset = "synthetic", hyperParameters = new { epochs = 2 } });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var location = started.Headers.Location!.ToString();
@@ -180,6 +182,7 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
     [Fact]
     public async Task A_cancelled_job_stops_keeps_its_checkpoint_and_reports_cancelled()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var started = await PostJson("/jobs/train", new
         {
             architecture = "wav2vec2", dataset = "synthetic", hyperParameters = new { epochs = 50, checkpointEverySteps = 1, batchSize = 4 },

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ser.Core.Data.Synthetic;
+using Ser.Tests;
 
 namespace Ser.Api.Tests.Jobs;
 
@@ -25,6 +26,7 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task A_killed_training_job_resumes_from_its_checkpoint_in_a_new_process_with_the_same_result()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var corpus = Path.Combine(_temp, "synthetic");
         SyntheticCorpusGenerator.Generate(corpus, new SyntheticCorpusOptions { Actors = 6, Sentences = 2, Seed = 4 }, Ct);
         var watch = Stopwatch.StartNew();

@@ -23,6 +23,7 @@ public sealed class QuickStartTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task The_first_command_bootstraps_both_models_and_classifies_within_the_deadline()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var watch = Stopwatch.StartNew();
         using (var service = ApiProcess.QuickStart(TestPaths.RepositoryRoot, _data))
         {
@@ -48,6 +49,8 @@ public sealed class QuickStartTests(ITestOutputHelper log) : IDisposable
             log.WriteLine($"first successful POST /classify after {watch.Elapsed.TotalSeconds:0} s");
             var compare = await service.Http.GetAsync(new Uri("/metrics/compare", UriKind.Relative), Ct);
             Assert.Equal(HttpStatusCode.OK, compare.StatusCode);
+            var report = Directory.GetFiles(Path.Combine(_data, "reports"), "comparison.md", SearchOption.AllDirectories).Single();
+            log.WriteLine(File.ReadAllText(report)); // the README's results section is this report
         }
 
         // Nothing is trained twice: a restart serves the bootstrap's runs from the registry.

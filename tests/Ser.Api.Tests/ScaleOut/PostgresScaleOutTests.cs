@@ -5,6 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using Ser.Api.Tests.Wav;
 using Ser.Core.Data.Synthetic;
+using Ser.Tests;
 
 namespace Ser.Api.Tests.ScaleOut;
 
@@ -23,6 +24,7 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task A_job_posted_to_the_api_runs_on_a_worker_resumes_on_another_after_a_kill_and_is_served_by_the_api()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var (postgres, missing) = PostgresServer.TryStart();
         if (postgres is null) Assert.Skip(missing!);
         using var _ = postgres;

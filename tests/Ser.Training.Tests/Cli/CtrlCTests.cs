@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ser.Training.Cli;
 using Ser.Training.Runs;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.Cli;
 
@@ -17,6 +18,7 @@ public sealed partial class CtrlCTests : IDisposable
     [Fact]
     public async Task Ctrl_c_stops_at_the_next_step_with_a_checkpoint_and_exit_130_then_resume_finishes()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var ct = TestContext.Current.CancellationToken;
         var corpus = Path.Combine(_temp, "synthetic");
         var data = Path.Combine(_temp, "data");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Ser.Training.Cli;
 using Ser.Training.Runs;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.EndToEnd;
 
@@ -19,6 +20,7 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task Both_tiny_models_learn_the_synthetic_cues_and_generalise_to_unseen_actors()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var corpus = Path.Combine(_temp, "synthetic");
         var data = Path.Combine(_temp, "data");
         var watch = Stopwatch.StartNew();

@@ -5,6 +5,7 @@ using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using static TorchSharp.torch;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.Loops;
 
@@ -42,6 +43,7 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
     [MemberData(nameof(Presets))]
     public async Task A_run_stopped_after_a_step_and_resumed_ends_bit_identical_to_an_uninterrupted_one(string preset, int accumulation)
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var split = Splitter.ByActor(_corpus.Corpus, seed: 1, validation: 0.2, test: 0.2);
         var train = split.Resolve(_corpus.Corpus, split.Train);
         var validation = split.Resolve(_corpus.Corpus, split.Validation);
