@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Ser.Api.Jobs;
+using Ser.Core.Data.Splits;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using Ser.Training.Runs;
+using Ser.Training.Storage;
+
+namespace Ser.Api.Tests.ScaleOut;
+
+/// <summary>One PostgreSQL server for the class (skipped with the reason where PostgreSQL is not installed).</summary>
+public sealed class PostgresFixture : IDisposable
+{
+    private readonly PostgresServer? _server;
+
+    public PostgresFixture() => (_server, Missing) = PostgresServer.TryStart();
+
+    public string? Missing { get; }
+
+    public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException(Missing);
+
+    public void Dispose() => _server?.Dispose();
+}
+
+/// <summary>The registry and the job records behave the same on SQLite and PostgreSQL, and hold up when several
+/// processes (here: several independent connections) race for the same run or job.</summary>
+public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-db-").FullName;
+    private int _databases;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    public static TheoryData<string> Backends => ["sqlite", "postgres"];
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Runs_are_listed_filtered_and_completed_the_same_on_both_backends(string backend)
+    {
+        var registry = new RunRegistry(Open(backend));
+        var run = "r-" + Guid.NewGuid().ToString("N")[..8];
+        registry.Add(Spec(run));
+        registry.SetState(run, RunState.Running, splitHash: "abc");
+        Assert.Equal(RunState.Running, registry.Find(run)!.State);
+        Assert.Null(registry.Find(run)!.FinishedAt);
+
+        registry.Complete(run, 0.6, 0.55, 0.5, 12);
+        var done = registry.Find(run)!;
+        Assert.Equal((RunState.Succeeded, 0.6, 0.55, 0.5, "abc"), (done.State, done.Wa!.Value, done.Ua!.Value, done.MacroF1!.Value, done.SplitHash));
+        Assert.True(done.SpeakerIndependent);
+        Assert.Contains(registry.List(architecture: "resnet18", state: RunState.Succeeded), r => r.RunId == run);
+        Assert.DoesNotContain(registry.List(architecture: "wav2vec2"), r => r.RunId == run);
+
+        registry.SetActive("resnet18", run);
+        Assert.Equal(run, new RunRegistry(Open(backend, reuse: true)).GetActive("resnet18"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Of_eight_processes_racing_for_a_run_lease_exactly_one_wins(string backend)
+    {
+        var registries = Enumerable.Range(0, 8).Select(_ => new RunRegistry(Open(backend, reuse: true))).ToArray();
+        using var start = new Barrier(registries.Length);
+        var won = await Task.WhenAll(registries.Select((r, i) => Task.Run(() =>
+        {
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            return r.TryLease("r-race", $"host:{i}:0", TimeSpan.FromMinutes(2));
+        }, TestContext.Current.CancellationToken)));
+
+        Assert.Single(won, w => w);
+        var holder = registries[0].Lease("r-race")!.Value.Owner;
+        Assert.True(registries[1].TryLease("r-race", "host:9:0", TimeSpan.FromMinutes(2), owner => owner == holder)); // holder died
+        Assert.False(registries[2].TryLease("r-race", "host:10:0", TimeSpan.FromMinutes(2), owner => owner == holder)); // not twice
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Concurrent_job_updates_from_two_processes_lose_nothing(string backend)
+    {
+        var api = new JobStore(Open(backend));
+        var worker = new JobStore(Open(backend, reuse: true));
+        var id = JobStore.NewId();
+        Assert.True(api.TryAdd(new JobRecord(id, "train", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(new { }), ["r-1"])));
+        Assert.False(worker.TryAdd(new JobRecord(id, "train", JobState.Failed, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(new { }), [])));
+
+        await Task.WhenAll(new[] { api, worker }.Select(store => Task.Run(() =>
+        {
+            for (var i = 0; i < 25; i++) store.Update(id, j => j with { Attempt = j.Attempt + 1 });
+        }, TestContext.Current.CancellationToken)));
+        api.Update(id, j => j with { CancelRequested = true });
+
+        var job = worker.Find(id)!;
+        Assert.Equal(50, job.Attempt);
+        Assert.True(job.CancelRequested);
+        Assert.Equal(JobState.Queued, job.State);
+        Assert.Equal(id, worker.List().First(j => j.Id == id).Id);
+    }
+
+    private SqlDatabase Open(string backend, bool reuse = false)
+    {
+        if (backend == "sqlite") return SqlDatabase.Sqlite(Path.Combine(_temp, $"registry{(reuse ? _databases : ++_databases)}.db"));
+        if (postgres.Missing is { } missing) Assert.Skip(missing);
+        return SqlDatabase.Postgres(postgres.ConnectionString);
+    }
+
+    private static RunSpec Spec(string id) =>
+        new(id, "train", "resnet18", "resnet18-tiny", "synthetic", "synthetic", "/data", new SplitSpec(SplitStrategy.Actor, 7),
+            ResNetRecipe.Defaults(new HyperParameters(), Ser.Core.Models.ModelPresets.ResNet18Tiny), null, null, "cpu", DateTimeOffset.UtcNow);
+}
