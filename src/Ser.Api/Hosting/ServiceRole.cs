@@ -23,7 +23,8 @@ public static class ServiceRoles
         ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration[Key];
         if (string.IsNullOrWhiteSpace(value)) return ServiceRole.All;
-        return Enum.TryParse<ServiceRole>(value, ignoreCase: true, out var role) && Enum.IsDefined(role)
+        // Names only: Enum.TryParse would also take "2" for worker.
+        return value.All(char.IsAsciiLetter) && Enum.TryParse<ServiceRole>(value, ignoreCase: true, out var role)
             ? role
             : throw new InvalidOperationException($"{Key} is '{value}': use api, worker or all (Ser__Role in the environment).");
     }
