@@ -50,7 +50,7 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
         {
             await first.WaitUntilLiveAsync(Ct);
             jobLocation = await first.StartJobAsync(Job, Ct);
-            await WaitForStep(data, 3);
+            await ApiProcess.WaitForCheckpointStepAsync(data, 3, Ct);
             first.Kill();
         }
         using var second = new ApiProcess(data, Dataset(corpus));
@@ -71,19 +71,4 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
     {
         ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
     };
-
-    private static async Task WaitForStep(string data, int step)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var runs = Path.Combine(data, "runs");
-            var state = Directory.Exists(runs)
-                ? Directory.GetDirectories(runs).Select(d => Path.Combine(d, "checkpoints", "last", "state.json")).FirstOrDefault(File.Exists)
-                : null;
-            if (state is not null && JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("step").GetInt64() >= step) return;
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"No checkpoint at step {step}.");
-    }
 }

@@ -51,7 +51,7 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
         {
             await first.WaitUntilLiveAsync(Ct);
             Assert.Equal(HttpStatusCode.NotFound, (await first.Http.GetAsync(new Uri("/models", UriKind.Relative), Ct)).StatusCode);
-            await WaitForStep(data, 3);
+            await ApiProcess.WaitForCheckpointStepAsync(data, 3, Ct);
             first.Kill();
         }
         var killed = await Job(api, location);
@@ -88,19 +88,4 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
 
     private static async Task<JsonElement> Job(ApiProcess api, string location) =>
         await api.Http.GetFromJsonAsync<JsonElement>(new Uri(location, UriKind.Relative), Ct);
-
-    private static async Task WaitForStep(string data, int step)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var runs = Path.Combine(data, "runs");
-            var state = Directory.Exists(runs)
-                ? Directory.GetDirectories(runs).Select(d => Path.Combine(d, "checkpoints", "last", "state.json")).FirstOrDefault(File.Exists)
-                : null;
-            if (state is not null && JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("step").GetInt64() >= step) return;
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException($"No checkpoint at step {step}.");
-    }
 }
