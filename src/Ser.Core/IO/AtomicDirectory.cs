@@ -7,35 +7,71 @@ public static class AtomicDirectory
     public static void Write(string directory, Action<string> writeInto)
     {
         ArgumentNullException.ThrowIfNull(writeInto);
+        var (target, temp) = Begin(directory);
+        try
+        {
+            writeInto(temp);
+            Publish(target, temp);
+        }
+        catch
+        {
+            Discard(temp);
+            throw;
+        }
+    }
+
+    /// <summary>As <see cref="Write"/>, for content written asynchronously (e.g. downloads). Nothing is published
+    /// when <paramref name="cancellationToken"/> is cancelled before the rename.</summary>
+    public static async Task WriteAsync(string directory, Func<string, CancellationToken, Task> writeInto, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writeInto);
+        var (target, temp) = Begin(directory);
+        try
+        {
+            await writeInto(temp, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            Publish(target, temp);
+        }
+        catch
+        {
+            Discard(temp);
+            throw;
+        }
+    }
+
+    private static (string Target, string Temp) Begin(string directory)
+    {
         var target = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
         var parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         var temp = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
-        try
+        return (target, temp);
+    }
+
+    private static void Publish(string target, string temp)
+    {
+        foreach (var file in Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories))
         {
-            writeInto(temp);
-            foreach (var file in Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories))
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
-                stream.Flush(flushToDisk: true);
-            }
-            if (Directory.Exists(target))
-            {
-                var old = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.old");
-                Directory.Move(target, old);
-                Directory.Move(temp, target);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(temp, target);
-            }
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+            stream.Flush(flushToDisk: true);
         }
-        catch
+        var parent = Path.GetDirectoryName(target)!;
+        if (Directory.Exists(target))
         {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            throw;
+            var old = Path.Combine(parent, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.old");
+            Directory.Move(target, old);
+            Directory.Move(temp, target);
+            Directory.Delete(old, recursive: true);
         }
+        else
+        {
+            Directory.Move(temp, target);
+        }
+    }
+
+    private static void Discard(string temp)
+    {
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
     }
 }

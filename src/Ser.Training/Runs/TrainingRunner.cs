@@ -5,6 +5,7 @@ using Ser.Core.Evaluation;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using TorchSharp;
@@ -15,8 +16,9 @@ namespace Ser.Training.Runs;
 /// <summary>Executes a recorded run end to end: corpus (undecodable clips excluded with reasons), split (made once,
 /// saved, reused on resume), seeded model, training with resumable checkpoints, test evaluation, model and report
 /// files, then the registry. Re-entrant: running a run again resumes from its last checkpoint. The CLI and the
-/// service's background jobs both use it.</summary>
-public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger? logger = null)
+/// service's background jobs both use it. With a <see cref="BaseCheckpointCatalog"/>, a base checkpoint that is absent
+/// and known by name is downloaded when the run starts.</summary>
+public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger? logger = null, BaseCheckpointCatalog? baseCheckpoints = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
@@ -48,6 +50,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         registry.SetState(runId, RunState.Running);
         try
         {
+            spec = await ResolveBaseCheckpointAsync(spec, cancellationToken).ConfigureAwait(false);
             var audio = new ClipAudioReader();
             var corpus = audio.ExcludeUndecodable(DatasetLoader.Load(spec.Dataset, spec.DatasetKind, spec.DatasetPath));
             foreach (var excluded in corpus.Excluded) _logger.LogWarning("Excluded {File}: {Reason}", excluded.File, excluded.Reason);
@@ -92,6 +95,20 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             throw;
         }
         return registry.Find(runId)!;
+    }
+
+    /// <summary><paramref name="spec"/> with its base checkpoint (<c>{models}/{name}</c>) fetched through the catalog when
+    /// it is not a file: downloaded if it is a known name that is absent, else left for the loader to report.</summary>
+    /// <exception cref="BaseCheckpointMissingException">Absent and not downloadable.</exception>
+    public async Task<RunSpec> ResolveBaseCheckpointAsync(RunSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (baseCheckpoints is null || spec.BaseCheckpoint is not { } path || File.Exists(path)) return spec;
+        var name = Path.GetFileName(path.TrimEnd(Path.DirectorySeparatorChar));
+        if (!BaseCheckpointCatalog.IsName(name)) return spec;
+        var resolved = await baseCheckpoints.ResolveAsync(name, Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar))!,
+            cancellationToken).ConfigureAwait(false);
+        return spec with { BaseCheckpoint = resolved };
     }
 
     /// <summary>Evaluates the model of <see cref="RunSpec.SourceRun"/> on the test clips of that run's split (or of the

@@ -3,18 +3,22 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;
 
-/// <summary>Loads torchvision resnet18 state dicts (<c>.pth</c>/<c>.bin</c>/<c>.safetensors</c>, F16 or F32) into
-/// <see cref="ResNet18"/> and saves its own.</summary>
+/// <summary>Loads torchvision resnet18 state dicts (<c>.pth</c>/<c>.bin</c>/<c>.safetensors</c>, F16 or F32, or a folder
+/// holding <c>model.safetensors</c> or <c>pytorch_model.bin</c>, as on the Hugging Face hub) into <see cref="ResNet18"/>
+/// and saves its own.</summary>
 public static class ResNetCheckpoint
 {
-    /// <summary>Copies the weights at <paramref name="path"/> into <paramref name="model"/>. RGB conv1 kernels are
+    /// <summary>The weight files a folder is searched for, in order.</summary>
+    public static readonly IReadOnlyList<string> FolderWeightFiles = ["model.safetensors", "pytorch_model.bin"];
+
+    /// <summary>Copies the weights at <paramref name="path"/> (a file or a folder) into <paramref name="model"/>. RGB conv1 kernels are
     /// summed for a 1-channel model; an <c>fc</c> of another size (e.g. ImageNet's 1,000 classes) is left at its init.</summary>
     /// <returns>Keys left at their initial values (the new head, if any).</returns>
     /// <exception cref="CheckpointException">The file cannot be read or its weights do not fit.</exception>
     public static IReadOnlyList<string> LoadInto(ResNet18 model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var weights = StateDictFile.Read(path);
+        var weights = StateDictFile.Read(WeightsPath(path));
         var replaced = new List<Tensor>();
         try
         {
@@ -36,6 +40,16 @@ public static class ResNetCheckpoint
         {
             foreach (var t in weights.Values.Concat(replaced)) t.Dispose();
         }
+    }
+
+    /// <summary>The weights file <paramref name="path"/> stands for: itself, or the first of
+    /// <see cref="FolderWeightFiles"/> in it when it is a folder.</summary>
+    /// <exception cref="CheckpointException">A folder without any of those files.</exception>
+    public static string WeightsPath(string path)
+    {
+        if (!Directory.Exists(path)) return path;
+        return FolderWeightFiles.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists)
+            ?? throw new CheckpointException($"No weights in '{path}': expected {string.Join(" or ", FolderWeightFiles)}.");
     }
 
     /// <summary>Writes the state dict (torchvision names) as safetensors, atomically.</summary>

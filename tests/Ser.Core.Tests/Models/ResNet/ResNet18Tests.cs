@@ -138,4 +138,31 @@ public sealed class ResNet18Tests : IDisposable
         Assert.Contains("shape mismatches", e.Message, StringComparison.Ordinal);
         Assert.Contains("conv1.weight: checkpoint [16, 1, 7, 7], model [64, 1, 7, 7]", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_hub_folder_loads_its_model_safetensors_else_its_pytorch_model_bin()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_temp, "hub")).FullName;
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(Path.Combine(folder, "pytorch_model.bin"), SafeTensorsFile.Read(Weights));
+        using var fromBin = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(fromBin, folder);
+        File.Copy(Weights, Path.Combine(folder, "model.safetensors"));
+        using var fromSafetensors = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(fromSafetensors, folder);
+
+        Assert.Equal(Path.Combine(folder, "model.safetensors"), ResNetCheckpoint.WeightsPath(folder));
+        var a = fromBin.state_dict();
+        Assert.All(fromSafetensors.state_dict(), p => Assert.True(p.Value.equal(a[p.Key]).all().item<bool>(), p.Key));
+    }
+
+    [Fact]
+    public void A_folder_without_weights_fails_naming_the_files_it_needs()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_temp, "empty")).FullName;
+        using var model = new ResNet18(6);
+
+        var e = Assert.Throws<CheckpointException>(() => ResNetCheckpoint.LoadInto(model, folder));
+
+        Assert.Contains("model.safetensors or pytorch_model.bin", e.Message, StringComparison.Ordinal);
+    }
 }
