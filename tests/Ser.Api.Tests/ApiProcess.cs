@@ -107,22 +107,6 @@ internal sealed class ApiProcess : IDisposable
         return metrics.GetProperty("metrics");
     }
 
-    /// <summary>Waits until a run under <paramref name="data"/> has written a checkpoint at <paramref name="step"/> or later.</summary>
-    public static async Task WaitForCheckpointStepAsync(string data, int step, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var runs = Path.Combine(data, "runs");
-            var state = Directory.Exists(runs)
-                ? Directory.GetDirectories(runs).Select(d => Path.Combine(d, "checkpoints", "last", "state.json")).FirstOrDefault(File.Exists)
-                : null;
-            if (state is not null && JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("step").GetInt64() >= step) return;
-            await Task.Delay(100, ct);
-        }
-        throw new TimeoutException($"No checkpoint at step {step}.");
-    }
-
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     public void Dispose()

@@ -4,6 +4,7 @@ using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Ser.Api.Hosting;
 using Ser.Api.Jobs;
+using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Extensions;
@@ -20,8 +21,11 @@ public static class JobsExtensions
         var postgres = builder.Configuration.GetConnectionString(StorageExtensions.PostgresKey);
         builder.Services.AddSingleton<TrainJobValidator>();
         builder.Services.AddSingleton<JobLauncher>();
+        // Base checkpoints missing from {data}/models are fetched from the Hugging Face hub by the job (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).
+        builder.Services.AddSingleton(sp => new BaseCheckpointCatalog(new HuggingFaceHub(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("BaseCheckpoints")));
         builder.Services.AddSingleton(sp => new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training"), sp.GetRequiredService<BaseCheckpointCatalog>()));
         builder.Services.AddTransient<TrainModelJob>();
         builder.Services.AddTransient<EvaluateRunsJob>();
         builder.Services.AddHangfire(config =>

@@ -3,6 +3,7 @@ using Ser.Api.Contracts;
 using Ser.Api.Serving;
 using Ser.Core.Data.Splits;
 using Ser.Core.Models;
+using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using Ser.Training.Runs;
@@ -28,16 +29,18 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         };
         var dataset = ResolveDataset(request.Dataset, Error);
         var split = ResolveSplit(request.Split, Error);
+        var models = Path.Combine(serving.Value.FullDataPath, "models");
         string? checkpoint = null;
         if (request.BaseCheckpoint is { } name)
         {
-            if (!IsName(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
+            if (!BaseCheckpointCatalog.IsName(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
             else if (architectures.Length != 1) Error("baseCheckpoint", "applies to a single architecture");
-            else
-            {
-                checkpoint = Path.Combine(serving.Value.FullDataPath, "models", name);
-                if (!Directory.Exists(checkpoint) && !File.Exists(checkpoint)) Error("baseCheckpoint", $"'{name}' is not in the models folder ({Path.GetDirectoryName(checkpoint)})");
-            }
+            else if (BaseCheckpointCatalog.Find(name) is { } known && known.Architecture != architectures[0])
+                Error("baseCheckpoint", $"'{name}' is a {known.Architecture} checkpoint");
+            else if (!BaseCheckpointCatalog.IsAvailable(name, models) && !BaseCheckpointCatalog.IsKnown(name))
+                Error("baseCheckpoint", $"'{name}' is not in the models folder ({models}) and not one the service can download "
+                    + $"({string.Join(", ", BaseCheckpointCatalog.Known.Select(k => k.Name))})");
+            else checkpoint = BaseCheckpointCatalog.PathOf(name, models);
         }
         var runs = new List<RunSpec>();
         foreach (var architecture in architectures)
@@ -54,7 +57,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
             foreach (var (field, message) in hyper.Validate()) Error("hyperParameters." + field, message);
             if (dataset is not null && split is not null)
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Value.Name, dataset.Value.Kind, dataset.Value.Path,
-                    split, hyper, checkpoint, request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
+                    split, hyper, checkpoint ?? DefaultBase(preset.Name, models), request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
         }
         return (errors.Count == 0 ? runs : [], errors);
 
@@ -130,6 +133,10 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         };
         return preset.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, preset) : Wav2Vec2Recipe.Defaults(h, preset);
     }
+
+    // The full presets start from their pretrained weights (downloaded by the job when absent); tiny ones from scratch.
+    private static string? DefaultBase(string preset, string models) =>
+        BaseCheckpointCatalog.IsKnown(preset) || BaseCheckpointCatalog.IsAvailable(preset, models) ? BaseCheckpointCatalog.PathOf(preset, models) : null;
 
     // A plain name: letters, digits, '.', '_', '-'; no separators, no "..", no drive letters.
     private static bool IsName(string name) =>

@@ -50,7 +50,7 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
         {
             await first.WaitUntilLiveAsync(Ct);
             jobLocation = await first.StartJobAsync(Job, Ct);
-            await ApiProcess.WaitForCheckpointStepAsync(data, 3, Ct);
+            await RunCheckpoints.WaitAsync(data, 3, Ct);
             first.Kill();
         }
         using var second = new ApiProcess(data, Dataset(corpus));

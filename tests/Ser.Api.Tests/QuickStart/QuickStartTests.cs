@@ -13,8 +13,12 @@ namespace Ser.Api.Tests.QuickStart;
 /// PITFALLS.md); the time taken is reported, not asserted.</summary>
 [CollectionDefinition(nameof(QuickStartTests), DisableParallelization = true)]
 [Collection(nameof(QuickStartTests))]
-public sealed class QuickStartTests(ITestOutputHelper log) : IDisposable
+public sealed class QuickStartTests(ITestOutputHelper output) : IDisposable
 {
+    /// <summary>Times, stages and the bootstrap's comparison report, also written to <c>quickstart-report.md</c> beside
+    /// the test binaries (test output of passing tests is not shown by `dotnet test`).</summary>
+    private readonly Report log = new(output, Path.Combine(AppContext.BaseDirectory, "quickstart-report.md"));
+
     private readonly string _data = Directory.CreateTempSubdirectory("ser-quick-").FullName;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -24,6 +28,8 @@ public sealed class QuickStartTests(ITestOutputHelper log) : IDisposable
     public async Task The_first_command_bootstraps_both_models_and_classifies_within_the_deadline()
     {
         using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
+        File.Delete(Path.Combine(AppContext.BaseDirectory, "quickstart-report.md"));
+        log.WriteLine($"# Quick start, {DateTimeOffset.UtcNow:u}, {Environment.ProcessorCount} cores");
         var watch = Stopwatch.StartNew();
         using (var service = ApiProcess.QuickStart(TestPaths.RepositoryRoot, _data))
         {
@@ -104,5 +110,14 @@ public sealed class QuickStartTests(ITestOutputHelper log) : IDisposable
         var response = await service.Http.PostAsync(new Uri("/classify", UriKind.Relative), form, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private sealed class Report(ITestOutputHelper output, string path)
+    {
+        public void WriteLine(string line)
+        {
+            output.WriteLine(line);
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
     }
 }

@@ -51,7 +51,7 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
         {
             await first.WaitUntilLiveAsync(Ct);
             Assert.Equal(HttpStatusCode.NotFound, (await first.Http.GetAsync(new Uri("/models", UriKind.Relative), Ct)).StatusCode);
-            await ApiProcess.WaitForCheckpointStepAsync(data, 3, Ct);
+            await RunCheckpoints.WaitAsync(data, 3, Ct);
             first.Kill();
         }
         var killed = await Job(api, location);

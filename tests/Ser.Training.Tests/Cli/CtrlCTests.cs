@@ -26,7 +26,7 @@ public sealed partial class CtrlCTests : IDisposable
 
         using var train = Start("train", "--architecture", "wav2vec2", "--preset", "wav2vec2-tiny", "--dataset-path", corpus,
             "--data", data, "--epochs", "3", "--batch-size", "4", "--checkpoint-every", "1");
-        var state = await WaitForCheckpoint(data, ct);
+        var state = await RunCheckpoints.WaitAsync(data, 0, ct);
         Assert.Equal(0, Kill(train.Id, 2)); // SIGINT, as Ctrl-C sends
         await train.WaitForExitAsync(ct);
         var stderr = await train.StandardError.ReadToEndAsync(ct);
@@ -43,21 +43,6 @@ public sealed partial class CtrlCTests : IDisposable
         Assert.Equal(ExitCodes.Success, resume.ExitCode);
         Assert.Equal(RunState.Succeeded, new RunRegistry(Path.Combine(data, "registry.db")).Find(run.RunId)!.State);
         Assert.NotNull(new RunStore(Path.Combine(data, "runs")).ReadStatus(run.RunId).ResumedFromStep);
-    }
-
-    private static async Task<string> WaitForCheckpoint(string data, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var runs = Path.Combine(data, "runs");
-            var found = Directory.Exists(runs)
-                ? Directory.GetDirectories(runs).Select(d => Path.Combine(d, "checkpoints", "last", "state.json")).FirstOrDefault(File.Exists)
-                : null;
-            if (found is not null) return found;
-            await Task.Delay(100, ct);
-        }
-        throw new TimeoutException("No checkpoint within 5 minutes.");
     }
 
     private static Process Start(params string[] args)
