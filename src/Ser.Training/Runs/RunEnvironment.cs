@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Ser.Training.Runs;
 
-/// <summary>Where a run ran (<c>environment.json</c>): code version, TorchSharp and libtorch, device, threads, OS.</summary>
+/// <summary>Where a run ran (<c>environment.json</c>): code version, TorchSharp and libtorch, the resolved device (<c>cpu</c>,
+/// <c>cuda:0</c>; never <c>auto</c>), threads, OS.</summary>
 public sealed record RunEnvironment(string CodeVersion, string TorchSharp, string LibTorch, string Device, int Threads,
     string? MatmulPrecision, string Os, string Cpu, int ProcessorCount)
 {
@@ -13,6 +14,6 @@ public sealed record RunEnvironment(string CodeVersion, string TorchSharp, strin
         typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
         __version__,
-        device, get_num_threads(), TorchRuntime.Float32MatmulPrecision(),
+        Ser.Core.Models.TorchDevices.Resolve(device).ToString(), get_num_threads(), TorchRuntime.Float32MatmulPrecision(),
         RuntimeInformation.OSDescription, RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount);
 }

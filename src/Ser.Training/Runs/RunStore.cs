@@ -64,6 +64,9 @@ public sealed class RunStore(string root)
         AtomicFile.WriteAllText(Path.Combine(Directory(runId), "metrics.jsonl"), lines.ToString());
     }
 
+    public RunEnvironment? ReadEnvironment(string runId) =>
+        File.Exists(Path.Combine(Directory(runId), "environment.json")) ? Read<RunEnvironment>(runId, "environment.json") : null;
+
     public TrainingResult? ReadTraining(string runId) =>
         File.Exists(Path.Combine(Directory(runId), "training.json")) ? Read<TrainingResult>(runId, "training.json") : null;
 
