@@ -2,6 +2,7 @@ using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Training.BaseCheckpoints;
 using static TorchSharp.torch;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.BaseCheckpoints;
 

@@ -1,4 +1,5 @@
 using Ser.Training.BaseCheckpoints;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.BaseCheckpoints;
 

@@ -4,6 +4,7 @@ using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using Ser.Training.Runs;
 using Ser.Training.Tests.BaseCheckpoints;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.Runs;
 

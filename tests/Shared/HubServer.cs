@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ser.Training.Tests.BaseCheckpoints;
+namespace Ser.Tests;
 
 /// <summary>A local stand-in for the hub: serves files under <c>/{repo}/resolve/main/{file}</c> and 404 for anything
 /// else, counts requests, records Authorization headers, and fails a file on purpose when told to.</summary>
