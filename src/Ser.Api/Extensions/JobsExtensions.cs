@@ -56,7 +56,9 @@ public static class JobsExtensions
                 server.CancellationCheckInterval = TimeSpan.FromSeconds(1);
                 server.ShutdownTimeout = TimeSpan.FromSeconds(60);
             });
-            builder.Services.AddHostedService<JobRecovery>();
+            // PostgreSQL hands a dead worker's job back by itself (sliding invisibility timeout); a recovery pass there
+            // would only add duplicate deliveries. SQLite and in-memory storage need it (PITFALLS.md).
+            if (string.IsNullOrWhiteSpace(postgres)) builder.Services.AddHostedService<JobRecovery>();
             // Give a training job time to write its checkpoint before the host stops.
             builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));
         }

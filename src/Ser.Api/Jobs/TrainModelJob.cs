@@ -19,6 +19,7 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
     public async Task RunAsync(string jobId, CancellationToken cancellationToken)
     {
         var job = jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 });
+        var delivery = job.Attempt;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         if (job.CancelRequested)
         {
@@ -29,19 +30,13 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
         {
             foreach (var runId in job.RunIds)
             {
-                if (runner.Store.ReadStatus(runId).State == RunState.Succeeded) continue;
                 using var runScope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
-                await runner.TrainAsync(runId, null, cancellationToken).ConfigureAwait(false);
+                await TrainOrStandByAsync(runId, cancellationToken).ConfigureAwait(false);
             }
             if (job.RunIds.Count >= 2)
                 ComparisonWriter.Write(ComparisonBuilder.Build(runner.Store, job.RunIds),
                     Path.Combine(serving.Value.FullDataPath, "reports", string.Join("-vs-", job.RunIds)));
             Finish(jobId, JobState.Succeeded, null);
-        }
-        catch (RunLeasedException e)
-        {
-            // A duplicate delivery while a live process still trains the run: that copy finishes the job.
-            logger.LogWarning("Job {JobId} delivered again while {RunId} is still being trained elsewhere; leaving it to that process", jobId, e.RunId);
         }
         catch (OperationCanceledException) when (jobs.Find(jobId)?.CancelRequested == true)
         {
@@ -49,8 +44,9 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
         }
         catch (OperationCanceledException)
         {
-            // Server shutdown: Hangfire delivers the job again and the runs resume from their checkpoints.
-            jobs.Update(jobId, j => j with { State = JobState.Queued });
+            // Server shutdown, or Hangfire handed the job to a later delivery: it runs again and the runs resume from their
+            // checkpoints. A later delivery owns the record from then on.
+            jobs.Update(jobId, j => j.Attempt == delivery && j.State == JobState.Running ? j with { State = JobState.Queued } : j);
             throw;
         }
         catch (Exception e)
@@ -59,6 +55,30 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
             throw;
         }
     }
+
+    /// <summary>Trains the run, or, when another live process holds its lease (a duplicate delivery: at-least-once), waits
+    /// without touching the job until that copy is done or dies, then goes on from there. Completing early instead would
+    /// change the job's Hangfire state and abort the live copy.</summary>
+    private async Task TrainOrStandByAsync(string runId, CancellationToken cancellationToken)
+    {
+        var waiting = false;
+        while (runner.Store.ReadStatus(runId).State != RunState.Succeeded)
+        {
+            try
+            {
+                await runner.TrainAsync(runId, null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RunLeasedException e)
+            {
+                if (!waiting) logger.LogWarning("Run {RunId} is being trained by {Owner}; this delivery waits for it", runId, e.Message);
+                waiting = true;
+                await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan StandByPoll = TimeSpan.FromSeconds(2);
 
     private void Finish(string jobId, JobState state, string? error) =>
         jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });

@@ -9,8 +9,7 @@ public sealed class RunLease : IDisposable
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(15);
-    public static readonly string ThisProcess =
-        $"{Environment.MachineName}:{Environment.ProcessId}:{Process.GetCurrentProcess().StartTime.ToUniversalTime().Ticks}";
+    public static readonly string ThisProcess = $"{Environment.MachineName}:{Environment.ProcessId}:{StartStamp(Environment.ProcessId)}";
 
     private readonly RunRegistry _registry;
     private readonly string _runId;
@@ -41,14 +40,39 @@ public sealed class RunLease : IDisposable
         ArgumentNullException.ThrowIfNull(owner);
         var parts = owner.Split(':');
         if (parts.Length < 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out var pid)) return false;
+        return StartStamp(pid) != parts[2];
+    }
+
+    /// <summary>When a process started, as the kernel counts it (clock ticks since boot, <c>/proc/{pid}/stat</c> field 22):
+    /// the same for every reader. <see cref="Process.StartTime"/> is not: .NET derives it from the reader's own clock,
+    /// and two processes disagree by about a millisecond, which made a live owner look dead. "gone" when there is no
+    /// such process.</summary>
+    public static string StartStamp(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, starttime 22.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[19];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            if (!OperatingSystem.IsLinux()) return ProcessStartTicks(pid);
+            return "gone";
+        }
+    }
+
+    private static string ProcessStartTicks(int pid)
+    {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.StartTime.ToUniversalTime().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) != parts[2];
+            return (process.StartTime.ToUniversalTime().Ticks / TimeSpan.TicksPerSecond).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (ArgumentException)
         {
-            return true; // no such process
+            return "gone";
         }
     }
 

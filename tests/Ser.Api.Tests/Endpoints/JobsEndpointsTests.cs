@@ -160,8 +160,9 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
     }
 
     [Fact]
-    public async Task A_second_delivery_of_a_running_job_leaves_the_run_to_the_live_copy()
+    public async Task A_second_delivery_of_a_running_job_waits_for_the_live_copy_and_the_run_is_trained_once()
     {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var started = await PostJson("/jobs/train", new { architecture = "wav2vec2", dataset = "synthetic", hyperParameters = new { epochs = 4 } });
         var location = started.Headers.Location!.ToString();
         await WaitForJob(location, "running");

@@ -34,7 +34,7 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
         var data = Path.Combine(_temp, "data"); // the volume API and workers share: run folders, checkpoints, models
         Dictionary<string, string> Settings(string role) => new()
         {
-            ["Ser__Role"] = role, ["ConnectionStrings__Postgres"] = postgres.ConnectionString, ["Ser__Jobs__InvisibilityTimeoutSeconds"] = "30",
+            ["Ser__Role"] = role, ["ConnectionStrings__Postgres"] = postgres.ConnectionString, ["Ser__Jobs__InvisibilityTimeoutSeconds"] = "3",
             ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
         };
 
@@ -57,15 +57,23 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
         var killed = await Job(api, location);
         Assert.NotEqual("succeeded", killed.GetProperty("state").GetString());
 
+        // Two live workers and a 3 s invisibility timeout, far shorter than the resumed training: the job may be
+        // delivered to both, but the run is trained by one of them only.
         using var second = new ApiProcess(data, Settings("worker"));
+        using var third = new ApiProcess(data, Settings("worker"));
         await second.WaitUntilLiveAsync(Ct);
+        await third.WaitUntilLiveAsync(Ct);
+        var resumedAt = watch.Elapsed;
         var job = await api.WaitForJobAsync(location, ["succeeded", "failed"], Ct);
-        log.WriteLine($"PostgreSQL + API + two workers, killed and resumed: {watch.Elapsed.TotalSeconds:0} s");
+        log.WriteLine($"PostgreSQL + API + three workers, one killed: {watch.Elapsed.TotalSeconds:0} s; resumed training took "
+            + $"{(watch.Elapsed - resumedAt).TotalSeconds:0} s against a 3 s invisibility timeout; job delivered {job.GetProperty("attempt")} times");
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         Assert.True(job.GetProperty("attempt").GetInt32() >= 2);
         var run = job.GetProperty("runs")[0];
         Assert.True(run.GetProperty("resumedFromStep").GetInt64() >= 3, "the second worker started over instead of resuming");
         var runId = run.GetProperty("runId").GetString()!;
+        using (var status = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "runs", runId, "status.json"), Ct)))
+            Assert.Equal(2, status.RootElement.GetProperty("attempt").GetInt32()); // killed once, resumed once: never two live copies
 
         // Registry and job records live in PostgreSQL, not in a SQLite file on the volume.
         Assert.False(File.Exists(Path.Combine(data, "registry.db")));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ser.Core.Data.Splits;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
@@ -63,6 +64,21 @@ public sealed class RunRegistryTests : IDisposable
         Assert.True(RunLease.IsDeadLocalOwner($"{Environment.MachineName}:{int.MaxValue - 1}:0"));
         Assert.False(RunLease.IsDeadLocalOwner(RunLease.ThisProcess + ":some-id"));
         Assert.False(RunLease.IsDeadLocalOwner("another-machine:1:0"));
+    }
+
+    [Fact]
+    public async Task A_live_owner_in_another_process_is_never_taken_for_dead_and_a_finished_one_is()
+    {
+        using var child = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var owner = $"{Environment.MachineName}:{child.Id}:{RunLease.StartStamp(child.Id)}:lease-id";
+        // What another reader (here awk) sees is what this process computed: the stamp does not depend on the reader's clock.
+        using (var awk = Process.Start(new ProcessStartInfo("awk", ["{print $22}", $"/proc/{child.Id}/stat"]) { RedirectStandardOutput = true })!)
+            Assert.Equal((await awk.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken)).Trim(), RunLease.StartStamp(child.Id));
+        Assert.False(RunLease.IsDeadLocalOwner(owner));
+
+        child.Kill();
+        await child.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(RunLease.IsDeadLocalOwner(owner));
     }
 
     [Fact]
