@@ -39,6 +39,26 @@ public static class AtomicDirectory
         }
     }
 
+    /// <summary>Deletes the temp folders a killed writer of <paramref name="directory"/> left behind, when nothing in
+    /// them changed for <paramref name="idleFor"/> (a live writer in another process keeps writing into its own).</summary>
+    /// <returns>How many were removed.</returns>
+    public static int RemoveLeftovers(string directory, TimeSpan idleFor)
+    {
+        var target = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(parent)) return 0;
+        var removed = 0;
+        foreach (var temp in Directory.EnumerateDirectories(parent, $".{Path.GetFileName(target)}.*.tmp"))
+        {
+            var touched = Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories).Select(File.GetLastWriteTimeUtc)
+                .Append(Directory.GetLastWriteTimeUtc(temp)).Max();
+            if (DateTime.UtcNow - touched < idleFor) continue;
+            Discard(temp);
+            removed++;
+        }
+        return removed;
+    }
+
     private static (string Target, string Temp) Begin(string directory)
     {
         var target = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);

@@ -1,3 +1,4 @@
+using Ser.Core.IO;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ser.Core.Models;
@@ -49,6 +50,9 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
         name is { Length: > 0 and <= 100 } && !name.Contains("..", StringComparison.Ordinal)
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
+    // Longer than any pause of a live download (its stall timeout is a minute).
+    private static readonly TimeSpan LeftoverIdle = TimeSpan.FromMinutes(10);
+
     /// <summary>The path of <paramref name="name"/>, downloaded first when it is a known name that is absent (or an
     /// empty folder) and the hub is not offline.</summary>
     /// <exception cref="BaseCheckpointMissingException">Not there and not downloadable; the message says what to put where.</exception>
@@ -67,6 +71,8 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
         try
         {
             if (IsUsable(path)) return path;
+            if (AtomicDirectory.RemoveLeftovers(path, LeftoverIdle) is > 0 and var leftovers)
+                _logger.LogInformation("Removed {Count} unfinished download(s) of {Name} left by a stopped process", leftovers, name);
             _logger.LogInformation("Downloading base checkpoint {Name} from {Url} into {Folder}", name, hub.RepoUrl(source.RepoId), path);
             var started = DateTime.UtcNow;
             var files = await hub.DownloadAsync(source.RepoId, source.Revision, source.Files, path, cancellationToken);

@@ -50,4 +50,25 @@ public sealed class AtomicDirectoryTests : IDisposable
 
         Assert.Empty(Directory.GetFileSystemEntries(_temp));
     }
+
+    [Fact]
+    public void Leftovers_of_a_killed_writer_are_removed_once_idle_and_a_live_writers_folder_and_other_names_are_kept()
+    {
+        var target = Path.Combine(_temp, "model");
+        var stale = Directory.CreateDirectory(Path.Combine(_temp, ".model.0123.tmp")).FullName;
+        File.WriteAllText(Path.Combine(stale, "model.safetensors"), "half");
+        var old = DateTime.UtcNow.AddHours(-2);
+        File.SetLastWriteTimeUtc(Path.Combine(stale, "model.safetensors"), old);
+        Directory.SetLastWriteTimeUtc(stale, old);
+        var live = Directory.CreateDirectory(Path.Combine(_temp, ".model.4567.tmp")).FullName;
+        File.WriteAllText(Path.Combine(live, "model.safetensors"), "growing");
+        var other = Directory.CreateDirectory(Path.Combine(_temp, ".other.89ab.tmp")).FullName;
+        Directory.SetLastWriteTimeUtc(other, old);
+
+        Assert.Equal(1, AtomicDirectory.RemoveLeftovers(target, TimeSpan.FromMinutes(10)));
+
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(live));
+        Assert.True(Directory.Exists(other));
+    }
 }
