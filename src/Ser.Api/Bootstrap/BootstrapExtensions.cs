@@ -1,4 +1,5 @@
 using Ser.Api.Jobs;
+using Ser.Api.Serving;
 
 namespace Ser.Api.Bootstrap;
 
@@ -11,7 +12,7 @@ public static class BootstrapExtensions
     public static WebApplicationBuilder AddSerBootstrap(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var dataPath = Path.GetFullPath(builder.Configuration.GetValue<string>("Ser:DataPath") ?? "data");
+        var dataPath = ServingOptions.FullDataPathOf(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"Ser:Datasets:{SyntheticDataset}:Path"]))
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

@@ -85,9 +85,9 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
             switch (job.State)
             {
                 case JobState.Succeeded:
-                    foreach (var run in runs.Where(r => !host.Active.ContainsKey(r.Spec.Architecture)))
-                        if (host.ServesFolder(run.Spec.Architecture) is false && store.ReadStatus(run.Id).State == RunState.Succeeded)
-                            await host.ActivateAsync(run.Id, cancellationToken).ConfigureAwait(false);
+                    foreach (var run in runs.Where(r => r.Status.State == RunState.Succeeded && !host.Active.ContainsKey(r.Spec.Architecture)
+                        && !host.ServesFolder(r.Spec.Architecture)))
+                        await host.ActivateAsync(run.Id, cancellationToken).ConfigureAwait(false);
                     readiness.SetBootstrap("done", 1);
                     logger.LogInformation("Bootstrap: {JobId} finished; serving {Runs}", jobId, string.Join(", ", job.RunIds));
                     return;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,17 +38,10 @@ public static class JobsEndpoints
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }
 
-    private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, TrainJobValidator validator, JobStore jobs,
-        TrainingRunner runner, IBackgroundJobClient hangfire)
+    private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, JobLauncher launcher, TrainingRunner runner)
     {
-        var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid evaluation request", type: "https://ser.dev/problems/400");
-        foreach (var run in runs) runner.Create(run);
-        var job = new JobRecord(JobStore.NewId(), "evaluate", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
-            runs.Select(r => r.RunId).ToArray());
-        jobs.Save(job);
-        var hangfireId = hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(job.Id, CancellationToken.None));
-        job = jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
+        var (job, errors) = launcher.StartEvaluation(request);
+        if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid evaluation request", type: "https://ser.dev/problems/400");
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }
 

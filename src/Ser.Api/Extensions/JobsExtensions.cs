@@ -4,6 +4,7 @@ using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Ser.Api.Hosting;
 using Ser.Api.Jobs;
+using Ser.Api.Serving;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
 
@@ -17,7 +18,7 @@ public static class JobsExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        var dataPath = Path.GetFullPath(builder.Configuration.GetValue<string>("Ser:DataPath") ?? "data");
+        var dataPath = ServingOptions.FullDataPathOf(builder.Configuration);
         var postgres = builder.Configuration.GetConnectionString(StorageExtensions.PostgresKey);
         builder.Services.AddSingleton<TrainJobValidator>();
         builder.Services.AddSingleton<JobLauncher>();

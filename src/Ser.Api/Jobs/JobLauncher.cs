@@ -5,8 +5,8 @@ using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs;
 
-/// <summary>Creates training jobs: validates the request, registers its runs, records the job and hands it to Hangfire.
-/// One path for <c>POST /jobs/train</c> and the start-up bootstrap.</summary>
+/// <summary>Creates jobs: validates the request, registers its runs, records the job and hands it to Hangfire. One path
+/// for <c>POST /jobs/train</c>, <c>POST /jobs/evaluate</c> and the start-up bootstrap.</summary>
 public sealed class JobLauncher(TrainJobValidator validator, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
 {
     /// <summary>The job, or every invalid field. With <paramref name="jobId"/>, creates that job only if no process
@@ -15,12 +15,27 @@ public sealed class JobLauncher(TrainJobValidator validator, JobStore jobs, Trai
     {
         ArgumentNullException.ThrowIfNull(request);
         var (runs, errors) = validator.Validate(request);
-        if (errors.Count > 0) return (null, errors);
-        var job = new JobRecord(jobId ?? JobStore.NewId(), "train", JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
+        return errors.Count > 0 ? (null, errors)
+            : (Start("train", request, runs, idempotencyKey, jobId, id => hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
+    }
+
+    /// <summary>An evaluation job re-scoring finished runs, or every invalid field.</summary>
+    public (JobRecord? Job, Dictionary<string, string[]> Errors) StartEvaluation(EvaluateJobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry);
+        return errors.Count > 0 ? (null, errors)
+            : (Start("evaluate", request, runs, null, null, id => hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
+    }
+
+    private JobRecord Start<TRequest>(string kind, TRequest request, IReadOnlyList<RunSpec> runs, string? idempotencyKey, string? jobId,
+        Func<string, string> enqueue)
+    {
+        var job = new JobRecord(jobId ?? JobStore.NewId(), kind, JobState.Queued, DateTimeOffset.UtcNow, JsonSerializer.SerializeToElement(request, RunStore.Json),
             runs.Select(r => r.RunId).ToArray(), IdempotencyKey: idempotencyKey);
-        if (!jobs.TryAdd(job)) return (jobs.Find(job.Id), errors);
+        if (!jobs.TryAdd(job)) return jobs.Find(job.Id)!;
         foreach (var run in runs) runner.Create(run);
-        var hangfireId = hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(job.Id, CancellationToken.None));
-        return (jobs.Update(job.Id, j => j with { HangfireId = hangfireId }), errors);
+        var hangfireId = enqueue(job.Id);
+        return jobs.Update(job.Id, j => j with { HangfireId = hangfireId });
     }
 }

@@ -28,13 +28,6 @@ public sealed class JobStore
             ("@id", job.Id), ("@created", job.CreatedAt.ToString("O")), ("@body", Serialize(job))) > 0;
     }
 
-    public void Save(JobRecord job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        _db.Execute("INSERT INTO jobs (id, created_at, body) VALUES (@id, @created, @body) ON CONFLICT (id) DO UPDATE SET body = @body",
-            ("@id", job.Id), ("@created", job.CreatedAt.ToString("O")), ("@body", Serialize(job)));
-    }
-
     /// <summary>Reads, changes and writes a record in one transaction holding the row's lock.</summary>
     public JobRecord Update(string id, Func<JobRecord, JobRecord> change)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Ser.Api.Contracts;
 using Ser.Api.Serving;
 using Ser.Core.Data.Splits;
+using Ser.Core.IO;
 using Ser.Core.Models;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
@@ -82,7 +83,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         var specs = new List<RunSpec>();
         foreach (var id in request.Runs ?? [])
         {
-            var summary = IsName(id) ? registry.Find(id) : null;
+            var summary = PlainName.IsValid(id) ? registry.Find(id) : null;
             if (summary is null) { Error("runs", $"'{id}' is not a run"); continue; }
             if (summary.State != RunState.Succeeded || summary.Kind != "train") { Error("runs", $"'{id}' is not a succeeded training run"); continue; }
             var source = store.ReadSpec(id);
@@ -98,7 +99,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
     private (string Name, string Kind, string Path)? ResolveDataset(string? name, Action<string, string> error)
     {
         if (name is null) { error("dataset", "is required: a dataset name from configuration (Ser:Datasets:{name})"); return null; }
-        if (!IsName(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
+        if (!PlainName.IsValid(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
         var section = configuration.GetSection($"Ser:Datasets:{name}");
         var options = section.Get<DatasetOptions>();
         if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
@@ -137,9 +138,4 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
     // The full presets start from their pretrained weights (downloaded by the job when absent); tiny ones from scratch.
     private static string? DefaultBase(string preset, string models) =>
         BaseCheckpointCatalog.IsKnown(preset) || BaseCheckpointCatalog.IsAvailable(preset, models) ? BaseCheckpointCatalog.PathOf(preset, models) : null;
-
-    // A plain name: letters, digits, '.', '_', '-'; no separators, no "..", no drive letters.
-    private static bool IsName(string name) =>
-        name.Length is > 0 and <= 100 && !name.Contains("..", StringComparison.Ordinal)
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

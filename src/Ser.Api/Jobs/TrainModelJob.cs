@@ -71,7 +71,7 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
             }
             catch (RunLeasedException e)
             {
-                if (!waiting) logger.LogWarning("Run {RunId} is being trained by {Owner}; this delivery waits for it", runId, e.Message);
+                if (!waiting) logger.LogWarning("Run {RunId} is being trained by {Owner}; this delivery waits for it", runId, e.Owner);
                 waiting = true;
                 await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
             }

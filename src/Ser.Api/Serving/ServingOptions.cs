@@ -13,6 +13,10 @@ public sealed class ServingOptions
 
     public string FullDataPath => Path.GetFullPath(DataPath);
 
+    /// <summary>The data folder as configured, for registrations made before the options exist.</summary>
+    public static string FullDataPathOf(IConfiguration configuration) =>
+        (configuration.GetSection(Section).Get<ServingOptions>() ?? new ServingOptions()).FullDataPath;
+
     public string RunsPath => Path.Combine(FullDataPath, "runs");
 
     public string RegistryPath => Path.Combine(FullDataPath, "registry.db");

@@ -45,10 +45,8 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
         return Path.Combine(Path.GetFullPath(modelsFolder), name);
     }
 
-    /// <summary>A plain folder name: letters, digits, '.', '_', '-'; no separators, no "..".</summary>
-    public static bool IsName(string name) =>
-        name is { Length: > 0 and <= 100 } && !name.Contains("..", StringComparison.Ordinal)
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+    /// <summary>A plain folder name (<see cref="PlainName"/>): letters, digits, '.', '_', '-'; no separators, no "..".</summary>
+    public static bool IsName(string name) => PlainName.IsValid(name);
 
     // Longer than any pause of a live download (its stall timeout is a minute).
     private static readonly TimeSpan LeftoverIdle = TimeSpan.FromMinutes(10);

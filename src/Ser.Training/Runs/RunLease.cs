@@ -49,21 +49,21 @@ public sealed class RunLease : IDisposable
     /// such process.</summary>
     public static string StartStamp(int pid)
     {
+        if (!OperatingSystem.IsLinux()) return ProcessStartSeconds(pid);
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, starttime 22.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[19];
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
         {
-            if (!OperatingSystem.IsLinux()) return ProcessStartTicks(pid);
             return "gone";
         }
     }
 
-    private static string ProcessStartTicks(int pid)
+    // Elsewhere: .NET's start time, rounded to seconds so readers' clock differences do not count.
+    private static string ProcessStartSeconds(int pid)
     {
         try
         {
@@ -87,4 +87,6 @@ public sealed class RunLease : IDisposable
 public sealed class RunLeasedException(string runId, string owner) : Exception($"Run {runId} is already being trained by {owner}.")
 {
     public string RunId => runId;
+
+    public string Owner => owner;
 }

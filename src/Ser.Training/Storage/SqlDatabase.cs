@@ -18,8 +18,8 @@ public sealed class SqlDatabase : IDisposable
     public bool IsPostgres => _postgres is not null;
 
     /// <summary>Where the data lives, without credentials (for logs).</summary>
-    public string Description => _postgres is { } pg
-        ? $"PostgreSQL {new NpgsqlConnectionStringBuilder(pg.ConnectionString).Host}/{new NpgsqlConnectionStringBuilder(pg.ConnectionString).Database}"
+    public string Description => _postgres is { } pg && new NpgsqlConnectionStringBuilder(pg.ConnectionString) is var settings
+        ? $"PostgreSQL {settings.Host}/{settings.Database}"
         : $"SQLite {new SqliteConnectionStringBuilder(_sqlite).DataSource}";
 
     public static SqlDatabase Sqlite(string path)
