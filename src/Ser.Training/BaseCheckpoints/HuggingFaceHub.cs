@@ -88,11 +88,7 @@ public sealed class HuggingFaceHub
                     throw new HuggingFaceHubException($"{url}: the body ended after {bytes} of {expected} bytes.");
                 return name;
             }
-            catch (HttpRequestException e)
-            {
-                throw new HuggingFaceHubException($"{url}: {e.Message}", e);
-            }
-            catch (IOException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 throw new HuggingFaceHubException($"{url}: {e.Message}", e);
             }
