@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ser.Core.Models;
 
 namespace Ser.Api.Health;
 
@@ -7,9 +8,7 @@ namespace Ser.Api.Health;
 /// <param name="servesModels">False on a worker: it serves no model, so it is ready once started.</param>
 public sealed class ServiceReadiness(bool servesModels = true)
 {
-    public static readonly IReadOnlyList<string> Architectures = ["wav2vec2", "resnet18"];
-
-    private readonly ConcurrentDictionary<string, bool> _loaded = new(Architectures.ToDictionary(a => a, _ => false));
+    private readonly ConcurrentDictionary<string, bool> _loaded = new(ModelArchitectures.All.ToDictionary(a => a, _ => false));
     private volatile BootstrapStatus _bootstrap = new("waiting for models", 0);
 
     public void SetLoaded(string architecture, bool loaded) => _loaded[architecture] = loaded;
@@ -22,7 +21,7 @@ public sealed class ServiceReadiness(bool servesModels = true)
 
     public bool ServesModels => servesModels;
 
-    public bool IsReady => !servesModels || Architectures.All(a => _loaded.GetValueOrDefault(a));
+    public bool IsReady => !servesModels || ModelArchitectures.All.All(a => _loaded.GetValueOrDefault(a));
 }
 
 /// <summary>Progress of the start-up bootstrap (stage name and fraction done, 0–1).</summary>

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,19 +18,19 @@ public static class MelFilterBank
         var slopes = points.unsqueeze(0) - freqs.unsqueeze(1);
         var down = slopes[.., ..^2].neg() / diff[..^1];
         var up = slopes[.., 2..] / diff[1..];
-        var bank = minimum(down, up).clamp_min(0);
-        if (norm == MelNorm.Slaney) bank = bank * (2.0 / (points[2..(nMels + 2)] - points[..nMels])).unsqueeze(0);
+        var bank = minimum(down, up).clamp_min(Scalars.OfInteger(0));
+        if (norm == MelNorm.Slaney) bank = bank * (points[2..(nMels + 2)] - points[..nMels]).reciprocal().mul(Scalars.Of(2.0)).unsqueeze(0);
         return bank.MoveToOuterDisposeScope();
     }
 
     private static Tensor MelToHz(Tensor mels, MelScale scale)
     {
-        if (scale == MelScale.Htk) return (pow(10.0, mels / 2595.0) - 1.0) * 700.0;
+        if (scale == MelScale.Htk) return pow(10.0, mels.div(Scalars.Of(2595.0))).sub(Scalars.Of(1.0)).mul(Scalars.Of(700.0));
         const double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp;
         var logStep = Math.Log(6.4) / 27.0;
-        var linear = mels * fSp;
-        var log = exp((mels - minLogMel) * logStep) * minLogHz;
-        return where(mels >= minLogMel, log, linear);
+        var linear = mels.mul(Scalars.Of(fSp));
+        var log = exp(mels.sub(Scalars.Of(minLogMel)).mul(Scalars.Of(logStep))).mul(Scalars.Of(minLogHz));
+        return where(mels.ge(Scalars.Of(minLogMel)), log, linear);
     }
 
     public static double HzToMel(double hz, MelScale scale)

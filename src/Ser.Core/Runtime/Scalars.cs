@@ -16,4 +16,7 @@ public static class Scalars
 
     /// <summary>An integer scalar, so integer tensors stay integer.</summary>
     public static Scalar OfInteger(long value) => Integers.GetOrAdd(value, v => v.ToScalar());
+
+    /// <summary>Integer 1: the <c>alpha</c> of a plain <c>add</c> (TorchSharp's own overload would make a temporary).</summary>
+    public static Scalar One => OfInteger(1);
 }

@@ -3,6 +3,7 @@ using Ser.Core.Features;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Runtime;
+using Ser.Training.Optimizers;
 using Ser.Training.Loops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -50,8 +51,8 @@ public sealed class ResNetRecipe : ITrainableModel
         ArgumentNullException.ThrowIfNull(hyper);
         var parameters = _model.parameters().Where(p => p.requires_grad).ToArray();
         OptimizerHelper optimizer = hyper.Optimizer == "sgd"
-            ? optim.SGD(parameters, hyper.LearningRate, momentum: 0.9, weight_decay: hyper.WeightDecay, nesterov: true)
-            : optim.AdamW(parameters, hyper.LearningRate, weight_decay: hyper.WeightDecay);
+            ? new SafeSgd(parameters, hyper.LearningRate, momentum: 0.9, weightDecay: hyper.WeightDecay, nesterov: true)
+            : new SafeAdamW([(parameters, hyper.LearningRate)], hyper.WeightDecay);
         return (optimizer, [hyper.LearningRate]);
     }
 

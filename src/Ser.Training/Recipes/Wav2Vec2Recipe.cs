@@ -2,6 +2,7 @@ using Ser.Core.Data;
 using Ser.Core.Features;
 using Ser.Core.Models;
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.Optimizers;
 using Ser.Training.Loops;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -49,17 +50,17 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
     public (OptimizerHelper, IReadOnlyList<double>) CreateOptimizer(ResolvedHyperParameters hyper)
     {
         ArgumentNullException.ThrowIfNull(hyper);
-        var groups = new List<AdamW.ParamGroup>();
+        var groups = new List<(IEnumerable<Parameter>, double)>();
         var rates = new List<double>();
         var encoder = _model.EncoderParameters().ToArray();
         if (encoder.Length > 0 && hyper.EncoderLearningRate > 0)
         {
-            groups.Add(new AdamW.ParamGroup(encoder, hyper.EncoderLearningRate, 0.9, 0.999, 1e-8, hyper.WeightDecay, false, false));
+            groups.Add((encoder, hyper.EncoderLearningRate));
             rates.Add(hyper.EncoderLearningRate);
         }
-        groups.Add(new AdamW.ParamGroup(_model.HeadParameters(), hyper.LearningRate, 0.9, 0.999, 1e-8, hyper.WeightDecay, false, false));
+        groups.Add((_model.HeadParameters(), hyper.LearningRate));
         rates.Add(hyper.LearningRate);
-        return (optim.AdamW(groups), rates);
+        return (new SafeAdamW(groups, hyper.WeightDecay), rates);
     }
 
     public TrainingBatch Collate(IReadOnlyList<(float[] Samples, int Label)> clips, DeterministicRandom random)

@@ -55,6 +55,43 @@ public sealed class EmotionClassifierTests : IDisposable
             Assert.True(batched[i].Zip(single[i]).All(p => Math.Abs(p.First - p.Second) < 1e-5), $"clip {i}");
     }
 
+    /// <summary>A service classifies while its requests allocate: collections and finalizers run during libtorch calls.
+    /// A temporary TorchSharp scalar freed mid-call corrupts results or fails (see BannedSymbols.txt).</summary>
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public async Task Predictions_under_constant_garbage_collection_equal_quiet_ones(string preset)
+    {
+        using var classifier = Create(preset);
+        var clips = Lengths.Select((n, i) => Clip(n, i)).ToArray();
+        var quiet = classifier.PredictBatch(clips);
+
+        using var stop = new CancellationTokenSource();
+        var collections = 0;
+        var hammer = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                collections++;
+            }
+        }, TestContext.Current.CancellationToken);
+        var pressured = new List<IReadOnlyList<float[]>>();
+        try
+        {
+            for (var round = 0; round < 100; round++) pressured.Add(classifier.PredictBatch(clips));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await hammer;
+        }
+
+        Assert.True(collections > 20, $"only {collections} collections");
+        foreach (var results in pressured)
+            for (var i = 0; i < clips.Length; i++) Assert.Equal(quiet[i], results[i]);
+    }
+
     [Fact]
     public void A_masked_stable_model_gives_padded_clips_the_same_result_as_alone()
     {

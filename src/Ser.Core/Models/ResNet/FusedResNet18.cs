@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed class FusedResNet18 : IDisposable
                 var h = Conv(x, prefix + "conv1", stride, 1).relu_();
                 h = Conv(h, prefix + "conv2", 1, 1);
                 var shortcut = _convs.ContainsKey(prefix + "downsample.0") ? Conv(x, prefix + "downsample.0", stride, 0) : x;
-                x = h.add_(shortcut).relu_();
+                x = h.add_(shortcut, Scalars.One).relu_();
             }
         x = nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1);
         return nn.functional.linear(x, _fcWeight, _fcBias).MoveToOuterDisposeScope();
@@ -63,7 +64,7 @@ public sealed class FusedResNet18 : IDisposable
     private void Fold(Dictionary<string, Tensor> state, string conv, string bn)
     {
         using var scope = NewDisposeScope();
-        var scale = state[bn + ".weight"] / (state[bn + ".running_var"] + BatchNormEps).sqrt();
+        var scale = state[bn + ".weight"] / state[bn + ".running_var"].add(Scalars.Of(BatchNormEps), Scalars.One).sqrt();
         var weight = state[conv + ".weight"] * scale.view(-1, 1, 1, 1);
         var bias = state[bn + ".bias"] - state[bn + ".running_mean"] * scale;
         _convs[conv] = (weight.to(_dtype).contiguous().DetachFromDisposeScope(), bias.to(_dtype).contiguous().DetachFromDisposeScope());

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace Ser.Core.Models.ResNet;
 public sealed class ResNet18 : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
     private readonly Sequential layer3;
@@ -23,7 +24,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(baseWidth);
         (InChannels, BaseWidth, NumClasses) = (inChannels, baseWidth, numClasses);
         conv1 = nn.Conv2d(inChannels, baseWidth, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(baseWidth);
+        bn1 = new SafeBatchNorm2d(baseWidth);
         layer1 = Stage(baseWidth, baseWidth, 1);
         layer2 = Stage(baseWidth, baseWidth * 2, 2);
         layer3 = Stage(baseWidth * 2, baseWidth * 4, 2);
@@ -64,7 +65,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         {
             if (p.dim() == 4) nn.init.kaiming_normal_(p, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
             else if (name.Contains("bn", StringComparison.Ordinal) || name.Contains("downsample.1", StringComparison.Ordinal))
-                _ = name.EndsWith(".weight", StringComparison.Ordinal) ? p.fill_(1) : p.zero_();
+                _ = name.EndsWith(".weight", StringComparison.Ordinal) ? p.fill_(Scalars.OfInteger(1)) : p.zero_();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,19 +10,19 @@ namespace Ser.Core.Models.ResNet;
 public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly SafeBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly SafeBatchNorm2d bn2;
     private readonly Sequential? downsample;
 
     public ResNetBasicBlock(int inPlanes, int planes, int stride) : base(nameof(ResNetBasicBlock))
     {
         conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new SafeBatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new SafeBatchNorm2d(planes);
         if (stride != 1 || inPlanes != planes)
-            downsample = nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes));
+            downsample = nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false), new SafeBatchNorm2d(planes));
         RegisterComponents();
     }
 
@@ -31,6 +32,6 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         var x = nn.functional.relu(bn1.forward(conv1.forward(input)));
         x = bn2.forward(conv2.forward(x));
         var shortcut = downsample is null ? input : downsample.forward(input);
-        return nn.functional.relu(x.add_(shortcut)).MoveToOuterDisposeScope();
+        return nn.functional.relu(x.add_(shortcut, Scalars.One)).MoveToOuterDisposeScope();
     }
 }

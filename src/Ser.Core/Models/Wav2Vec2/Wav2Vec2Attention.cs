@@ -42,7 +42,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         if (frames <= ExplicitAttentionMaxFrames && dropout == 0.0)
         {
             var scores = matmul(q.mul(Scalars.Of(1.0 / Math.Sqrt(headDim))), k.transpose(-2, -1));
-            if (keyMask is not null) scores = scores.add(keyMask);
+            if (keyMask is not null) scores = scores.add(keyMask, Scalars.One);
             context = matmul(scores.softmax(-1), v);
         }
         else

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ser.Core.IO;
@@ -129,7 +130,7 @@ public static class Wav2Vec2Checkpoint
         {
             result[Prefix + "encoder.pos_conv_embed.conv.weight_v"] = plainPosWeight;
             using var scope = NewDisposeScope();
-            result[Prefix + "encoder.pos_conv_embed.conv.weight_g"] = plainPosWeight.to_type(ScalarType.Float32).pow(2)
+            result[Prefix + "encoder.pos_conv_embed.conv.weight_g"] = plainPosWeight.to_type(ScalarType.Float32).pow(Scalars.OfInteger(2))
                 .sum([0, 1], keepdim: true).sqrt().DetachFromDisposeScope();
         }
         return result;

@@ -42,7 +42,7 @@ public sealed class Wav2Vec2Encoder : nn.Module
             keyMask = zeros(frameMask.shape[0], 1, 1, frameMask.shape[1], hidden.dtype, hidden.device)
                 .masked_fill(frameMask.logical_not().view(frameMask.shape[0], 1, 1, -1), Scalars.Of(float.MinValue));
         }
-        var x = hidden + pos_conv_embed.forward(hidden);
+        var x = hidden.add(pos_conv_embed.forward(hidden), Scalars.One);
         if (!_preNorm) x = layer_norm.forward(x);
         x = dropout.forward(x);
         var states = new List<Tensor>();

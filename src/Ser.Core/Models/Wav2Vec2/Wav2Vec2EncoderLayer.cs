@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,13 +34,13 @@ public sealed class Wav2Vec2EncoderLayer : nn.Module<Tensor, Tensor?, Tensor>
         Tensor result;
         if (_preNorm)
         {
-            var h = x + dropout.forward(attention.forward(layer_norm.forward(x), keyMask));
-            result = h + feed_forward.forward(final_layer_norm.forward(h));
+            var h = x.add(dropout.forward(attention.forward(layer_norm.forward(x), keyMask)), Scalars.One);
+            result = h.add(feed_forward.forward(final_layer_norm.forward(h)), Scalars.One);
         }
         else
         {
-            var h = layer_norm.forward(x + dropout.forward(attention.forward(x, keyMask)));
-            result = final_layer_norm.forward(h + feed_forward.forward(h));
+            var h = layer_norm.forward(x.add(dropout.forward(attention.forward(x, keyMask)), Scalars.One));
+            result = final_layer_norm.forward(h.add(feed_forward.forward(h), Scalars.One));
         }
         return result.MoveToOuterDisposeScope();
     }

@@ -23,7 +23,7 @@ public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor
         projector = nn.Linear(config.HiddenSize, config.ClassifierProjSize);
         classifier = nn.Linear(config.ClassifierProjSize, config.NumLabels);
         if (config.UseWeightedLayerSum)
-            layer_weights = new Parameter(ones(config.NumHiddenLayers + 1) / (config.NumHiddenLayers + 1));
+            layer_weights = new Parameter(ones(config.NumHiddenLayers + 1).div(Scalars.OfInteger(config.NumHiddenLayers + 1)));
         RegisterComponents();
         Wav2Vec2Initializer.Apply(this);
     }

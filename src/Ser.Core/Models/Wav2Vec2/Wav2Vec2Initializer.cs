@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ internal static class Wav2Vec2Initializer
                     break;
                 case LayerNorm or GroupNorm:
                     foreach (var (pname, p) in module.named_parameters(recurse: false))
-                        _ = pname == "weight" ? p.fill_(1) : p.zero_();
+                        _ = pname == "weight" ? p.fill_(Scalars.OfInteger(1)) : p.zero_();
                     break;
                 case Conv1d conv:
                     nn.init.kaiming_normal_(conv.weight);

@@ -53,7 +53,7 @@ public sealed class Wav2Vec2Model : nn.Module
         var lengths = sampleLengths.to_type(ScalarType.Int64);
         for (var i = 0; i < Config.ConvKernel.Count; i++)
             lengths = lengths.sub(Scalars.OfInteger(Config.ConvKernel[i])).clamp_min(Scalars.OfInteger(-Config.ConvStride[i]))
-                .div(Scalars.OfInteger(Config.ConvStride[i]), rounding_mode: RoundingMode.floor).add(Scalars.OfInteger(1));
+                .div(Scalars.OfInteger(Config.ConvStride[i]), rounding_mode: RoundingMode.floor).add(Scalars.OfInteger(1), Scalars.One);
         return lengths.clamp_min(Scalars.OfInteger(0)).MoveToOuterDisposeScope();
     }
 
@@ -61,6 +61,7 @@ public sealed class Wav2Vec2Model : nn.Module
     {
         using var scope = NewDisposeScope();
         var lengths = FrameLengths(sampleLengths).to(sampleLengths.device);
-        return arange(frames, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).MoveToOuterDisposeScope();
+        using var stop = frames.ToScalar(); // one per call, held until the op returns
+        return arange(Scalars.OfInteger(0), stop, Scalars.One, device: lengths.device).unsqueeze(0).lt(lengths.unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }

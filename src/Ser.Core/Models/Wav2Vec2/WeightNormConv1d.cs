@@ -55,5 +55,5 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
             .MoveToOuterDisposeScope();
     }
 
-    private static Tensor NormExceptDim2(Tensor v) => v.square().sum([0, 1], keepdim: true).sqrt();
+    private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
 }

@@ -1,0 +1,86 @@
+using Ser.Core.Data.Splits;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Training.Loops;
+using Ser.Training.Recipes;
+using static TorchSharp.torch;
+using Ser.Tests;
+
+namespace Ser.Training.Tests.Loops;
+
+/// <summary>Training while another thread forces garbage collections and runs finalizers without pause, as a busy
+/// service does (requests allocate while a job trains). A TorchSharp scalar made implicitly from a number is
+/// finalizable and unreferenced once its handle is passed to libtorch, so a collection during the native call freed
+/// it mid-use: the quick-start job failed with libtorch's "Expected false to be true" from a corrupted scalar. Under
+/// pressure the run must still finish, with the same weights and losses as a quiet run.</summary>
+[CollectionDefinition(nameof(GcPressureTests), DisableParallelization = true)]
+[Collection(nameof(GcPressureTests))]
+public sealed class GcPressureTests : IClassFixture<SyntheticCorpusFixture>, IDisposable
+{
+    private readonly SyntheticCorpusFixture _corpus;
+    private readonly string _temp = Directory.CreateTempSubdirectory("ser-gc-").FullName;
+
+    public GcPressureTests(SyntheticCorpusFixture corpus) => _corpus = corpus;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    public static TheoryData<string, string> Optimizers => new() { { "resnet18-tiny", "adamw" }, { "resnet18-tiny", "sgd" }, { "wav2vec2-tiny", "adamw" } };
+
+    private static ITrainableModel Create(string preset, ResolvedHyperParameters hyper)
+    {
+        manual_seed(hyper.Seed);
+        var p = ModelPresets.Get(preset);
+        return p.Wav2Vec2 is { } config
+            ? new Wav2Vec2Recipe(new Wav2Vec2ForSequenceClassification(config), preset, hyper)
+            : new ResNetRecipe(new ResNet18(6, p.ResNet!.InChannels, p.ResNet.BaseWidth), p.ResNet, preset, hyper);
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public async Task Training_under_constant_garbage_collection_matches_a_quiet_run(string preset, string optimizer)
+    {
+        using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
+        var split = Splitter.ByActor(_corpus.Corpus, seed: 1, validation: 0.2, test: 0.2);
+        var train = split.Resolve(_corpus.Corpus, split.Train);
+        var validation = split.Resolve(_corpus.Corpus, split.Validation);
+        var p = ModelPresets.Get(preset);
+        var h = new HyperParameters { Epochs = 2, BatchSize = 6, Seed = 5, MaxSeconds = 1.5, Optimizer = optimizer, GradientClip = 1.0 };
+        var hyper = p.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, p) : Wav2Vec2Recipe.Defaults(h, p);
+        var ct = TestContext.Current.CancellationToken;
+
+        using var quiet = Create(preset, hyper);
+        var expected = await new Trainer(quiet, hyper, train, validation, Path.Combine(_temp, "quiet")).RunAsync(cancellationToken: ct);
+
+        using var pressured = Create(preset, hyper);
+        TrainingResult actual;
+        using (var stop = new CancellationTokenSource())
+        {
+            var collections = 0;
+            var hammer = Task.Run(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    collections++;
+                }
+            }, ct);
+            try
+            {
+                actual = await new Trainer(pressured, hyper, train, validation, Path.Combine(_temp, "pressured")).RunAsync(cancellationToken: ct);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await hammer;
+            }
+            Assert.True(collections > 100, $"only {collections} collections during the run");
+        }
+
+        Assert.Equal(expected.History.Select(e => (e.TrainLoss, e.ValidationUa)), actual.History.Select(e => (e.TrainLoss, e.ValidationUa)));
+        var a = quiet.Network.state_dict();
+        foreach (var (name, tensor) in pressured.Network.state_dict())
+            Assert.True(tensor.equal(a[name]).all().item<bool>(), $"{name} differs");
+    }
+}
