@@ -2,6 +2,7 @@ using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Tests.Models.Wav2Vec2;
+using Ser.Tests;
 
 namespace Ser.Core.Tests.Models;
 
@@ -65,29 +66,13 @@ public sealed class EmotionClassifierTests : IDisposable
         var clips = Lengths.Select((n, i) => Clip(n, i)).ToArray();
         var quiet = classifier.PredictBatch(clips);
 
-        using var stop = new CancellationTokenSource();
-        var collections = 0;
-        var hammer = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                collections++;
-            }
-        }, TestContext.Current.CancellationToken);
         var pressured = new List<IReadOnlyList<float[]>>();
-        try
+        await using (var hammer = new GcHammer())
         {
             for (var round = 0; round < 100; round++) pressured.Add(classifier.PredictBatch(clips));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await hammer;
+            Assert.True(hammer.Collections > 20, $"only {hammer.Collections} collections");
         }
 
-        Assert.True(collections > 20, $"only {collections} collections");
         foreach (var results in pressured)
             for (var i = 0; i < clips.Length; i++) Assert.Equal(quiet[i], results[i]);
     }

@@ -1,10 +1,5 @@
 using Ser.Core.Data.Splits;
-using Ser.Core.Models;
-using Ser.Core.Models.ResNet;
-using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
-using Ser.Training.Recipes;
-using static TorchSharp.torch;
 using Ser.Tests;
 
 namespace Ser.Training.Tests.Loops;
@@ -27,15 +22,6 @@ public sealed class GcPressureTests : IClassFixture<SyntheticCorpusFixture>, IDi
 
     public static TheoryData<string, string> Optimizers => new() { { "resnet18-tiny", "adamw" }, { "resnet18-tiny", "sgd" }, { "wav2vec2-tiny", "adamw" } };
 
-    private static ITrainableModel Create(string preset, ResolvedHyperParameters hyper)
-    {
-        manual_seed(hyper.Seed);
-        var p = ModelPresets.Get(preset);
-        return p.Wav2Vec2 is { } config
-            ? new Wav2Vec2Recipe(new Wav2Vec2ForSequenceClassification(config), preset, hyper)
-            : new ResNetRecipe(new ResNet18(6, p.ResNet!.InChannels, p.ResNet.BaseWidth), p.ResNet, preset, hyper);
-    }
-
     [Theory]
     [MemberData(nameof(Optimizers))]
     public async Task Training_under_constant_garbage_collection_matches_a_quiet_run(string preset, string optimizer)
@@ -44,38 +30,18 @@ public sealed class GcPressureTests : IClassFixture<SyntheticCorpusFixture>, IDi
         var split = Splitter.ByActor(_corpus.Corpus, seed: 1, validation: 0.2, test: 0.2);
         var train = split.Resolve(_corpus.Corpus, split.Train);
         var validation = split.Resolve(_corpus.Corpus, split.Validation);
-        var p = ModelPresets.Get(preset);
-        var h = new HyperParameters { Epochs = 2, BatchSize = 6, Seed = 5, MaxSeconds = 1.5, Optimizer = optimizer, GradientClip = 1.0 };
-        var hyper = p.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, p) : Wav2Vec2Recipe.Defaults(h, p);
+        var hyper = TinyRecipes.Resolve(preset, new HyperParameters { Epochs = 2, BatchSize = 6, Seed = 5, MaxSeconds = 1.5, Optimizer = optimizer, GradientClip = 1.0 });
         var ct = TestContext.Current.CancellationToken;
 
-        using var quiet = Create(preset, hyper);
+        using var quiet = TinyRecipes.Create(preset, hyper);
         var expected = await new Trainer(quiet, hyper, train, validation, Path.Combine(_temp, "quiet")).RunAsync(cancellationToken: ct);
 
-        using var pressured = Create(preset, hyper);
+        using var pressured = TinyRecipes.Create(preset, hyper);
         TrainingResult actual;
-        using (var stop = new CancellationTokenSource())
+        await using (var hammer = new GcHammer())
         {
-            var collections = 0;
-            var hammer = Task.Run(() =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    collections++;
-                }
-            }, ct);
-            try
-            {
-                actual = await new Trainer(pressured, hyper, train, validation, Path.Combine(_temp, "pressured")).RunAsync(cancellationToken: ct);
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await hammer;
-            }
-            Assert.True(collections > 100, $"only {collections} collections during the run");
+            actual = await new Trainer(pressured, hyper, train, validation, Path.Combine(_temp, "pressured")).RunAsync(cancellationToken: ct);
+            Assert.True(hammer.Collections > 100, $"only {hammer.Collections} collections during the run");
         }
 
         Assert.Equal(expected.History.Select(e => (e.TrainLoss, e.ValidationUa)), actual.History.Select(e => (e.TrainLoss, e.ValidationUa)));

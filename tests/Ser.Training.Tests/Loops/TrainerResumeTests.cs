@@ -1,10 +1,5 @@
 using Ser.Core.Data.Splits;
-using Ser.Core.Models;
-using Ser.Core.Models.ResNet;
-using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
-using Ser.Training.Recipes;
-using static TorchSharp.torch;
 using Ser.Tests;
 
 namespace Ser.Training.Tests.Loops;
@@ -23,21 +18,8 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
 
     public static TheoryData<string, int> Presets => new() { { "resnet18-tiny", 1 }, { "wav2vec2-tiny", 2 } };
 
-    private static ITrainableModel Create(string preset, ResolvedHyperParameters hyper)
-    {
-        manual_seed(hyper.Seed);
-        var p = ModelPresets.Get(preset);
-        return p.Wav2Vec2 is { } config
-            ? new Wav2Vec2Recipe(new Wav2Vec2ForSequenceClassification(config), preset, hyper)
-            : new ResNetRecipe(new ResNet18(6, p.ResNet!.InChannels, p.ResNet.BaseWidth), p.ResNet, preset, hyper);
-    }
-
-    private static ResolvedHyperParameters Hyper(string preset, int accumulation)
-    {
-        var p = ModelPresets.Get(preset);
-        var h = new HyperParameters { Epochs = 2, BatchSize = 6, GradientAccumulation = accumulation, CheckpointEverySteps = 2, Seed = 11, MaxSeconds = 1.5 };
-        return p.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, p) : Wav2Vec2Recipe.Defaults(h, p);
-    }
+    private static ResolvedHyperParameters Hyper(string preset, int accumulation) => TinyRecipes.Resolve(preset,
+        new HyperParameters { Epochs = 2, BatchSize = 6, GradientAccumulation = accumulation, CheckpointEverySteps = 2, Seed = 11, MaxSeconds = 1.5 });
 
     [Theory]
     [MemberData(nameof(Presets))]
@@ -50,17 +32,17 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
         var hyper = Hyper(preset, accumulation);
         var ct = TestContext.Current.CancellationToken;
 
-        using var straight = Create(preset, hyper);
+        using var straight = TinyRecipes.Create(preset, hyper);
         var expected = await new Trainer(straight, hyper, train, validation, Path.Combine(_temp, "a")).RunAsync(cancellationToken: ct);
 
-        using (var first = Create(preset, hyper))
+        using (var first = TinyRecipes.Create(preset, hyper))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var progress = new CallbackProgress<TrainingProgress>(p => { if (p.Phase == "step" && p.Step == 3) stop.Cancel(); });
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
                 new Trainer(first, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(progress, stop.Token));
         }
-        using var resumed = Create(preset, hyper);
+        using var resumed = TinyRecipes.Create(preset, hyper);
         var actual = await new Trainer(resumed, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(cancellationToken: ct);
 
         Assert.Equal(3, actual.ResumedFromStep);

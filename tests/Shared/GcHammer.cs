@@ -1,0 +1,31 @@
+namespace Ser.Tests;
+
+/// <summary>Forces garbage collections and runs finalizers on another thread, without pause, until disposed: the
+/// allocation pressure of a busy service, at its worst. Code that lets the GC free a native object still in use
+/// (a temporary TorchSharp scalar) fails or computes something else under it.</summary>
+internal sealed class GcHammer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _collections;
+
+    public GcHammer() => _loop = Task.Run(() =>
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Interlocked.Increment(ref _collections);
+        }
+    });
+
+    /// <summary>Collections forced so far: a test asserts there were enough to mean something.</summary>
+    public int Collections => Volatile.Read(ref _collections);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}
