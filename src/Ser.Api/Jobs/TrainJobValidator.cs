@@ -34,7 +34,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         string? checkpoint = null;
         if (request.BaseCheckpoint is { } name)
         {
-            if (!BaseCheckpointCatalog.IsName(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
+            if (!PlainName.IsValid(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
             else if (architectures.Length != 1) Error("baseCheckpoint", "applies to a single architecture");
             else if (BaseCheckpointCatalog.Find(name) is { } known && known.Architecture != architectures[0])
                 Error("baseCheckpoint", $"'{name}' is a {known.Architecture} checkpoint");

@@ -40,13 +40,10 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelsFolder);
-        if (!IsName(name))
+        if (!PlainName.IsValid(name))
             throw new ArgumentException($"'{name}' is not a base checkpoint name (letters, digits, '.', '_', '-').", nameof(name));
         return Path.Combine(Path.GetFullPath(modelsFolder), name);
     }
-
-    /// <summary>A plain folder name (<see cref="PlainName"/>): letters, digits, '.', '_', '-'; no separators, no "..".</summary>
-    public static bool IsName(string name) => PlainName.IsValid(name);
 
     // Longer than any pause of a live download (its stall timeout is a minute).
     private static readonly TimeSpan LeftoverIdle = TimeSpan.FromMinutes(10);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ser.Core.Data;
 using Ser.Core.Evaluation;
+using Ser.Core.IO;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
@@ -105,7 +106,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         ArgumentNullException.ThrowIfNull(spec);
         if (baseCheckpoints is null || spec.BaseCheckpoint is not { } path || File.Exists(path)) return spec;
         var name = Path.GetFileName(path.TrimEnd(Path.DirectorySeparatorChar));
-        if (!BaseCheckpointCatalog.IsName(name)) return spec;
+        if (!PlainName.IsValid(name)) return spec;
         var resolved = await baseCheckpoints.ResolveAsync(name, Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar))!,
             cancellationToken).ConfigureAwait(false);
         return spec with { BaseCheckpoint = resolved };

@@ -1,3 +1,4 @@
+using Ser.Core.IO;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Training.BaseCheckpoints;
@@ -132,7 +133,7 @@ public sealed class BaseCheckpointCatalogTests : IDisposable
     [InlineData("")]
     public async Task Names_that_are_paths_are_refused(string name)
     {
-        Assert.False(BaseCheckpointCatalog.IsName(name));
+        Assert.False(PlainName.IsValid(name));
         await Assert.ThrowsAsync<ArgumentException>(() =>
             Catalog(HuggingFaceHubSettings.DefaultEndpoint, offline: true).ResolveAsync(name, Models, TestContext.Current.CancellationToken));
     }
