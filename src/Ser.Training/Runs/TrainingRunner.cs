@@ -130,9 +130,10 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var split = sourceSplit is not null && sourceSplit.ManifestHash == corpus.ManifestHash ? sourceSplit : spec.Split.Apply(corpus);
             store.WriteSplit(runId, split);
             registry.SetState(runId, RunState.Running, splitHash: split.Hash);
-            store.WriteEnvironment(runId, RunEnvironment.Capture(spec.Device));
             cancellationToken.ThrowIfCancellationRequested();
             using var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(source));
+            // The classifier's device, not the spec's: evaluation loads on the factory's default.
+            store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
             var report = Evaluate(classifier, split.Resolve(corpus, split.Test), audio, split.Seed);
             store.WriteEvaluation(runId, report);
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
