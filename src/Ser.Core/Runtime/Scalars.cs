@@ -18,5 +18,5 @@ public static class Scalars
     public static Scalar OfInteger(long value) => Integers.GetOrAdd(value, v => v.ToScalar());
 
     /// <summary>Integer 1: the <c>alpha</c> of a plain <c>add</c> (TorchSharp's own overload would make a temporary).</summary>
-    public static Scalar One => OfInteger(1);
+    public static Scalar One { get; } = OfInteger(1);
 }

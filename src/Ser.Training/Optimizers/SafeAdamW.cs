@@ -17,7 +17,6 @@ namespace Ser.Training.Optimizers;
 public sealed class SafeAdamW(IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> groups, double weightDecay)
     : AdamW(groups.Select(g => new ParamGroup(g.Parameters, g.LearningRate, 0.9, 0.999, 1e-8, weightDecay, false, false)).ToArray())
 {
-
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var options = (Options)group.Options;
