@@ -40,6 +40,13 @@ internal sealed class ApiProcess : IDisposable
     public static ApiProcess QuickStart(string repositoryRoot, string data) =>
         new(Dotnet(["run", "--project", Path.Combine(repositoryRoot, "src", "Ser.Api"), "--no-build", "--"], repositoryRoot), data, null, bootstrap: true);
 
+    /// <summary>Settings (environment form) naming <paramref name="corpus"/>, a synthetic corpus folder, as dataset
+    /// "synthetic"; callers add their own.</summary>
+    public static Dictionary<string, string> SyntheticDataset(string corpus) => new()
+    {
+        ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
+    };
+
     private static ProcessStartInfo Dotnet(string[] arguments, string workingDirectory)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };

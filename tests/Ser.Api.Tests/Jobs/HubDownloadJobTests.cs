@@ -66,11 +66,8 @@ public sealed class HubDownloadJobTests(ITestOutputHelper log) : IDisposable
 
     private static Dictionary<string, string> Settings(string corpus, HubServer hub, params (string Key, string Value)[] extra)
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
-            ["HF_ENDPOINT"] = hub.Endpoint.ToString().TrimEnd('/'),
-        };
+        var settings = ApiProcess.SyntheticDataset(corpus);
+        settings["HF_ENDPOINT"] = hub.Endpoint.ToString().TrimEnd('/');
         foreach (var (key, value) in extra) settings[key] = value;
         return settings;
     }

@@ -34,7 +34,7 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
         // Uninterrupted reference.
         var reference = Path.Combine(_temp, "reference");
         JsonElement expected;
-        using (var api = new ApiProcess(reference, Dataset(corpus)))
+        using (var api = new ApiProcess(reference, ApiProcess.SyntheticDataset(corpus)))
         {
             await api.WaitUntilLiveAsync(Ct);
             var location = await api.StartJobAsync(Job, Ct);
@@ -46,14 +46,14 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
         // Killed after a few steps, then restarted on the same data folder.
         var data = Path.Combine(_temp, "killed");
         string jobLocation;
-        using (var first = new ApiProcess(data, Dataset(corpus)))
+        using (var first = new ApiProcess(data, ApiProcess.SyntheticDataset(corpus)))
         {
             await first.WaitUntilLiveAsync(Ct);
             jobLocation = await first.StartJobAsync(Job, Ct);
             await RunCheckpoints.WaitAsync(data, 3, Ct);
             first.Kill();
         }
-        using var second = new ApiProcess(data, Dataset(corpus));
+        using var second = new ApiProcess(data, ApiProcess.SyntheticDataset(corpus));
         await second.WaitUntilLiveAsync(Ct);
         var resumed = await second.WaitForJobAsync(jobLocation, ["succeeded", "failed"], Ct);
         log.WriteLine($"reference + kill + resume: {watch.Elapsed.TotalSeconds:0} s");
@@ -66,9 +66,4 @@ public sealed class KillResumeTests(ITestOutputHelper log) : IDisposable
         foreach (var figure in new[] { "wa", "ua", "macroF1" })
             Assert.Equal(expected.GetProperty(figure).GetProperty("value").GetDouble(), actual.GetProperty(figure).GetProperty("value").GetDouble());
     }
-
-    private static Dictionary<string, string> Dataset(string corpus) => new()
-    {
-        ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
-    };
 }

@@ -32,10 +32,9 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper log) : IDisposable
         var corpus = Path.Combine(_temp, "synthetic");
         SyntheticCorpusGenerator.Generate(corpus, new SyntheticCorpusOptions { Actors = 6, Sentences = 2, Seed = 4 }, Ct);
         var data = Path.Combine(_temp, "data"); // the volume API and workers share: run folders, checkpoints, models
-        Dictionary<string, string> Settings(string role) => new()
+        Dictionary<string, string> Settings(string role) => new(ApiProcess.SyntheticDataset(corpus))
         {
             ["Ser__Role"] = role, ["ConnectionStrings__Postgres"] = postgres.ConnectionString, ["Ser__Jobs__InvisibilityTimeoutSeconds"] = "3",
-            ["Ser__Datasets__synthetic__Path"] = corpus, ["Ser__Datasets__synthetic__Kind"] = "synthetic",
         };
 
         using var api = new ApiProcess(data, Settings("api"));
