@@ -18,14 +18,19 @@ public sealed class SafeOptimizerTests
         return (a, b);
     }
 
-    private static void Steps(Linear model, OptimizerHelper optimizer)
+    // Drawn once and fed to both models: the global generator is shared with tests running in parallel.
+    private static Tensor[] Inputs()
     {
         manual_seed(9);
-        for (var i = 0; i < 6; i++)
+        return Enumerable.Range(0, 6).Select(_ => randn(8, 5)).ToArray();
+    }
+
+    private static void Steps(Linear model, OptimizerHelper optimizer, Tensor[] inputs)
+    {
+        foreach (var x in inputs)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var x = randn(8, 5);
             model.forward(x).pow(Ser.Core.Runtime.Scalars.OfInteger(2)).mean().backward();
             optimizer.step();
         }
@@ -46,8 +51,9 @@ public sealed class SafeOptimizerTests
             new AdamW.ParamGroup([a.bias!], 3e-2, 0.9, 0.999, 1e-8, 0.05, false, false)]);
         using var safe = new SafeAdamW([([b.weight!], 1e-2), ([b.bias!], 3e-2)], 0.05);
 
-        Steps(a, reference);
-        Steps(b, safe);
+        var inputs = Inputs();
+        Steps(a, reference, inputs);
+        Steps(b, safe, inputs);
 
         AssertSame(a, b);
     }
@@ -61,8 +67,9 @@ public sealed class SafeOptimizerTests
         using var reference = optim.SGD(a.parameters(), 0.05, momentum: 0.9, weight_decay: 1e-3, nesterov: nesterov);
         using var safe = new SafeSgd(b.parameters(), 0.05, momentum: 0.9, weightDecay: 1e-3, nesterov: nesterov);
 
-        Steps(a, reference);
-        Steps(b, safe);
+        var inputs = Inputs();
+        Steps(a, reference, inputs);
+        Steps(b, safe, inputs);
 
         AssertSame(a, b);
     }
