@@ -3,6 +3,8 @@ using Ser.Api.Contracts;
 using Ser.Api.Serving;
 using Ser.Core.Models;
 using Ser.Core.Models.Checkpoints;
+using Ser.Core.Runtime;
+using Microsoft.Extensions.Options;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Endpoints;
@@ -21,10 +23,15 @@ public static class ModelsEndpoints
         return app;
     }
 
-    private static Ok<ModelsResponse> List(ModelHost host) =>
-        TypedResults.Ok(new ModelsResponse(
+    private static Ok<ModelsResponse> List(ModelHost host, IOptions<InferenceOptions> inference)
+    {
+        var math = Float32Math.Apply();
+        return TypedResults.Ok(new ModelsResponse(
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
-            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(Describe).ToArray()));
+            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(Describe).ToArray(),
+            new MathMode(inference.Value.Precision.ToString(), math.MatmulPrecision, math.Reason, math.ExactError, math.FastError, math.Cpu.Model,
+                math.Cpu.Bf16Kernels)));
+    }
 
     private static async Task<Results<Ok<LoadedModel>, ProblemHttpResult, ValidationProblem>> ActivateAsync(string architecture,
         ActivateRequest? body, ModelHost host, RunStore store, RunRegistry registry, CancellationToken cancellationToken)
@@ -52,5 +59,7 @@ public static class ModelsEndpoints
 
     private static LoadedModel Describe(ServedModel m) =>
         new(m.Architecture, m.RunId, m.Classifier.Preset, m.Source, m.Classifier.ParameterCount, m.Dataset, m.SplitHash,
-            m.TestMetrics is { } t ? new TestMetricsInfo(t.Wa, t.Ua, t.MacroF1) : null, m.Classifier.ModelLabels, m.Classifier.DeviceName, m.LoadedAt);
+            m.TestMetrics is { } t ? new TestMetricsInfo(t.Wa, t.Ua, t.MacroF1) : null, m.Classifier.ModelLabels, m.Classifier.DeviceName, m.LoadedAt,
+            m.Classifier.Precision.ToString(),
+            m.Bf16Drift is { } d ? new Bf16DriftInfo(d.Clips, d.MeanAbsDiff, d.MaxAbsDiff, d.TopLabelAgreement, d.Cpu, d.Kernels) : null);
 }

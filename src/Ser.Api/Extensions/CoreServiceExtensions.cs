@@ -22,6 +22,8 @@ public static class CoreServiceExtensions
         // Training runs on the inference device too (Ser:Inference:Device), so every role needs these options.
         services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(new ServiceReadiness(role.Serves()));
+        // First hosted service: libtorch's math settings are made before the Hangfire server or the models start.
+        services.AddHostedService<TorchRuntimeStartup>();
         return services;
     }
 }

@@ -4,7 +4,6 @@ using Ser.Api.Classification;
 using Ser.Api.Endpoints;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
-using Ser.Core.Runtime;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Extensions;
@@ -39,8 +38,6 @@ public static class ServingExtensions
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            TorchRuntime.KeepFreedMemoryInHeap();
-            TorchRuntime.TrySetFloat32MatmulPrecision("medium");
             await Task.Run(host.LoadAtStartup, stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {

@@ -115,7 +115,7 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
         var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), TorchDevices.Resolve(inference.Value.Device),
             spec.Preset, inference.Value.Precision);
         var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
-        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics);
+        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId));
     }
 
     private ServedModel LoadFolder(string architecture, string path)

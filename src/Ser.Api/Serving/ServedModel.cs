@@ -1,11 +1,13 @@
+using Ser.Core.Evaluation;
 using Ser.Core.Models;
 
 namespace Ser.Api.Serving;
 
 /// <summary>A loaded classifier and what it is. Requests hold a lease while they use it; a model replaced by a hot
 /// swap is disposed only once its last lease is released, so no request fails during a swap.</summary>
+/// <param name="bf16Drift">The run's measured bfloat16 drift on its test clips, when known.</param>
 public sealed class ServedModel(IEmotionClassifier classifier, string? runId, string source, string dataset, string? splitHash,
-    TestMetrics? testMetrics)
+    TestMetrics? testMetrics, PrecisionDrift? bf16Drift = null)
 {
     private int _leases;
     private int _retired;
@@ -25,6 +27,8 @@ public sealed class ServedModel(IEmotionClassifier classifier, string? runId, st
     public string? SplitHash => splitHash;
 
     public TestMetrics? TestMetrics => testMetrics;
+
+    public PrecisionDrift? Bf16Drift => bf16Drift;
 
     public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
 

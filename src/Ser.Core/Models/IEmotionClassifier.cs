@@ -20,6 +20,9 @@ public interface IEmotionClassifier : IDisposable
 
     string DeviceName { get; }
 
+    /// <summary>What the network computes in (the audio front end and the softmax are float32 either way).</summary>
+    InferencePrecision Precision { get; }
+
     /// <summary>Probabilities for each clip (any lengths; at least one sample each), in input order.</summary>
     IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips);
 }

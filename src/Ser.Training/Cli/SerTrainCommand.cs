@@ -15,7 +15,7 @@ public static class SerTrainCommand
     public const int UsageError = ExitCodes.Usage;
 
     public static readonly IReadOnlyList<ICliCommand> Commands =
-        [new SynthCommand(), new ValidateCommand(), new SplitCommand(), new TrainCommand(), new EvaluateCommand(), new CompareCommand(), new RunsCommand()];
+        [new SynthCommand(), new ValidateCommand(), new SplitCommand(), new TrainCommand(), new EvaluateCommand(), new CompareCommand(), new RunsCommand(), new MathCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ILoggerFactory? logging = null,
         CancellationToken cancellationToken = default)

@@ -81,6 +81,12 @@ public sealed class RunStore(string root)
         Write(runId, "predictions.json", report.Predictions);
     }
 
+    public void WriteBf16Drift(string runId, PrecisionDrift drift) => Write(runId, "bf16-drift.json", drift);
+
+    /// <summary>The run's measured bfloat16 drift, or null (runs made before it was measured, unfinished runs).</summary>
+    public PrecisionDrift? ReadBf16Drift(string runId) =>
+        File.Exists(Path.Combine(Directory(runId), "bf16-drift.json")) ? Read<PrecisionDrift>(runId, "bf16-drift.json") : null;
+
     /// <summary>The evaluation with its per-clip predictions, or null before the run succeeded.</summary>
     public EvaluationReport? ReadEvaluation(string runId)
     {

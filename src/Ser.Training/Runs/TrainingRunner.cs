@@ -42,6 +42,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     public async Task<RunSummary> TrainAsync(string runId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var lease = RunLease.Acquire(registry, runId);
+        Ser.Core.Runtime.Float32Math.Apply(); // a no-op after the host's own start-up check
         var spec = store.ReadSpec(runId);
         var previous = store.ReadStatus(runId);
         // Checked again under the lease: a copy that finished just before we got it leaves nothing to do.
@@ -76,10 +77,12 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
                 progress?.Report(p);
             });
             var result = await trainer.RunAsync(reporter, cancellationToken).ConfigureAwait(false);
-            var report = Evaluate(model, split.Resolve(corpus, split.Test), audio, spec.Split.Seed);
+            var test = split.Resolve(corpus, split.Test);
+            var report = Evaluate(model, test, audio, spec.Split.Seed);
             model.SaveModel(store.Model(runId));
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
+            store.WriteBf16Drift(runId, MeasureBf16Drift(spec.Architecture, store.Model(runId), model.Device, test, report, audio));
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
                 Attempt: previous.Attempt + 1));
@@ -134,8 +137,10 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             using var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(source));
             // The classifier's device, not the spec's: evaluation loads on the factory's default.
             store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
-            var report = Evaluate(classifier, split.Resolve(corpus, split.Test), audio, split.Seed);
+            var test = split.Resolve(corpus, split.Test);
+            var report = Evaluate(classifier, test, audio, split.Seed);
             store.WriteEvaluation(runId, report);
+            store.WriteBf16Drift(runId, MeasureBf16Drift(spec.Architecture, store.Model(source), null, test, report, audio));
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
         }
@@ -169,6 +174,22 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
                 new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
         }
         return Evaluator.Evaluate(predictions, seed);
+    }
+
+    /// <summary>How far the saved model's bfloat16 copy (<c>Ser:Inference:Precision=BFloat16</c>) strays from the float32
+    /// answers in <paramref name="report"/>, on the same clips (the test split: held out from training).</summary>
+    public static PrecisionDrift MeasureBf16Drift(string architecture, string modelFolder, Device? device, IReadOnlyList<ClipInfo> clips,
+        EvaluationReport report, ClipAudioReader audio)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(audio);
+        using var bf16 = EmotionClassifierFactory.Load(architecture, modelFolder, device, precision: InferencePrecision.BFloat16);
+        var probabilities = new List<float[]>(clips.Count);
+        foreach (var chunk in clips.Chunk(32)) probabilities.AddRange(bf16.PredictBatch(chunk.Select(audio.Read).ToArray()));
+        var cpu = Ser.Core.Runtime.CpuInfo.Current;
+        return PrecisionDrift.Measure(nameof(InferencePrecision.BFloat16), report.Predictions.Select(p => p.Probabilities).ToArray(), probabilities,
+            cpu.Model, cpu.Bf16Kernels);
     }
 
     /// <summary>A seeded model of the run's preset, from its base checkpoint when it names one.</summary>

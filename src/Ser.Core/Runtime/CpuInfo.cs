@@ -1,0 +1,60 @@
+namespace Ser.Core.Runtime;
+
+/// <summary>The CPU this process runs on, as far as low-precision math is concerned (Linux <c>/proc/cpuinfo</c>).</summary>
+/// <param name="Model">The model name, e.g. "AMD EPYC 9R14" or "Intel(R) Xeon(R) Platinum 8488C".</param>
+/// <param name="AvxBf16">AVX512-BF16: bf16 dot products in AVX-512 registers.</param>
+/// <param name="Amx">AMX-BF16: bf16 tile matrix multiply (Intel Xeon Sapphire Rapids and later).</param>
+public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx)
+{
+    private static readonly Lazy<CpuInfo> Cached = new(Read);
+
+    public static CpuInfo Current => Cached.Value;
+
+    /// <summary>What bfloat16 products run on here: oneDNN picks AMX over AVX512-BF16; without either, bf16 is emulated
+    /// (slower than float32). <c>ONEDNN_MAX_CPU_ISA</c>, when set, caps what oneDNN may use.</summary>
+    public string Bf16Kernels => Bf16KernelsUnder(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"));
+
+    /// <summary><see cref="Bf16Kernels"/> with oneDNN capped at <paramref name="maxIsa"/> (null or ALL: no cap).</summary>
+    public string Bf16KernelsUnder(string? maxIsa)
+    {
+        var cap = string.IsNullOrWhiteSpace(maxIsa) || maxIsa.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? null : maxIsa.ToUpperInvariant();
+        if (Amx && (cap is null || cap.Contains("AMX", StringComparison.Ordinal) || cap.StartsWith("AVX10_2", StringComparison.Ordinal))) return "amx";
+        if (AvxBf16 && (cap is null || cap.Contains("BF16", StringComparison.Ordinal) || cap.Contains("AMX", StringComparison.Ordinal)
+            || cap.Contains("FP16", StringComparison.Ordinal) || cap.StartsWith("AVX10", StringComparison.Ordinal))) return "avx512_bf16";
+        return "emulated";
+    }
+
+    /// <summary>Parses the text of <c>/proc/cpuinfo</c> (first processor's model name and flags).</summary>
+    public static CpuInfo Parse(string cpuinfo)
+    {
+        ArgumentNullException.ThrowIfNull(cpuinfo);
+        string? model = null;
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in cpuinfo.Split('\n'))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0) continue;
+            var key = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
+            if (key == "model name") model ??= value;
+            else if (key == "flags" && flags.Count == 0) flags.UnionWith(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return new CpuInfo(model ?? "unknown", flags.Contains("avx512_bf16"), flags.Contains("amx_bf16"));
+    }
+
+    private static CpuInfo Read()
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo") ? Parse(File.ReadAllText("/proc/cpuinfo")) : new CpuInfo("unknown", false, false);
+        }
+        catch (IOException)
+        {
+            return new CpuInfo("unknown", false, false);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return new CpuInfo("unknown", false, false);
+        }
+    }
+}
