@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Api.Tests.Wav;
+using Ser.Core.Evaluation;
 using Ser.Core.Models;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
@@ -72,6 +73,7 @@ public sealed class ModelsEndpointsTests : IClassFixture<ServedModelsFixture>, I
     {
         var w = AddRun("wav2vec2");
         var r = AddRun("resnet18");
+        _factory.Services.GetRequiredService<RunStore>().WriteBf16Drift(r, new PrecisionDrift("BFloat16", 40, 0.004, 0.03, 0.975, "cpu x", "amx"));
 
         var first = await Activate("wav2vec2", w);
         var second = await Activate("resnet18", r);
@@ -84,6 +86,11 @@ public sealed class ModelsEndpointsTests : IClassFixture<ServedModelsFixture>, I
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(w, models.GetProperty("active").GetProperty("wav2vec2").GetString());
         Assert.Equal(0.45, models.GetProperty("loaded")[1].GetProperty("testMetrics").GetProperty("ua").GetDouble());
+        var drift = models.GetProperty("loaded")[0].GetProperty("bf16Drift"); // resnet18 sorts first
+        Assert.Equal(0.03, drift.GetProperty("maxAbsDiff").GetDouble());
+        Assert.Equal(0.975, drift.GetProperty("topLabelAgreement").GetDouble());
+        Assert.Equal(JsonValueKind.Null, models.GetProperty("loaded")[1].GetProperty("bf16Drift").ValueKind);
+        Assert.Equal("Float32", models.GetProperty("loaded")[1].GetProperty("precision").GetString());
         var prediction = (await classify.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("predictions").GetProperty("resnet18");
         Assert.Equal(r, prediction.GetProperty("runId").GetString());
 

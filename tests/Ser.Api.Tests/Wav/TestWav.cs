@@ -20,12 +20,26 @@ internal static class TestWav
                 else data[at] = (byte)(128 + value * 127);
             }
         }
+        return Wrap(data, format: 1, channels, rate, bits);
+    }
+
+    /// <summary>A 32-bit float WAV carrying <paramref name="samples"/> exactly.</summary>
+    public static byte[] Float32(ReadOnlySpan<float> samples, int rate = 16_000)
+    {
+        var data = new byte[samples.Length * 4];
+        for (var i = 0; i < samples.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(i * 4), samples[i]);
+        return Wrap(data, format: 3, channels: 1, rate, bits: 32);
+    }
+
+    private static byte[] Wrap(byte[] data, ushort format, int channels, int rate, int bits)
+    {
+        var bytesPerSample = Math.Max(1, bits / 8);
         var wav = new byte[44 + data.Length];
         "RIFF"u8.CopyTo(wav);
         BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(4), (uint)(36 + data.Length));
         "WAVEfmt "u8.CopyTo(wav.AsSpan(8));
         BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(16), 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(20), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(20), format);
         BinaryPrimitives.WriteUInt16LittleEndian(wav.AsSpan(22), (ushort)channels);
         BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(24), (uint)rate);
         BinaryPrimitives.WriteUInt32LittleEndian(wav.AsSpan(28), (uint)(rate * channels * bytesPerSample));

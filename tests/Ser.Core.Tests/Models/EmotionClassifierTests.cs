@@ -1,7 +1,6 @@
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
-using Ser.Core.Tests.Models.Wav2Vec2;
 using Ser.Tests;
 
 namespace Ser.Core.Tests.Models;

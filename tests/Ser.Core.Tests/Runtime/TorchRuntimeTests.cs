@@ -1,5 +1,5 @@
+using Ser.Tests;
 using Ser.Core.Runtime;
-using Ser.Core.Tests.Models.Wav2Vec2;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Runtime;

@@ -57,6 +57,19 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
         Assert.True(File.Exists(Path.Combine(store.Directory(first), "predictions.csv")));
         Assert.Equal(runs[0].Ua!.Value, store.ReadEvaluation(first)!.Ua.Value, 12);
 
+        // Every run measures its bfloat16 copy against its float32 answers on the same held-out clips.
+        foreach (var run in runs)
+        {
+            var drift = store.ReadBf16Drift(run.RunId);
+            Assert.NotNull(drift);
+            Assert.Equal(store.ReadEvaluation(run.RunId)!.Predictions.Count, drift.Clips);
+            Assert.InRange(drift.MeanAbsDiff, 1e-9, drift.MaxAbsDiff); // bf16 is not float32: some difference is expected
+            Assert.InRange(drift.MaxAbsDiff, drift.MeanAbsDiff, 1);
+            Assert.InRange(drift.TopLabelAgreement, 0, 1);
+            Assert.Equal(Ser.Core.Runtime.CpuInfo.Current.Model, drift.Cpu);
+            log.WriteLine($"{run.Architecture} bf16 drift: mean |Δp| {drift.MeanAbsDiff:0.0e0}, max {drift.MaxAbsDiff:0.000}, top-label agreement {drift.TopLabelAgreement:0.000} ({drift.Kernels})");
+        }
+
         var evaluate = await Run("evaluate", "--run", first, "--data", data);
         Assert.Equal(ExitCodes.Success, evaluate.Code);
         var again = registry.List().First(r => r.Kind == "evaluate");

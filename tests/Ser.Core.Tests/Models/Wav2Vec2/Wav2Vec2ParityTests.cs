@@ -1,3 +1,4 @@
+using Ser.Tests;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Models.Wav2Vec2;

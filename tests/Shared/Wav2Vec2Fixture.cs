@@ -1,9 +1,8 @@
 using Ser.Core.Models.Checkpoints;
 using Ser.Core.Models.Wav2Vec2;
-using Ser.Tests;
 using static TorchSharp.torch;
 
-namespace Ser.Core.Tests.Models.Wav2Vec2;
+namespace Ser.Tests;
 
 /// <summary>The tiny reference Wav2Vec2 models of ../shared/fixtures, in either key layout.</summary>
 internal static class Wav2Vec2Fixture
