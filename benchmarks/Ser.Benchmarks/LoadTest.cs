@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Ser.Core.Audio;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
@@ -29,58 +27,42 @@ internal static class LoadTest
             var wav = Tone(2.5);
             var raw = RawThroughput(root, new WavDecoder().Decode(wav).Samples, seconds);
 
-            var port = FreePort();
-            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add(apiDll);
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add($"http://127.0.0.1:{port}");
-            info.Environment["Ser__DataPath"] = Path.Combine(root, "data");
-            info.Environment["Ser__Models__wav2vec2__Path"] = Path.Combine(root, "w");
-            info.Environment["Ser__Models__resnet18__Path"] = Path.Combine(root, "r");
-            info.Environment["Ser__RateLimit__PermitsPerMinute"] = "0";
-            info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-            using var server = Process.Start(info)!;
-            server.OutputDataReceived += (_, _) => { };
-            server.ErrorDataReceived += (_, _) => { };
-            server.BeginOutputReadLine();
-            server.BeginErrorReadLine();
-            try
+            using var server = new SerProcess(apiDll, new Dictionary<string, string>
             {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-                await WaitReady(http).ConfigureAwait(false);
-                var latencies = new List<double>();
-                var statuses = new Dictionary<int, int>();
-                var stop = DateTime.UtcNow.AddSeconds(seconds);
-                var watch = Stopwatch.StartNew();
-                await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+                ["Ser__DataPath"] = Path.Combine(root, "data"), ["Ser__Models__wav2vec2__Path"] = Path.Combine(root, "w"),
+                ["Ser__Models__resnet18__Path"] = Path.Combine(root, "r"), ["Ser__RateLimit__PermitsPerMinute"] = "0",
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            });
+            var http = server.Http;
+            await server.WaitForAsync("/health/ready").ConfigureAwait(false);
+            var latencies = new List<double>();
+            var statuses = new Dictionary<int, int>();
+            var stop = DateTime.UtcNow.AddSeconds(seconds);
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+            {
+                while (DateTime.UtcNow < stop)
                 {
-                    while (DateTime.UtcNow < stop)
+                    var content = new ByteArrayContent(wav);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await http.PostAsync(new Uri("/classify", UriKind.Relative), content).ConfigureAwait(false);
+                    var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    lock (latencies)
                     {
-                        var content = new ByteArrayContent(wav);
-                        content.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
-                        var started = Stopwatch.GetTimestamp();
-                        using var response = await http.PostAsync(new Uri("/classify", UriKind.Relative), content).ConfigureAwait(false);
-                        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                        lock (latencies)
-                        {
-                            latencies.Add(ms);
-                            statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
-                        }
+                        latencies.Add(ms);
+                        statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
                     }
-                })).ConfigureAwait(false);
-                var elapsed = watch.Elapsed.TotalSeconds;
-                var peak = PeakRssMiB(server.Id);
-                latencies.Sort();
-                var ok = statuses.GetValueOrDefault(200);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {clients} clients, {seconds} s, 2.5 s clips, both tiny models | {ok / elapsed:0.0} req/s | p50 {latencies[latencies.Count / 2]:0} ms | p99 {latencies[(int)(latencies.Count * 0.99)]:0} ms | statuses {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))} | server peak RSS {peak} MiB |"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"raw batched model throughput (both models, batch 16, in-process): {raw:0.0} clips/s → serving at {ok / elapsed / raw:P0} of it"));
-            }
-            finally
-            {
-                server.Kill(entireProcessTree: true);
-            }
+                }
+            })).ConfigureAwait(false);
+            var elapsed = watch.Elapsed.TotalSeconds;
+            var peak = server.PeakRssMiB();
+            latencies.Sort();
+            var ok = statuses.GetValueOrDefault(200);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {clients} clients, {seconds} s, 2.5 s clips, both tiny models | {ok / elapsed:0.0} req/s | p50 {latencies[latencies.Count / 2]:0} ms | p99 {latencies[(int)(latencies.Count * 0.99)]:0} ms | statuses {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))} | server peak RSS {peak} MiB |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"raw batched model throughput (both models, batch 16, in-process): {raw:0.0} clips/s → serving at {ok / elapsed / raw:P0} of it"));
         }
         finally
         {
@@ -104,32 +86,6 @@ internal static class LoadTest
             clips += batch.Length;
         }
         return clips / watch.Elapsed.TotalSeconds;
-    }
-
-    private static async Task WaitReady(HttpClient http)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative)).ConfigureAwait(false)).StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(200).ConfigureAwait(false);
-        }
-        throw new TimeoutException("The service did not become ready.");
-    }
-
-    private static long PeakRssMiB(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static byte[] Tone(double seconds) =>

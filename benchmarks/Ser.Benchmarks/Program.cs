@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 // Model forward speed as a multiple of a libtorch matmul "ceiling" measured in the same run (PERFORMANCE.md).
 // Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--precision medium|high] [--no-mallopt] [--bf16]
 //        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
+//        … -- --service-training [--preset wav2vec2-tiny] [--epochs 2] [--rounds 2] [--config Release|Debug]
+//               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --load [--clients 8] [--seconds 30] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
 if (args.Contains("--load"))
@@ -20,16 +22,26 @@ if (args.Contains("--load"))
     await LoadTest.RunAsync(Path.GetFullPath(api), ArgValue("--clients", 8), ArgValue("--seconds", 30));
     return;
 }
+if (args.Contains("--service-training"))
+{
+    var src = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src"));
+    var configuration = Args("--config") ?? "Release";
+    await ServiceTrainingSpeed.RunAsync(Path.Combine(src, $"Ser.Training/bin/{configuration}/net10.0/ser-train.dll"),
+        Path.Combine(src, $"Ser.Api/bin/{configuration}/net10.0/Ser.Api.dll"), Args("--preset") ?? "wav2vec2-tiny", ArgValue("--epochs", 2), ArgValue("--rounds", 2));
+    return;
+}
 if (args.Contains("--training"))
 {
-    TorchRuntime.KeepFreedMemoryInHeap();
-    TorchRuntime.TrySetFloat32MatmulPrecision(Args("--precision") ?? "medium");
+    TorchRuntime.Initialize();
+    if (Args("--precision") is { } forced) TorchRuntime.TrySetFloat32MatmulPrecision(forced);
     await TrainingThroughput.RunAsync(ArgValue("--steps", 4));
     return;
 }
-var precision = Args("--precision") ?? "medium";
 if (!args.Contains("--no-mallopt")) TorchRuntime.KeepFreedMemoryInHeap();
+TorchRuntime.EnlargeKernelCache();
 var ceiling = MatmulCeiling(repeats);
+// By default the precision the service would use on this CPU (medium only where it is exact: Float32Math).
+var precision = Args("--precision") ?? Float32Math.Apply().MatmulPrecision;
 var applied = TorchRuntime.TrySetFloat32MatmulPrecision(precision);
 Console.WriteLine($"threads {get_num_threads()}, fp32 matmul precision {TorchRuntime.Float32MatmulPrecision()} (requested {precision}, applied {applied})");
 Console.WriteLine($"ceiling: mm 1024³ fp32 at default precision = {ceiling:F1} GFLOP/s");

@@ -8,5 +8,5 @@ namespace Ser.Tests;
 /// the check briefly switches the process-wide fp32 matmul precision, which must not happen under a running test.</summary>
 public sealed class Float32MathFixture
 {
-    public Float32MathFixture() => Float32Math.Apply();
+    public Float32MathFixture() => TorchRuntime.Initialize();
 }

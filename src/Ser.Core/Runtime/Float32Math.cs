@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +20,8 @@ public sealed record Float32Math(string MatmulPrecision, double ExactError, doub
     private static readonly object Gate = new();
     private static Float32Math? _applied;
 
-    /// <summary>Runs the check once per process and applies its choice; later calls return the same decision.</summary>
+    /// <summary>Runs the check once per process and applies its choice; later calls return the same decision. Hosts call it
+    /// through <see cref="TorchRuntime.Initialize()"/>.</summary>
     public static Float32Math Apply()
     {
         lock (Gate)
@@ -31,16 +31,6 @@ public sealed record Float32Math(string MatmulPrecision, double ExactError, doub
             TorchRuntime.TrySetFloat32MatmulPrecision(decision.MatmulPrecision);
             return _applied = decision;
         }
-    }
-
-    /// <summary><see cref="Apply()"/>, and one log line naming the choice, the reason and the CPU.</summary>
-    public static Float32Math Apply(ILogger logger)
-    {
-        ArgumentNullException.ThrowIfNull(logger);
-        var math = Apply();
-        logger.LogInformation("Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels}",
-            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels);
-        return math;
     }
 
     /// <summary>Measures both settings (leaving the process on <c>highest</c>) and decides; does not apply.</summary>

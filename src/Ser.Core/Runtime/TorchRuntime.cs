@@ -4,10 +4,47 @@ using static TorchSharp.torch;
 namespace Ser.Core.Runtime;
 
 /// <summary>Process-wide libtorch settings that TorchSharp does not expose (PERFORMANCE.md): fp32 matmul
-/// precision, thread count, and keeping freed memory in the heap. Each call is idempotent.</summary>
+/// precision, thread count, oneDNN's kernel cache, and keeping freed memory in the heap. Each call is idempotent.</summary>
 public static partial class TorchRuntime
 {
     private const string LibTorchCpu = "libtorch_cpu.so";
+
+    /// <summary>Kernels oneDNN keeps compiled (its default is 1,024). Wav2Vec2 is batched by clip length, so validation and
+    /// serving meet one input shape per length: wav2vec2-tiny's validation pass over 170 synthetic clips took 2.5 s with the
+    /// default (and 2.7 s with 4,096: its kernels evicted each other), 1.3 s with 8,192, at a lower peak RSS (0.9 against
+    /// 1.2 GB). AMD EPYC Zen 4, 2 cores.</summary>
+    public const int KernelCacheCapacity = 8_192;
+
+    private static readonly Lazy<Float32Math> Initialized = new(() =>
+    {
+        KeepFreedMemoryInHeap();
+        EnlargeKernelCache();
+        return Float32Math.Apply();
+    });
+
+    /// <summary>Everything a process that trains or serves wants, before its first model runs: freed memory kept in the heap,
+    /// oneDNN's kernel cache enlarged, and the fp32 matmul precision chosen by <see cref="Float32Math"/>.</summary>
+    public static Float32Math Initialize() => Initialized.Value;
+
+    /// <inheritdoc cref="Initialize()"/>
+    /// <param name="logger">Gets one line naming the math in force, why, and the CPU.</param>
+    public static Float32Math Initialize(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        var math = Initialize();
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
+            "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels}",
+            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels);
+        return math;
+    }
+
+    /// <summary>Sets <c>ONEDNN_PRIMITIVE_CACHE_CAPACITY</c> (unless the user set it) in the native environment, which oneDNN
+    /// reads when it compiles its first kernel: effective only before then.</summary>
+    public static bool EnlargeKernelCache(int capacity = KernelCacheCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        return OperatingSystem.IsLinux() && SetEnv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture), 0) == 0;
+    }
 
     /// <summary>libtorch's <c>at::Context::setFloat32MatmulPrecision("highest"|"high"|"medium")</c>. On CPU, "medium"
     /// routes fp32 linear/bmm through oneDNN's faster kernels (checked against the fp32 parity fixtures).</summary>
@@ -70,6 +107,9 @@ public static partial class TorchRuntime
         using (ones(1)) { } // makes TorchSharp load libtorch, so the name below resolves to the loaded copy
         return NativeLibrary.TryLoad(LibTorchCpu, out var handle) && NativeLibrary.TryGetExport(handle, name, out address);
     }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int Mallopt(int parameter, int value);

@@ -70,7 +70,9 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
         var max = (int)(_maxSeconds * 16_000);
         var masked = _model.Config.FeatExtractNorm == "layer";
         var minimum = _model.Config.ReceptiveField;
-        var length = masked ? Math.Min(max, clips.Max(c => c.Samples.Length)) : Math.Min(max, clips.Min(c => c.Samples.Length));
+        var length = masked
+            ? Math.Min(max, RoundUp(clips.Max(c => c.Samples.Length)))
+            : Math.Min(max, RoundDown(clips.Min(c => c.Samples.Length)));
         length = Math.Max(length, minimum);
         var inputs = new float[clips.Count * length];
         var lengths = new long[clips.Count];
@@ -85,6 +87,14 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
         return new TrainingBatch(tensor(inputs, [clips.Count, length]), masked ? tensor(lengths) : null,
             tensor(clips.Select(c => (long)c.Label).ToArray()), clips.Count);
     }
+
+    /// <summary>Batch lengths move in steps of 0.1 s: oneDNN compiles its kernels for each input shape, and with a fresh
+    /// length in every batch that compilation took half of each step (68 against 119 clips/s for wav2vec2-tiny).</summary>
+    public const int LengthStep = 1_600;
+
+    private static int RoundDown(int samples) => samples >= LengthStep ? samples / LengthStep * LengthStep : samples;
+
+    private static int RoundUp(int samples) => (samples + LengthStep - 1) / LengthStep * LengthStep;
 
     public Tensor Forward(TrainingBatch batch)
     {

@@ -42,7 +42,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     public async Task<RunSummary> TrainAsync(string runId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var lease = RunLease.Acquire(registry, runId);
-        Ser.Core.Runtime.Float32Math.Apply(); // a no-op after the host's own start-up check
+        Ser.Core.Runtime.TorchRuntime.Initialize(); // a no-op after the host's own start-up
         var spec = store.ReadSpec(runId);
         var previous = store.ReadStatus(runId);
         // Checked again under the lease: a copy that finished just before we got it leaves nothing to do.

@@ -23,7 +23,7 @@ public sealed class MathCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         _ = new CliArguments(args, []);
-        var math = Float32Math.Apply();
+        var math = TorchRuntime.Initialize();
         context.Output.WriteLine($"cpu: {math.Cpu.Model}");
         context.Output.WriteLine($"bf16 kernels: {math.Cpu.Bf16Kernels}");
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"highest: relative error {math.ExactError:0.0e0}"));

@@ -43,8 +43,7 @@ public sealed class TrainCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(context);
         var a = new CliArguments(args, Options, ["class-balanced", "train-feature-encoder", "freeze-base", "tiny"]);
         if (a.Int("threads") is { } threads) TorchRuntime.SetThreads(threads);
-        TorchRuntime.KeepFreedMemoryInHeap();
-        Float32Math.Apply(context.Logging.CreateLogger("ser-train"));
+        TorchRuntime.Initialize(context.Logging.CreateLogger("ser-train"));
         var runner = new TrainingRunner(Store(a.Get("data")), Registry(a.Get("data")), context.Logging.CreateLogger("ser-train"));
         var runIds = a.Get("resume") is { } resume ? [resume] : CreateRuns(a, runner);
         var bar = new ProgressBar(context.Error);
