@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // Model forward speed as a multiple of a libtorch matmul "ceiling" measured in the same run (PERFORMANCE.md).
 // Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--precision medium|high] [--no-mallopt] [--bf16]
 //        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
-//        … -- --service-training [--preset wav2vec2-tiny] [--epochs 2] [--rounds 2] [--config Release|Debug]
+//        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --load [--clients 8] [--seconds 30] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
@@ -27,7 +27,7 @@ if (args.Contains("--service-training"))
     var src = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src"));
     var configuration = Args("--config") ?? "Release";
     await ServiceTrainingSpeed.RunAsync(Path.Combine(src, $"Ser.Training/bin/{configuration}/net10.0/ser-train.dll"),
-        Path.Combine(src, $"Ser.Api/bin/{configuration}/net10.0/Ser.Api.dll"), Args("--preset") ?? "wav2vec2-tiny", ArgValue("--epochs", 2), ArgValue("--rounds", 2));
+        Path.Combine(src, $"Ser.Api/bin/{configuration}/net10.0/Ser.Api.dll"), Args("--preset") ?? "wav2vec2-tiny", ArgValue("--epochs", 3), ArgValue("--rounds", 3));
     return;
 }
 if (args.Contains("--training"))

@@ -55,6 +55,19 @@ public sealed class QuickStartTests(ITestOutputHelper output) : IDisposable
             log.WriteLine($"first successful POST /classify after {watch.Elapsed.TotalSeconds:0} s");
             var compare = await service.Http.GetAsync(new Uri("/metrics/compare", UriKind.Relative), Ct);
             Assert.Equal(HttpStatusCode.OK, compare.StatusCode);
+            // The README's math and bf16 figures: the check's choice on this CPU, and each bootstrap model's bf16 drift.
+            var models = await service.Http.GetFromJsonAsync<JsonElement>(new Uri("/models", UriKind.Relative), Ct);
+            var math = models.GetProperty("math");
+            log.WriteLine($"math: Float32 matmul {math.GetProperty("float32Matmul").GetString()} ({math.GetProperty("float32Check").GetString()}); " +
+                $"CPU {math.GetProperty("cpu").GetString()}, bf16 kernels {math.GetProperty("bf16Kernels").GetString()}");
+            foreach (var loaded in models.GetProperty("loaded").EnumerateArray())
+            {
+                var drift = loaded.GetProperty("bf16Drift");
+                Assert.Equal(JsonValueKind.Object, drift.ValueKind);
+                log.WriteLine($"{loaded.GetProperty("preset").GetString()} BFloat16 against Float32 on {drift.GetProperty("clips").GetInt32()} test clips: " +
+                    $"mean |Δp| {drift.GetProperty("meanAbsDiff").GetDouble():0.00000}, max |Δp| {drift.GetProperty("maxAbsDiff").GetDouble():0.0000}, " +
+                    $"top label agrees on {drift.GetProperty("topLabelAgreement").GetDouble():P1}");
+            }
             var report = Directory.GetFiles(Path.Combine(_data, "reports"), "comparison.md", SearchOption.AllDirectories).Single();
             log.WriteLine(File.ReadAllText(report)); // the README's results section is this report
         }
