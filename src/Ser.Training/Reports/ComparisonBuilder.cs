@@ -45,7 +45,7 @@ public static class ComparisonBuilder
         return new RunComparison(runId, spec.Architecture, spec.Preset, spec.Dataset,
             new ComparisonSplit(split.Hash, split.Strategy.Name(), split.SpeakerIndependent, split.Seed, split.Test.Clips.Count), evaluation,
             // The device it really ran on ("auto" in the spec becomes cpu or cuda:N on the worker).
-            new TrainingCost(training?.Seconds ?? 0, store.ReadEnvironment(runId)?.Device ?? spec.Device, training?.History.Count ?? 0, training?.BestEpoch ?? 0, spec.Hyper.Seed),
+            new TrainingCost(training?.Seconds ?? 0, store.ReadEnvironment(runId)?.DeviceDescription ?? spec.Device, training?.History.Count ?? 0, training?.BestEpoch ?? 0, spec.Hyper.Seed),
             training?.History ?? []);
     }
 }

@@ -53,6 +53,20 @@ public sealed class ComparisonBuilderTests : IDisposable
     }
 
     [Fact]
+    public void The_training_column_names_the_cpu_a_run_used()
+    {
+        AddRun("r-a", 1, c => c.Label);
+        AddRun("r-b", 1, c => c.Label);
+        _store.WriteEnvironment("r-a", RunEnvironment.Capture("cpu"));
+
+        var report = ComparisonBuilder.Build(_store, ["r-a", "r-b"]);
+
+        Assert.Equal($"cpu ({Ser.Core.Runtime.CpuInfo.Current.Model})", report.Runs[0].Training.Device);
+        Assert.Equal("cpu", report.Runs[1].Training.Device); // no environment.json: the spec's device
+        Assert.Contains($"on cpu ({Ser.Core.Runtime.CpuInfo.Current.Model})", ComparisonWriter.Markdown(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Runs_on_different_splits_are_refused_unless_allowed()
     {
         AddRun("r-a", 1, c => c.Label);
