@@ -82,7 +82,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             model.SaveModel(store.Model(runId));
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
-            store.WriteBf16Drift(runId, MeasureBf16Drift(spec.Architecture, store.Model(runId), model.Device, test, report, audio));
+            TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
                 Attempt: previous.Attempt + 1));
@@ -140,7 +140,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var test = split.Resolve(corpus, split.Test);
             var report = Evaluate(classifier, test, audio, split.Seed);
             store.WriteEvaluation(runId, report);
-            store.WriteBf16Drift(runId, MeasureBf16Drift(spec.Architecture, store.Model(source), null, test, report, audio));
+            TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
         }
@@ -190,6 +190,20 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         var cpu = Ser.Core.Runtime.CpuInfo.Current;
         return PrecisionDrift.Measure(nameof(InferencePrecision.BFloat16), report.Predictions.Select(p => p.Probabilities).ToArray(), probabilities,
             cpu.Model, cpu.Bf16Kernels);
+    }
+
+    // The drift is a report about the model, not part of it: a device without bf16 support must not fail a trained run.
+    private void TryWriteBf16Drift(string runId, string architecture, string modelFolder, Device? device, IReadOnlyList<ClipInfo> clips,
+        EvaluationReport report, ClipAudioReader audio)
+    {
+        try
+        {
+            store.WriteBf16Drift(runId, MeasureBf16Drift(architecture, modelFolder, device, clips, report, audio));
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or IOException))
+        {
+            _logger.LogWarning(e, "Run {RunId}: the bfloat16 drift was not measured: {Message}", runId, e.Message);
+        }
     }
 
     /// <summary>A seeded model of the run's preset, from its base checkpoint when it names one.</summary>
