@@ -25,7 +25,7 @@ public static class ModelsEndpoints
 
     private static Ok<ModelsResponse> List(ModelHost host, IOptions<InferenceOptions> inference)
     {
-        var math = Float32Math.Apply();
+        var math = TorchRuntime.Initialize(); // made at start-up; the kept decision
         return TypedResults.Ok(new ModelsResponse(
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
             host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(Describe).ToArray(),

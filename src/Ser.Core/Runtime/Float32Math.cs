@@ -17,20 +17,13 @@ public sealed record Float32Math(string MatmulPrecision, double ExactError, doub
     /// on the probes, bfloat16 products land near 4e-3.</summary>
     public const double Tolerance = 1e-5;
 
-    private static readonly object Gate = new();
-    private static Float32Math? _applied;
-
-    /// <summary>Runs the check once per process and applies its choice; later calls return the same decision. Hosts call it
-    /// through <see cref="TorchRuntime.Initialize()"/>.</summary>
+    /// <summary>Runs the check and applies its choice. Hosts call it once, through <see cref="TorchRuntime.Initialize()"/>,
+    /// which keeps the decision for the life of the process.</summary>
     public static Float32Math Apply()
     {
-        lock (Gate)
-        {
-            if (_applied is not null) return _applied;
-            var decision = Measure();
-            TorchRuntime.TrySetFloat32MatmulPrecision(decision.MatmulPrecision);
-            return _applied = decision;
-        }
+        var decision = Measure();
+        TorchRuntime.TrySetFloat32MatmulPrecision(decision.MatmulPrecision);
+        return decision;
     }
 
     /// <summary>Measures both settings (leaving the process on <c>highest</c>) and decides; does not apply.</summary>

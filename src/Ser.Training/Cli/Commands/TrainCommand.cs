@@ -43,8 +43,9 @@ public sealed class TrainCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(context);
         var a = new CliArguments(args, Options, ["class-balanced", "train-feature-encoder", "freeze-base", "tiny"]);
         if (a.Int("threads") is { } threads) TorchRuntime.SetThreads(threads);
-        TorchRuntime.Initialize(context.Logging.CreateLogger("ser-train"));
-        var runner = new TrainingRunner(Store(a.Get("data")), Registry(a.Get("data")), context.Logging.CreateLogger("ser-train"));
+        var logger = context.Logging.CreateLogger("ser-train");
+        TorchRuntime.Initialize(logger);
+        var runner = new TrainingRunner(Store(a.Get("data")), Registry(a.Get("data")), logger);
         var runIds = a.Get("resume") is { } resume ? [resume] : CreateRuns(a, runner);
         var bar = new ProgressBar(context.Error);
         foreach (var id in runIds)
