@@ -20,7 +20,7 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
         ArgumentNullException.ThrowIfNull(architectures);
         var rate = DecodedAudio.SampleRate;
         var cuts = AudioWindows.Cut(audio.Samples.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate));
-        var windows = cuts.Select(c => audio.Samples.AsSpan(c.Start, c.Length).ToArray()).ToArray();
+        var windows = cuts.Select(c => (ReadOnlyMemory<float>)audio.Samples.AsMemory(c.Start, c.Length)).ToArray();
         var started = Stopwatch.GetTimestamp();
         var scored = await Task.WhenAll(architectures.Select(async a =>
         {

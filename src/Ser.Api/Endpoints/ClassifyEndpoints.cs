@@ -40,13 +40,25 @@ public static class ClassifyEndpoints
     }
 
     private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
-        HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, ModelHost host,
-        ClassificationService classification, ServiceReadiness readiness, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
+        HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, WavDecoder decoder, UploadBudget budget,
+        ModelHost host, ClassificationService classification, ServiceReadiness readiness, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
     {
         if (Requested(models, host) is not { } requested)
             return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
-        var outcome = await ScoreAsync(() => uploads.ReadAsync(context.Request, cancellationToken), requested, segments == true, host,
-            classification, cancellationToken).ConfigureAwait(false);
+        // Cheap refusals first: nothing is read or decoded for a model that is not there.
+        var outcome = Missing(requested, host);
+        if (outcome is null)
+        {
+            try
+            {
+                using var upload = await uploads.ReadAsync(context.Request, "file", 1, cancellationToken).ConfigureAwait(false);
+                outcome = await ScoreAsync(upload, 0, decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UploadException e)
+            {
+                outcome = Problem(e.Status, e.Status == StatusCodes.Status503ServiceUnavailable ? "Service unavailable" : "Upload refused", e.Message, e.RetryAfterSeconds);
+            }
+        }
         if (outcome.Result is { } result)
         {
             // The request's one log line carries what answered and how fast; never audio or file names.
@@ -66,32 +78,49 @@ public static class ClassifyEndpoints
     }
 
     private static async Task<Results<Ok<BatchClassifyResponse>, ProblemHttpResult, ValidationProblem>> BatchAsync(
-        HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, WavDecoder decoder, ModelHost host,
-        ClassificationService classification, IOptions<InferenceOptions> inference, IOptions<AudioOptions> audio,
-        CancellationToken cancellationToken)
+        HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, WavDecoder decoder, UploadBudget budget,
+        ModelHost host, ClassificationService classification, IOptions<InferenceOptions> inference, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Upload refused", "Send multipart/form-data with parts named 'files'.");
         if (Requested(models, host) is not { } requested)
             return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
-        var files = (await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false)).Files.GetFiles("files");
-        if (files.Count == 0) return Problems.Invalid("files", "Send one or more parts named 'files'.");
-        if (files.Count > inference.Value.MaxBatchFiles)
-            return Problems.Invalid("files", $"At most {inference.Value.MaxBatchFiles} files per request (Ser:Inference:MaxBatchFiles).");
-        if (files.Sum(f => f.Length) > audio.Value.MaxBytes)
-            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
-                $"The files add up to more than the limit of {audio.Value.MaxBytes} bytes (Ser:Audio:MaxBytes).");
-        var items = await Task.WhenAll(files.Select(async (file, i) =>
+        if (Missing(requested, host) is { } missing)
+            return Problems.Unavailable(context, missing.RetryAfter ?? 30, missing.Problem!.Detail!);
+        Upload upload;
+        try
         {
-            var outcome = await ScoreAsync(async () =>
+            upload = await uploads.ReadAsync(context.Request, "files", inference.Value.MaxBatchFiles, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadException e)
+        {
+            if (e.RetryAfterSeconds is { } retry) return Problems.Unavailable(context, retry, e.Message);
+            return e.Status == StatusCodes.Status400BadRequest ? Problems.Invalid("files", e.Message) : Problems.Create(e.Status, "Upload refused", e.Message);
+        }
+        using (upload)
+        {
+            // Every file's header first: a batch of more audio than allowed is refused before any is decoded.
+            var seconds = 0.0;
+            for (var i = 0; i < upload.Files.Count; i++)
+                try
+                {
+                    seconds += decoder.Probe(upload.Bytes(i)).Seconds;
+                }
+                catch (AudioFormatException)
+                {
+                    // Answered per file below.
+                }
+            if (seconds > inference.Value.MaxBatchAudioSeconds)
+                return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
+                    $"The files hold {seconds:0.#} s of audio in all; the limit per request is {inference.Value.MaxBatchAudioSeconds:0.#} s (Ser:Inference:MaxBatchAudioSeconds).");
+            var items = await Task.WhenAll(upload.Files.Select(async (file, i) =>
             {
-                await using var stream = file.OpenReadStream();
-                return await decoder.DecodeAsync(stream, cancellationToken).ConfigureAwait(false);
-            }, requested, segments == true, host, classification, cancellationToken).ConfigureAwait(false);
-            var name = string.IsNullOrEmpty(file.FileName) ? $"file{i}" : file.FileName;
-            return new BatchItem(name, outcome.Problem?.Status ?? StatusCodes.Status200OK, outcome.Result, outcome.Problem);
-        })).ConfigureAwait(false);
-        return TypedResults.Ok(new BatchClassifyResponse(items));
+                var outcome = await ScoreAsync(upload, i, decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
+                var name = string.IsNullOrEmpty(file.FileName) ? $"file{i}" : file.FileName;
+                return new BatchItem(name, outcome.Problem?.Status ?? StatusCodes.Status200OK, outcome.Result, outcome.Problem);
+            })).ConfigureAwait(false);
+            return TypedResults.Ok(new BatchClassifyResponse(items));
+        }
     }
 
     // Null when ?models= names something unknown (or nothing); no ?models= means every loaded model.
@@ -102,47 +131,65 @@ public static class ClassifyEndpoints
         return named.Length > 0 && named.All(ModelArchitectures.All.Contains) ? named : null;
     }
 
+    private static Outcome? Missing(string[] requested, ModelHost host)
+    {
+        var missing = requested.Length == 0 ? ModelArchitectures.All.ToArray() : requested.Where(m => !host.Active.ContainsKey(m)).ToArray();
+        return missing.Length > 0 ? Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel(missing), 30) : null;
+    }
+
     private sealed record Outcome(ClassifyResponse? Result, ProblemDetails? Problem, int? RetryAfter = null);
 
-    // Reads, decodes, checks and scores one clip; every refusal becomes a problem with the status API.md gives.
-    private static async Task<Outcome> ScoreAsync(Func<Task<DecodedAudio>> read, string[] requested, bool segments, ModelHost host,
+    // Checks, decodes (within the memory budget and the decode slots) and scores one file; every refusal becomes a
+    // problem with the status API.md gives. The decoded samples' share of the budget is given back once scored.
+    private static async Task<Outcome> ScoreAsync(Upload upload, int index, WavDecoder decoder, UploadBudget budget, string[] requested, bool segments,
         ClassificationService classification, CancellationToken cancellationToken)
     {
-        DecodedAudio audio;
+        long reserved = 0;
         try
         {
-            audio = await read().ConfigureAwait(false);
-        }
-        catch (UploadException e)
-        {
-            return Problem(e.Status, "Upload refused", e.Message);
-        }
-        catch (AudioFormatException e)
-        {
-            return e.Error switch
+            DecodedAudio audio;
+            try
             {
-                AudioError.NotWave => Problem(StatusCodes.Status415UnsupportedMediaType, "Not a WAV file",
-                    e.Message + " Accepted: RIFF/WAVE (PCM, IEEE float, µ-law, A-law)."),
-                AudioError.TooLarge or AudioError.TooLong => Problem(StatusCodes.Status413PayloadTooLarge, "Audio too large", e.Message),
-                _ => Problem(StatusCodes.Status400BadRequest, "Malformed audio", e.Message),
-            };
-        }
-        if (audio.Samples.Length < MinSamples)
-            return Problem(StatusCodes.Status400BadRequest, "Audio too short",
-                $"The clip lasts {audio.DurationSeconds * 1000:0.#} ms at 16 kHz; at least 25 ms are needed.");
-        var missing = requested.Length == 0 ? ModelArchitectures.All.ToArray() : requested.Where(m => !host.Active.ContainsKey(m)).ToArray();
-        if (missing.Length > 0) return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel(missing), 30);
-        try
-        {
+                var probe = decoder.Probe(upload.Bytes(index));
+                await upload.Reservation.GrowAsync(probe.DecodedBytes, cancellationToken).ConfigureAwait(false);
+                reserved = probe.DecodedBytes;
+                using (await budget.DecodeSlotAsync(cancellationToken).ConfigureAwait(false))
+                    audio = decoder.Decode(upload.Bytes(index));
+            }
+            catch (UploadException e)
+            {
+                return Problem(e.Status, e.Status == StatusCodes.Status503ServiceUnavailable ? "Service unavailable" : "Upload refused", e.Message, e.RetryAfterSeconds);
+            }
+            catch (AudioFormatException e)
+            {
+                return e.Error switch
+                {
+                    AudioError.NotWave => Problem(StatusCodes.Status415UnsupportedMediaType, "Not a WAV file",
+                        e.Message + " Accepted: RIFF/WAVE (PCM, IEEE float, µ-law, A-law)."),
+                    AudioError.TooLarge or AudioError.TooLong => Problem(StatusCodes.Status413PayloadTooLarge, "Audio too large", e.Message),
+                    _ => Problem(StatusCodes.Status400BadRequest, "Malformed audio", e.Message),
+                };
+            }
+            if (audio.Samples.Length < MinSamples)
+                return Problem(StatusCodes.Status400BadRequest, "Audio too short",
+                    $"The clip lasts {audio.DurationSeconds * 1000:0.#} ms at 16 kHz; at least 25 ms are needed.");
             return new Outcome(await classification.ClassifyAsync(audio, requested, segments, cancellationToken).ConfigureAwait(false), null);
         }
         catch (QueueFullException e)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The {e.Architecture} queue is full; retry shortly.", 1);
         }
+        catch (ModelOverloadedException e)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", $"The {e.Architecture} model ran out of memory on this batch; retry shortly.", 5);
+        }
         catch (ModelUnavailableException e)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel([e.Architecture]), 30);
+        }
+        finally
+        {
+            upload.Reservation.Shrink(reserved);
         }
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Api.Endpoints;
@@ -22,13 +21,14 @@ public static class ServingExtensions
         services.AddHostedService<ModelStartup>();
         services.AddSingleton<ClassificationService>();
         services.AddSingleton<UploadReader>();
+        services.AddSingleton<UploadBudget>();
         services.AddSingleton<StateChangeAuthorization>();
         services.AddSingleton<ClassifyAuthorization>();
 
-        // Multipart framing needs a little more than the audio limit itself.
+        // Multipart framing needs a little more than the audio limit itself. Uploads are streamed by UploadReader, never
+        // through the form reader (which buffers large parts to disk).
         var maxBytes = builder.Configuration.GetValue<long?>($"{AudioOptions.Section}:MaxBytes") ?? new AudioOptions().MaxBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBytes + (1 << 20));
-        services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxBytes + (1 << 20));
         return builder;
     }
 

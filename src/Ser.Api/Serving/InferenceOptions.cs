@@ -19,9 +19,13 @@ public sealed class InferenceOptions
     [Range(1, 256)]
     public int MaxBatchFiles { get; set; } = 32;
 
-    /// <summary>Windows waiting per model before new requests get 503 + Retry-After.</summary>
+    /// <summary>Windows waiting per model before new requests get 503 + Retry-After (a 600 s clip is 239 windows).</summary>
     [Range(1, 100_000)]
-    public int QueueCapacity { get; set; } = 256;
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Most audio, in seconds, one <c>/classify/batch</c> request may carry in all (413 beyond).</summary>
+    [Range(1, 86_400)]
+    public double MaxBatchAudioSeconds { get; set; } = 600;
 
     /// <summary>Most windows one forward pass takes (requests are batched together up to this).</summary>
     [Range(1, 256)]

@@ -6,17 +6,17 @@ namespace Ser.Core.Audio;
 /// <summary>Turns the data chunk into mono float samples in [-1, 1], averaging the channels.</summary>
 internal static class SampleDecoder
 {
-    public static float[] DecodeMono(ReadOnlySpan<byte> wav, WavLayout layout)
+    /// <summary>Decodes frames <paramref name="first"/> .. first + destination.Length.</summary>
+    public static void DecodeMono(ReadOnlySpan<byte> wav, WavLayout layout, long first, Span<float> destination)
     {
         var data = wav.Slice(layout.DataOffset, layout.DataLength);
-        var frames = (int)layout.Frames;
-        var mono = new float[frames];
         var channels = layout.Channels;
         var size = layout.BytesPerSample;
         var scale = 1f / channels;
-        for (var f = 0; f < frames; f++)
+        for (var i = 0; i < destination.Length; i++)
         {
-            var frame = data.Slice(f * layout.FrameSize, layout.FrameSize);
+            var f = first + i;
+            var frame = data.Slice((int)(f * layout.FrameSize), layout.FrameSize);
             double sum = 0;
             for (var c = 0; c < channels; c++)
             {
@@ -26,9 +26,8 @@ internal static class SampleDecoder
                         $"Sample {f} of channel {c} is {(double.IsNaN(sample) ? "NaN" : "infinite")}; float WAVs must hold finite values.");
                 sum += sample;
             }
-            mono[f] = (float)(sum * scale);
+            destination[i] = (float)(sum * scale);
         }
-        return mono;
     }
 
     private static double Read(ReadOnlySpan<byte> s, WavEncoding encoding) => encoding switch

@@ -4,8 +4,12 @@ namespace Ser.Core.Audio;
 
 /// <summary>Decodes WAV uploads (PCM 8–32, float 32/64, extensible, µ-law, A-law; 1–8 channels; 8–192 kHz)
 /// into <see cref="DecodedAudio"/>. Every bad input raises <see cref="AudioFormatException"/>.</summary>
+/// <remarks>Decodes, measures and resamples in blocks: besides the WAV bytes, only the 16 kHz result and one block
+/// are held, whatever the source rate or sample size (a 96 kHz 8-bit upload once took 16 bytes of floats per byte).</remarks>
 public sealed class WavDecoder
 {
+    private const int BlockFrames = 16_384;
+
     private readonly AudioOptions _options;
 
     public WavDecoder(IOptions<AudioOptions> options) => _options = options.Value;
@@ -29,8 +33,10 @@ public sealed class WavDecoder
         return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    /// <summary>Decodes a whole WAV held in memory.</summary>
-    public DecodedAudio Decode(ReadOnlySpan<byte> wav)
+    /// <summary>What decoding <paramref name="wav"/> would give and cost, from its header alone; applies the same
+    /// limits as <see cref="Decode"/>.</summary>
+    /// <exception cref="AudioFormatException">The bytes are not a usable WAV, or over a limit.</exception>
+    public WavProbe Probe(ReadOnlySpan<byte> wav)
     {
         if (wav.Length > _options.MaxBytes) throw TooLarge();
         var layout = WavLayout.Parse(wav);
@@ -38,15 +44,42 @@ public sealed class WavDecoder
         if (seconds > _options.MaxSeconds)
             throw new AudioFormatException(AudioError.TooLong,
                 $"The audio lasts {seconds:0.##} s; the limit is {_options.MaxSeconds:0.##} s.");
-
-        var mono = SampleDecoder.DecodeMono(wav, layout);
-        var quality = AudioQualityAnalyzer.Analyze(mono, layout.SampleRate);
         var samples = layout.SampleRate == AudioOptions.ModelSampleRate
-            ? mono
-            : new KaiserSincResampler(layout.SampleRate, AudioOptions.ModelSampleRate).Process(mono);
-        return new DecodedAudio(samples, layout.SampleRate, layout.Channels, layout.Encoding, quality);
+            ? layout.Frames
+            : KaiserSincResampler.For(layout.SampleRate, AudioOptions.ModelSampleRate).OutputLength(layout.Frames);
+        return new WavProbe(layout, seconds, samples);
+    }
+
+    /// <summary>Decodes a whole WAV held in memory.</summary>
+    public DecodedAudio Decode(ReadOnlySpan<byte> wav)
+    {
+        var probe = Probe(wav);
+        var layout = probe.Layout;
+        var samples = new float[probe.ModelSamples];
+        var quality = new AudioQualityAnalyzer(layout.SampleRate);
+        var resampler = layout.SampleRate == AudioOptions.ModelSampleRate
+            ? null
+            : KaiserSincResampler.For(layout.SampleRate, AudioOptions.ModelSampleRate).Open(samples);
+        var block = new float[(int)Math.Min(BlockFrames, layout.Frames)];
+        for (long first = 0; first < layout.Frames; first += block.Length)
+        {
+            var span = block.AsSpan(0, (int)Math.Min(block.Length, layout.Frames - first));
+            SampleDecoder.DecodeMono(wav, layout, first, span);
+            quality.Add(span);
+            if (resampler is null) span.CopyTo(samples.AsSpan((int)first));
+            else resampler.Write(span);
+        }
+        resampler?.Complete();
+        return new DecodedAudio(samples, layout.SampleRate, layout.Channels, layout.Encoding, quality.Result());
     }
 
     private AudioFormatException TooLarge() =>
         new(AudioError.TooLarge, $"The audio is larger than the limit of {_options.MaxBytes} bytes.");
+}
+
+/// <summary>A WAV's layout and what its decoding yields: the duration and the number of 16 kHz samples.</summary>
+public sealed record WavProbe(WavLayout Layout, double Seconds, long ModelSamples)
+{
+    /// <summary>Bytes the decoded 16 kHz float samples take.</summary>
+    public long DecodedBytes => ModelSamples * sizeof(float);
 }
