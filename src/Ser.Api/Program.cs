@@ -21,8 +21,9 @@ if (role.Serves())
 
 var app = builder.Build();
 
-app.UseSerProblemDetails();
+// Request logging outside the exception handler, so a refusal Kestrel raises (408, 413) is logged with the status sent.
 app.UseSerRequestLogging();
+app.UseSerProblemDetails();
 app.UseSerSwagger();
 app.UseSerPrometheus();
 app.MapHealthEndpoints();

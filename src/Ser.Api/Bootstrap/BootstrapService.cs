@@ -36,7 +36,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            readiness.SetBootstrap($"failed: {e.Message}", 0);
+            readiness.SetBootstrap($"failed: {Endpoints.PublicText.Redact(e.Message)}", 0);
             logger.LogError(e, "Bootstrap failed: {Message}", e.Message);
         }
     }
@@ -92,7 +92,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
                     logger.LogInformation("Bootstrap: {JobId} finished; serving {Runs}", jobId, string.Join(", ", job.RunIds));
                     return;
                 case JobState.Failed or JobState.Cancelled:
-                    readiness.SetBootstrap($"job {jobId} {job.State.ToString().ToLowerInvariant()}: {job.Error}", done);
+                    readiness.SetBootstrap($"job {jobId} {job.State.ToString().ToLowerInvariant()}: {Endpoints.PublicText.Redact(job.Error)}", done);
                     logger.LogError("Bootstrap: {JobId} {State}: {Error}", jobId, job.State, job.Error);
                     return;
                 default:

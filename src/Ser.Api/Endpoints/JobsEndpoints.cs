@@ -10,9 +10,13 @@ namespace Ser.Api.Endpoints;
 /// <summary>Training as background jobs: start, follow, list, cancel.</summary>
 public static class JobsEndpoints
 {
+    /// <summary>Largest JSON body of a job request.</summary>
+    public const int JsonBodyLimit = 64 * 1024;
+
     public static IEndpointRouteBuilder MapJobsEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/jobs").WithTags("Jobs");
+        // Job requests are small JSON documents; a body the size of an upload is refused (413) before it is parsed.
+        var group = app.MapGroup("/jobs").WithTags("Jobs").WithMetadata(new RequestSizeLimitAttribute(JsonBodyLimit));
         group.MapPost("/train", Train).WithName("TrainJob").AddEndpointFilter<StateChangeAuthorization>()
             .WithSummary("Train wav2vec2, resnet18 or both on a configured dataset; 202 with Location: /jobs/{id}.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -38,9 +42,10 @@ public static class JobsEndpoints
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }
 
-    private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, JobLauncher launcher, TrainingRunner runner)
+    private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, JobLauncher launcher, TrainingRunner runner,
+        CancellationToken cancellationToken)
     {
-        var (job, errors) = launcher.StartEvaluation(request);
+        var (job, errors) = launcher.StartEvaluation(request, cancellationToken);
         if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid evaluation request", type: "https://ser.dev/problems/400");
         return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
     }
@@ -75,5 +80,5 @@ public static class JobsEndpoints
                 var spec = store.ReadSpec(runId);
                 var status = store.ReadStatus(runId);
                 return new JobRun(runId, spec.Architecture, status.State.ToString().ToLowerInvariant(), status.Progress, status.ResumedFromStep);
-            }).ToArray(), job.Error);
+            }).ToArray(), PublicText.Redact(job.Error));
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ser.Api.Contracts;
 using Ser.Api.Serving;
@@ -18,7 +19,7 @@ public static class ModelsEndpoints
         group.MapGet("/", List).WithName("ListModels").WithSummary("The loaded models and the active run of each architecture.");
         group.MapPost("/{architecture}/activate", ActivateAsync).WithName("ActivateModel")
             .WithSummary("Serve a succeeded run's model for its architecture (hot swap: requests in flight finish on the old one).")
-            .AddEndpointFilter<StateChangeAuthorization>()
+            .AddEndpointFilter<StateChangeAuthorization>().WithMetadata(new RequestSizeLimitAttribute(JobsEndpoints.JsonBodyLimit))
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
@@ -53,7 +54,7 @@ public static class ModelsEndpoints
         }
         catch (CheckpointException e)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "Model cannot be loaded", e.Message);
+            return Problems.Create(StatusCodes.Status409Conflict, "Model cannot be loaded", PublicText.Redact(e.Message)!);
         }
     }
 

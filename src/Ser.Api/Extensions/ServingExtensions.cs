@@ -15,6 +15,7 @@ public static class ServingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<IModelLoader, ModelLoader>();
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<InferenceBatcher>());

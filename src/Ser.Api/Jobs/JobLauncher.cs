@@ -20,10 +20,10 @@ public sealed class JobLauncher(TrainJobValidator validator, JobStore jobs, Trai
     }
 
     /// <summary>An evaluation job re-scoring finished runs, or every invalid field.</summary>
-    public (JobRecord? Job, Dictionary<string, string[]> Errors) StartEvaluation(EvaluateJobRequest request)
+    public (JobRecord? Job, Dictionary<string, string[]> Errors) StartEvaluation(EvaluateJobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry);
+        var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry, cancellationToken);
         return errors.Count > 0 ? (null, errors)
             : (Start("evaluate", request, runs, null, null, id => hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
     }

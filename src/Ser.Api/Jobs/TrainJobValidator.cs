@@ -15,6 +15,12 @@ namespace Ser.Api.Jobs;
 /// checkpoints are names resolved through configuration: anything that looks like a path is refused.</summary>
 public sealed class TrainJobValidator(IConfiguration configuration, IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference)
 {
+    /// <summary>Most runs one <c>POST /jobs/evaluate</c> may name.</summary>
+    public const int MaxEvaluationRuns = 50;
+
+    /// <summary>Longest job <c>name</c> (it is shown in every job listing).</summary>
+    public const int MaxNameLength = 200;
+
     public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) Validate(TrainJobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -26,8 +32,9 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
             "both" => ModelArchitectures.All.ToArray(),
             ModelArchitectures.Wav2Vec2 or ModelArchitectures.ResNet18 => [request.Architecture],
             null => Fail("architecture", "is required (wav2vec2, resnet18 or both)"),
-            _ => Fail("architecture", $"'{request.Architecture}' is not wav2vec2, resnet18 or both"),
+            _ => Fail("architecture", $"'{Shown(request.Architecture)}' is not wav2vec2, resnet18 or both"),
         };
+        if (request.Name is { Length: > MaxNameLength }) Error("name", $"must be at most {MaxNameLength} characters");
         var dataset = ResolveDataset(request.Dataset, Error);
         var split = ResolveSplit(request.Split, Error);
         var models = Path.Combine(serving.Value.FullDataPath, "models");
@@ -39,7 +46,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
             else if (BaseCheckpointCatalog.Find(name) is { } known && known.Architecture != architectures[0])
                 Error("baseCheckpoint", $"'{name}' is a {known.Architecture} checkpoint");
             else if (!BaseCheckpointCatalog.IsAvailable(name, models) && !BaseCheckpointCatalog.IsKnown(name))
-                Error("baseCheckpoint", $"'{name}' is not in the models folder ({models}) and not one the service can download "
+                Error("baseCheckpoint", $"'{name}' is not in the models folder ({{data}}/models) and not one the service can download "
                     + $"({string.Join(", ", BaseCheckpointCatalog.Known.Select(k => k.Name))})");
             else checkpoint = BaseCheckpointCatalog.PathOf(name, models);
         }
@@ -51,7 +58,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
             var preset = ModelPresets.All.FirstOrDefault(p => p.Name == presetName);
             if (preset is null || preset.Architecture != architecture)
             {
-                Error("preset", $"'{presetName}' is not a {architecture} preset ({string.Join(", ", ModelPresets.All.Where(p => p.Architecture == architecture).Select(p => p.Name))})");
+                Error("preset", $"'{Shown(presetName)}' is not a {architecture} preset ({string.Join(", ", ModelPresets.All.Where(p => p.Architecture == architecture).Select(p => p.Name))})");
                 continue;
             }
             var hyper = Resolve(request.HyperParameters, preset);
@@ -70,7 +77,8 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
     }
 
     /// <summary>One evaluation run per named run, or every invalid field.</summary>
-    public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) ValidateEvaluation(EvaluateJobRequest request, RunStore store, RunRegistry registry)
+    public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) ValidateEvaluation(EvaluateJobRequest request, RunStore store, RunRegistry registry,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(store);
@@ -78,15 +86,21 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Error(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
         if (request.Runs is not { Count: > 0 }) Error("runs", "name one or more succeeded training runs");
+        // Counted before anything is looked up: a request is never more work than this many runs.
+        if (request.Runs is { Count: > MaxEvaluationRuns })
+            return ([], new Dictionary<string, string[]> { ["runs"] = [$"name at most {MaxEvaluationRuns} runs (got {request.Runs.Count})"] });
         if (request.Split is not (null or "same")) Error("split", "only 'same' is supported");
         var dataset = request.Dataset is null ? null : ResolveDataset(request.Dataset, Error);
+        var ids = (request.Runs ?? []).Where(id => id is not null && PlainName.IsValid(id)).Distinct(StringComparer.Ordinal).ToArray();
+        var found = registry.FindMany(ids);
         var specs = new List<RunSpec>();
         foreach (var id in request.Runs ?? [])
         {
-            var summary = PlainName.IsValid(id) ? registry.Find(id) : null;
-            if (summary is null) { Error("runs", $"'{id}' is not a run"); continue; }
+            cancellationToken.ThrowIfCancellationRequested();
+            var summary = found.GetValueOrDefault(id ?? "");
+            if (summary is null) { Error("runs", $"'{Shown(id)}' is not a run"); continue; }
             if (summary.State != RunState.Succeeded || summary.Kind != "train") { Error("runs", $"'{id}' is not a succeeded training run"); continue; }
-            var source = store.ReadSpec(id);
+            var source = store.ReadSpec(summary.RunId);
             specs.Add(source with
             {
                 RunId = TrainingRunner.NewRunId(), Kind = "evaluate", SourceRun = id, CreatedAt = DateTimeOffset.UtcNow,
@@ -95,6 +109,9 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
         }
         return (errors.Count == 0 ? specs : [], errors);
     }
+
+    // A caller's text echoed in an error, cut short.
+    private static string? Shown(string? text) => text is { Length: > 64 } ? text[..64] + "…" : text;
 
     private (string Name, string Kind, string Path)? ResolveDataset(string? name, Action<string, string> error)
     {

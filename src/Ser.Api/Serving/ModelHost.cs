@@ -8,8 +8,8 @@ namespace Ser.Api.Serving;
 
 /// <summary>The models the service answers with, one per architecture: loaded at start-up from a configured folder
 /// or the registry's active run, swapped atomically on activation (in-flight requests finish on the old one).</summary>
-public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference, RunStore store, RunRegistry registry,
-    ServiceReadiness readiness, ILogger<ModelHost> logger) : IDisposable
+public sealed class ModelHost(IOptions<ServingOptions> serving, IModelLoader loader, RunRegistry registry, ServiceReadiness readiness,
+    ILogger<ModelHost> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, ServedModel> _active = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _swap = new(1, 1);
@@ -71,7 +71,15 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
         try
         {
             var model = LoadRun(runId);
-            registry.SetActive(model.Architecture, runId);
+            try
+            {
+                registry.SetActive(model.Architecture, runId);
+            }
+            catch
+            {
+                model.Retire(); // not served: its native memory goes now, not at the next GC
+                throw;
+            }
             _unloadable.Remove(runId);
             Install(model.Architecture, model);
             return model;
@@ -108,22 +116,9 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IOptions<Inferen
 
     private string? Current(string architecture) => _active.TryGetValue(architecture, out var model) ? model.RunId : null;
 
-    private ServedModel LoadRun(string runId)
-    {
-        var spec = store.ReadSpec(runId);
-        var summary = registry.Find(runId);
-        var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), TorchDevices.Resolve(inference.Value.Device),
-            spec.Preset, inference.Value.Precision);
-        var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
-        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId));
-    }
+    private ServedModel LoadRun(string runId) => loader.LoadRun(runId);
 
-    private ServedModel LoadFolder(string architecture, string path)
-    {
-        var classifier = EmotionClassifierFactory.Load(architecture, Path.GetFullPath(path), TorchDevices.Resolve(inference.Value.Device),
-            precision: inference.Value.Precision);
-        return new ServedModel(classifier, null, "folder", Path.GetFileName(Path.GetFullPath(path).TrimEnd('/')), null, null);
-    }
+    private ServedModel LoadFolder(string architecture, string path) => loader.LoadFolder(architecture, path);
 
     private void Install(string architecture, ServedModel model)
     {

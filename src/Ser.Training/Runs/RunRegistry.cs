@@ -103,6 +103,16 @@ public sealed class RunRegistry
 
     public RunSummary? Find(string runId) => Query("WHERE id = @id", ("@id", runId)).FirstOrDefault();
 
+    /// <summary>The runs among <paramref name="runIds"/> that exist, in one query.</summary>
+    public IReadOnlyDictionary<string, RunSummary> FindMany(IReadOnlyCollection<string> runIds)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        if (runIds.Count == 0) return new Dictionary<string, RunSummary>(StringComparer.Ordinal);
+        var parameters = runIds.Select((id, i) => ($"@id{i}", (object?)id)).ToArray();
+        return Query($"WHERE id IN ({string.Join(", ", parameters.Select(p => p.Item1))})", parameters)
+            .ToDictionary(r => r.RunId, StringComparer.Ordinal);
+    }
+
     /// <summary>Newest first; filters are optional.</summary>
     public IReadOnlyList<RunSummary> List(string? architecture = null, RunState? state = null, int limit = 100)
     {
