@@ -10,6 +10,6 @@ public static partial class PublicText
         text is null ? null : AbsolutePath().Replace(text, m => Path.GetFileName(m.Value.TrimEnd('/')) is { Length: > 0 } name ? name : "(folder)");
 
     // A '/' that starts a token (not a URL's "//" or a path inside a URL), then path characters.
-    [GeneratedRegex(@"(?<![\w.:/~-])/(?:[^\s'""/:,;()\[\]]+/?)+")]
+    [GeneratedRegex(@"(?<![\w.:/~}-])/(?:[^\s'""/:,;()\[\]]+/?)+")]
     private static partial Regex AbsolutePath();
 }
