@@ -19,11 +19,7 @@ internal static class LoadTest
         var root = Directory.CreateTempSubdirectory("ser-load-").FullName;
         try
         {
-            manual_seed(3);
-            using (var w = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!)) Wav2Vec2Checkpoint.Save(w, Path.Combine(root, "w"));
-            var spec = ModelPresets.ResNet18Tiny.ResNet!;
-            using (var r = new ResNet18(6, spec.InChannels, spec.BaseWidth))
-                ResNetModelFolder.Save(r, new ResNetModelFolder.Description("resnet18-tiny", spec.BaseWidth, spec.InChannels, spec.FrontEnd, spec.WindowSeconds, EmotionLabels.All), Path.Combine(root, "r"));
+            SaveTinyModels(root);
             var wav = Tone(2.5);
             var raw = RawThroughput(root, new WavDecoder().Decode(wav).Samples, seconds);
 
@@ -68,6 +64,17 @@ internal static class LoadTest
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>Untrained tiny presets as model folders: <c>root/w</c> (wav2vec2) and <c>root/r</c> (resnet18).</summary>
+    public static void SaveTinyModels(string root)
+    {
+        manual_seed(3);
+        using (var w = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!)) Wav2Vec2Checkpoint.Save(w, Path.Combine(root, "w"));
+        var spec = ModelPresets.ResNet18Tiny.ResNet!;
+        using var r = new ResNet18(6, spec.InChannels, spec.BaseWidth);
+        ResNetModelFolder.Save(r, new ResNetModelFolder.Description("resnet18-tiny", spec.BaseWidth, spec.InChannels, spec.FrontEnd, spec.WindowSeconds,
+            EmotionLabels.All), Path.Combine(root, "r"));
     }
 
     private static double RawThroughput(string root, float[] clip, int seconds)

@@ -13,8 +13,18 @@ using static TorchSharp.torch;
 //        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
+//        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
 //        … -- --load [--clients 8] [--seconds 30] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
+if (args.Contains("--upload-memory"))
+{
+    var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");
+    // --set Ser__Audio__MemoryBudgetMiB=256 (repeatable): settings for the service under test.
+    var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2))
+        .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+    await UploadMemory.RunAsync(Path.GetFullPath(api), settings, ArgValue("--clients", 8), ArgValue("--seconds", 546));
+    return;
+}
 if (args.Contains("--load"))
 {
     TorchRuntime.KeepFreedMemoryInHeap();

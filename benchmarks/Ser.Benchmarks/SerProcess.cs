@@ -47,8 +47,12 @@ internal sealed class SerProcess : IDisposable
         throw new TimeoutException($"The service did not answer {path}.");
     }
 
-    public long PeakRssMiB() =>
-        File.ReadLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+    public long PeakRssMiB() => StatusMiB("VmHWM:");
+
+    public long RssMiB() => StatusMiB("VmRSS:");
+
+    private long StatusMiB(string field) =>
+        File.ReadLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
 
     public void Dispose()

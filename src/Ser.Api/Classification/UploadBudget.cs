@@ -9,6 +9,9 @@ namespace Ser.Api.Classification;
 /// <c>BudgetWaitSeconds</c>, then is refused with 503, so concurrency never multiplies memory.</summary>
 public sealed class UploadBudget : IDisposable
 {
+    // Requests at least this large collect the large-object heap when they end (see Reservation.Dispose).
+    private const long LargeRequestBytes = 16L << 20;
+
     private readonly long _capacity;
     private readonly TimeSpan _wait;
     private readonly Lock _lock = new();
@@ -128,7 +131,14 @@ public sealed class UploadBudget : IDisposable
             budget.Give(bytes);
         }
 
-        public void Dispose() => Shrink(_bytes);
+        public void Dispose()
+        {
+            var large = _bytes >= LargeRequestBytes;
+            Shrink(_bytes);
+            // A large request leaves its buffers (and its windows' copies) on the large-object heap, which the GC
+            // otherwise frees only when it next collects gen 2: without this, released budget is not released memory.
+            if (large) GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        }
     }
 
     private sealed class Slot(SemaphoreSlim semaphore) : IDisposable

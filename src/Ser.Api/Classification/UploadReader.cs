@@ -19,14 +19,19 @@ public sealed class UploadReader(IOptions<AudioOptions> options, UploadBudget bu
     private const int ExtraParts = 16;
 
     /// <summary>The files of <paramref name="partName"/> (at most <paramref name="maxFiles"/>), or the raw body as one
-    /// file. Dispose the result when the request is done: it holds the bytes' share of the memory budget.</summary>
+    /// file. Dispose the result when the request is done: it holds the request's share of the memory budget.</summary>
+    /// <param name="maxAudioSeconds">The most audio the request may decode; with the bytes, it bounds what the request
+    /// reserves before reading anything (one reservation, so two requests can never each hold part and wait for more).</param>
     /// <exception cref="UploadException">A refusal with its status (400, 413, 415, 503).</exception>
-    public async Task<Upload> ReadAsync(HttpRequest request, string partName, int maxFiles, CancellationToken cancellationToken)
+    public async Task<Upload> ReadAsync(HttpRequest request, string partName, int maxFiles, double maxAudioSeconds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var limit = options.Value.MaxBytes;
         if (request.ContentLength > limit + MultipartAllowance(maxFiles)) throw TooLarge(limit);
-        var upload = new Upload(budget.Open(), limit, request.ContentLength);
+        var capacity = Math.Min(request.ContentLength ?? limit, limit);
+        var reservation = budget.Open();
+        await reservation.GrowAsync(capacity + Upload.DecodedBound(capacity, maxAudioSeconds), cancellationToken).ConfigureAwait(false);
+        var upload = new Upload(reservation, (int)capacity, limit, maxAudioSeconds);
         try
         {
             if (request.HasFormContentType) await ReadMultipartAsync(request, upload, partName, maxFiles, cancellationToken).ConfigureAwait(false);
@@ -38,6 +43,7 @@ public sealed class UploadReader(IOptions<AudioOptions> options, UploadBudget bu
                         $"Content type '{type}' is not accepted; send multipart/form-data with a part named '{partName}', or a raw body of type {string.Join(", ", RawTypes)}.");
                 await upload.AppendAsync(request.Body, null, cancellationToken).ConfigureAwait(false);
             }
+            upload.Settle();
             return upload;
         }
         catch (BadHttpRequestException e)

@@ -51,8 +51,9 @@ public static class ClassifyEndpoints
         {
             try
             {
-                using var upload = await uploads.ReadAsync(context.Request, "file", 1, cancellationToken).ConfigureAwait(false);
-                outcome = await ScoreAsync(upload, 0, decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
+                using var upload = await uploads.ReadAsync(context.Request, "file", 1, decoder.Options.MaxSeconds, cancellationToken).ConfigureAwait(false);
+                var probes = Probe(upload, decoder);
+                outcome = await ScoreAsync(upload, 0, probes[0], decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
             }
             catch (UploadException e)
             {
@@ -90,7 +91,8 @@ public static class ClassifyEndpoints
         Upload upload;
         try
         {
-            upload = await uploads.ReadAsync(context.Request, "files", inference.Value.MaxBatchFiles, cancellationToken).ConfigureAwait(false);
+            upload = await uploads.ReadAsync(context.Request, "files", inference.Value.MaxBatchFiles, inference.Value.MaxBatchAudioSeconds, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (UploadException e)
         {
@@ -100,22 +102,15 @@ public static class ClassifyEndpoints
         using (upload)
         {
             // Every file's header first: a batch of more audio than allowed is refused before any is decoded.
-            var seconds = 0.0;
-            for (var i = 0; i < upload.Files.Count; i++)
-                try
-                {
-                    seconds += decoder.Probe(upload.Bytes(i)).Seconds;
-                }
-                catch (AudioFormatException)
-                {
-                    // Answered per file below.
-                }
+            var probes = Probe(upload, decoder);
+            var seconds = probes.Sum(p => p.Probe?.Seconds ?? 0);
             if (seconds > inference.Value.MaxBatchAudioSeconds)
                 return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
                     $"The files hold {seconds:0.#} s of audio in all; the limit per request is {inference.Value.MaxBatchAudioSeconds:0.#} s (Ser:Inference:MaxBatchAudioSeconds).");
             var items = await Task.WhenAll(upload.Files.Select(async (file, i) =>
             {
-                var outcome = await ScoreAsync(upload, i, decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
+                var outcome = await ScoreAsync(upload, i, probes[i], decoder, budget, requested, segments == true, classification, cancellationToken)
+                    .ConfigureAwait(false);
                 var name = string.IsNullOrEmpty(file.FileName) ? $"file{i}" : file.FileName;
                 return new BatchItem(name, outcome.Problem?.Status ?? StatusCodes.Status200OK, outcome.Result, outcome.Problem);
             })).ConfigureAwait(false);
@@ -141,18 +136,15 @@ public static class ClassifyEndpoints
 
     // Checks, decodes (within the memory budget and the decode slots) and scores one file; every refusal becomes a
     // problem with the status API.md gives. The decoded samples' share of the budget is given back once scored.
-    private static async Task<Outcome> ScoreAsync(Upload upload, int index, WavDecoder decoder, UploadBudget budget, string[] requested, bool segments,
-        ClassificationService classification, CancellationToken cancellationToken)
+    private static async Task<Outcome> ScoreAsync(Upload upload, int index, Probed probed, WavDecoder decoder, UploadBudget budget, string[] requested,
+        bool segments, ClassificationService classification, CancellationToken cancellationToken)
     {
-        long reserved = 0;
         try
         {
             DecodedAudio audio;
             try
             {
-                var probe = decoder.Probe(upload.Bytes(index));
-                await upload.Reservation.GrowAsync(probe.DecodedBytes, cancellationToken).ConfigureAwait(false);
-                reserved = probe.DecodedBytes;
+                if (probed.Error is { } error) throw error;
                 using (await budget.DecodeSlotAsync(cancellationToken).ConfigureAwait(false))
                     audio = decoder.Decode(upload.Bytes(index));
             }
@@ -189,8 +181,28 @@ public static class ClassifyEndpoints
         }
         finally
         {
-            upload.Reservation.Shrink(reserved);
+            upload.Reservation.Shrink(probed.Probe?.DecodedBytes ?? 0);
         }
+    }
+
+    private sealed record Probed(WavProbe? Probe, AudioFormatException? Error);
+
+    // Reads every file's header, and keeps in the budget only what they decode to.
+    private static Probed[] Probe(Upload upload, WavDecoder decoder)
+    {
+        var probes = upload.Files.Select((_, i) =>
+        {
+            try
+            {
+                return new Probed(decoder.Probe(upload.Bytes(i)), null);
+            }
+            catch (AudioFormatException e)
+            {
+                return new Probed(null, e);
+            }
+        }).ToArray();
+        upload.SettleDecoded(probes.Sum(p => p.Probe?.DecodedBytes ?? 0));
+        return probes;
     }
 
     private static Outcome Problem(int status, string title, string detail, int? retryAfter = null) =>
