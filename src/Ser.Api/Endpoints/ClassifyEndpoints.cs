@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Api.Contracts;
+using Ser.Api.Extensions;
 using Ser.Api.Health;
+using Ser.Api.Security;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Core.Models;
@@ -27,14 +29,14 @@ public static class ClassifyEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireClassifyRateLimit()
             .DisableAntiforgery();
         app.MapPost("/classify/batch", BatchAsync).WithName("ClassifyBatch").WithTags("Classification")
             .WithSummary("Classify several WAVs (multipart parts named 'files'); results in request order, each with its own status.")
             .Produces<BatchClassifyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireClassifyRateLimit()
             .DisableAntiforgery();
         return app;
     }
@@ -68,7 +70,7 @@ public static class ClassifyEndpoints
     private static async Task<Results<Ok<BatchClassifyResponse>, ProblemHttpResult, ValidationProblem>> BatchAsync(
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, WavDecoder decoder, ModelHost host,
         ClassificationService classification, IOptions<InferenceOptions> inference, IOptions<AudioOptions> audio,
-        CancellationToken cancellationToken)
+        ClassifyRateLimiter limiter, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Upload refused", "Send multipart/form-data with parts named 'files'.");
@@ -78,6 +80,9 @@ public static class ClassifyEndpoints
         if (files.Count == 0) return Problems.Invalid("files", "Send one or more parts named 'files'.");
         if (files.Count > inference.Value.MaxBatchFiles)
             return Problems.Invalid("files", $"At most {inference.Value.MaxBatchFiles} files per request (Ser:Inference:MaxBatchFiles).");
+        // Rate limit: a permit per clip, before any decoding (the middleware took the first).
+        if (!limiter.TryAcquireClips(context, files.Count, out var retryAfter))
+            return RateLimitExtensions.TooManyClips(context, limiter.PermitsPerMinute, retryAfter);
         if (files.Sum(f => f.Length) > audio.Value.MaxBytes)
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
                 $"The files add up to more than the limit of {audio.Value.MaxBytes} bytes (Ser:Audio:MaxBytes).");

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
-using Ser.Api.Endpoints;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Training.Runs;
@@ -15,15 +14,12 @@ public static class ServingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<InferenceBatcher>());
         services.AddHostedService<ModelStartup>();
         services.AddSingleton<ClassificationService>();
         services.AddSingleton<UploadReader>();
-        services.AddSingleton<StateChangeAuthorization>();
-        services.AddSingleton<ClassifyAuthorization>();
 
         // Multipart framing needs a little more than the audio limit itself.
         var maxBytes = builder.Configuration.GetValue<long?>($"{AudioOptions.Section}:MaxBytes") ?? new AudioOptions().MaxBytes;
