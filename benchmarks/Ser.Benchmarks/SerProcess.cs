@@ -18,6 +18,7 @@ internal sealed class SerProcess : IDisposable
         info.ArgumentList.Add(apiDll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.Environment["Ser__Auth__AllowNoKey"] = "true"; // Production without a key: loopback callers only
         foreach (var (key, value) in environment) info.Environment[key] = value;
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, _) => { };

@@ -3,10 +3,13 @@ using Ser.Api.Endpoints;
 using Ser.Api.Extensions;
 using Ser.Api.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (and so the Serilog sinks) from the application's folder, whatever the working directory;
+// a relative Ser:DataPath still resolves against the working directory (README).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var role = ServiceRoles.Read(builder.Configuration);
 
 builder.AddSerLogging();
+builder.AddSerAuth(role);
 builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration, role);
@@ -21,12 +24,14 @@ if (role.Serves())
 
 var app = builder.Build();
 
+app.UseSerForwardedHeaders();
 // Request logging outside the exception handler, so a refusal Kestrel raises (408, 413) is logged with the status sent.
 app.UseSerRequestLogging();
 app.UseSerProblemDetails();
 app.UseSerSwagger();
 app.UseSerPrometheus();
 app.MapHealthEndpoints();
+app.MapSessionEndpoints();
 if (role.Serves())
 {
     app.UseRateLimiter();

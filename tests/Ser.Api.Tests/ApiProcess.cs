@@ -13,8 +13,10 @@ internal sealed class ApiProcess : IDisposable
     private readonly HttpClient _http;
 
     /// <param name="environment">Extra settings in environment form (e.g. Ser__Datasets__x__Path).</param>
-    public ApiProcess(string data, IReadOnlyDictionary<string, string>? environment = null)
-        : this(Dotnet([Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll")], AppContext.BaseDirectory), data, environment, bootstrap: false)
+    /// <param name="workingDirectory">Where the process starts (default: the folder of Ser.Api.dll).</param>
+    public ApiProcess(string data, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        : this(Dotnet([Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll")], workingDirectory ?? AppContext.BaseDirectory), data,
+            environment, bootstrap: false)
     {
     }
 
@@ -24,7 +26,13 @@ internal sealed class ApiProcess : IDisposable
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["Ser__DataPath"] = data;
-        if (!bootstrap) info.Environment["Ser__Bootstrap__Enabled"] = "false";
+        if (!bootstrap)
+        {
+            info.Environment["Ser__Bootstrap__Enabled"] = "false";
+            // `dotnet Ser.Api.dll` runs in Production, where a keyless API must opt in (the tests call from loopback
+            // without a key); the quick start's `dotnet run` is Development by its launch profile and needs nothing.
+            info.Environment["Ser__Auth__AllowNoKey"] = "true";
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => Remember(e.Data);

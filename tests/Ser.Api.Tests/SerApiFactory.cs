@@ -1,5 +1,8 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ser.Api.Tests;
 
@@ -11,9 +14,15 @@ public class SerApiFactory : WebApplicationFactory<Program>
     /// <summary>Extra configuration (e.g. model folders, limits) applied on top of the defaults.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>The caller's address as the service sees it (TestServer has none): loopback unless a test says otherwise;
+    /// read on each request, so a test may change it between calls.</summary>
+    public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("Ser:Auth:AllowNoKey", "true"); // not Development: without it a keyless host refuses to start
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(this)));
         builder.UseSetting("Ser:DataPath", DataPath);
         builder.UseSetting("Ser:Jobs:Storage", "memory");
         builder.UseSetting("Ser:Bootstrap:Enabled", "false"); // the quick-start tests turn it on
@@ -36,5 +45,18 @@ public class SerApiFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (disposing && Directory.Exists(DataPath)) Directory.Delete(DataPath, recursive: true);
+    }
+
+    private sealed class RemoteAddressFilter(SerApiFactory factory) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                context.Connection.RemoteIpAddress = factory.RemoteAddress;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Ser.Api.Security;
 
 namespace Ser.Api.Endpoints;
 

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Api.Contracts;
+using Ser.Api.Extensions;
 using Ser.Api.Health;
+using Ser.Api.Security;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Core.Models;
@@ -27,14 +29,14 @@ public static class ClassifyEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireClassifyRateLimit()
             .DisableAntiforgery();
         app.MapPost("/classify/batch", BatchAsync).WithName("ClassifyBatch").WithTags("Classification")
             .WithSummary("Classify several WAVs (multipart parts named 'files'); results in request order, each with its own status.")
             .Produces<BatchClassifyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .AddEndpointFilter<ClassifyAuthorization>().RequireRateLimiting(Extensions.RateLimitExtensions.Classify)
+            .AddEndpointFilter<ClassifyAuthorization>().RequireClassifyRateLimit()
             .DisableAntiforgery();
         return app;
     }
@@ -80,7 +82,8 @@ public static class ClassifyEndpoints
 
     private static async Task<Results<Ok<BatchClassifyResponse>, ProblemHttpResult, ValidationProblem>> BatchAsync(
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, WavDecoder decoder, UploadBudget budget,
-        ModelHost host, ClassificationService classification, IOptions<InferenceOptions> inference, CancellationToken cancellationToken)
+        ModelHost host, ClassificationService classification, IOptions<InferenceOptions> inference, ClassifyRateLimiter limiter,
+        CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Upload refused", "Send multipart/form-data with parts named 'files'.");
@@ -101,6 +104,9 @@ public static class ClassifyEndpoints
         }
         using (upload)
         {
+            // Rate limit: a permit per clip, before any decoding (the middleware took the first).
+            if (!limiter.TryAcquireClips(context, upload.Files.Count, out var retryAfter))
+                return RateLimitExtensions.TooManyClips(context, limiter.PermitsPerMinute, retryAfter);
             // Every file's header first: a batch of more audio than allowed is refused before any is decoded.
             var probes = Probe(upload, decoder);
             var seconds = probes.Sum(p => p.Probe?.Seconds ?? 0);

@@ -26,7 +26,8 @@ public static class MetricsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/dashboard", (HttpContext context, [FromQuery] string? runs, [FromQuery] bool? allowDifferentSplits, RunStore store, ModelHost host) =>
                 CompareCore(context, runs, allowDifferentSplits, store, host, html: true))
-            .WithName("Dashboard").WithTags("Metrics").WithSummary("The comparison as a page with charts.").ExcludeFromDescription();
+            .WithName("Dashboard").WithTags("Metrics").WithSummary("The comparison as a page with charts.").ExcludeFromDescription()
+            .AddEndpointFilter<PageAuthorization>(); // API.md: the state-changing rule, like /hangfire
         return app;
     }
 

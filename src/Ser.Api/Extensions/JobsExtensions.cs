@@ -1,9 +1,9 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
-using Microsoft.Extensions.Options;
 using Ser.Api.Hosting;
 using Ser.Api.Jobs;
+using Ser.Api.Security;
 using Ser.Api.Serving;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
@@ -11,7 +11,7 @@ using Ser.Training.Runs;
 namespace Ser.Api.Extensions;
 
 /// <summary>Hangfire (PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, else SQLite; in memory for tests), one
-/// worker on the <c>training</c> queue where the role trains, and the dashboard at /hangfire (local requests only).</summary>
+/// worker on the <c>training</c> queue where the role trains, and the dashboard at /hangfire (API.md's state-changing rule).</summary>
 public static class JobsExtensions
 {
     public static WebApplicationBuilder AddSerJobs(this WebApplicationBuilder builder, ServiceRole role)
@@ -66,10 +66,16 @@ public static class JobsExtensions
         return builder;
     }
 
+    /// <summary>/hangfire under <see cref="ApiKeyGate"/>: refusals are problem details (401/403) rather than Hangfire's bare status.</summary>
     public static WebApplication UseSerJobsDashboard(this WebApplication app)
     {
-        var authorization = new DashboardAuthorization(app.Services.GetRequiredService<IOptions<Endpoints.AuthOptions>>());
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [authorization] });
+        var gate = app.Services.GetRequiredService<ApiKeyGate>();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use(async (context, next) =>
+        {
+            if (ApiKeyGate.Refusal(gate.CheckPage(context)) is { } refusal) await refusal.ExecuteAsync(context).ConfigureAwait(false);
+            else await next(context).ConfigureAwait(false);
+        }));
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new DashboardAuthorization(gate)] });
         return app;
     }
 }

@@ -1,34 +1,41 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ser.Api.Endpoints;
+using Ser.Api.Security;
 
 namespace Ser.Api.Extensions;
 
-/// <summary>Per-client limit on classification (<c>Ser:RateLimit:PermitsPerMinute</c>, default 600; 0 turns it off):
-/// over it, 429 problem details with Retry-After.</summary>
+/// <summary>Per-client limit on classification (<c>Ser:RateLimit:PermitsPerMinute</c>, default 600, a permit per clip;
+/// 0 turns it off): over it, 429 problem details with Retry-After (<see cref="ClassifyRateLimiter"/>).</summary>
 public static class RateLimitExtensions
 {
-    public const string Classify = "classify";
-
     public static WebApplicationBuilder AddSerRateLimits(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var permits = builder.Configuration.GetValue<int?>("Ser:RateLimit:PermitsPerMinute") ?? 600;
-        builder.Services.AddRateLimiter(options =>
+        builder.Services.AddSingleton(_ => new ClassifyRateLimiter(permits));
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<ClassifyRateLimiter>((options, limiter) =>
         {
-            options.AddPolicy(Classify, context => permits <= 0
-                ? RateLimitPartition.GetNoLimiter("all")
-                : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "local",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            options.OnRejected = async (rejected, cancellationToken) =>
+            options.GlobalLimiter = limiter.Limiter;
+            options.OnRejected = async (rejected, _) =>
             {
                 var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
-                rejected.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                rejected.HttpContext.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
-                await Results.Problem($"More than {permits} classification requests a minute from this client; retry after {retry} s.",
-                    statusCode: 429, title: "Too many requests", type: "https://ser.dev/problems/429").ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
+                await TooManyClips(rejected.HttpContext, permits, retry).ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
             };
         });
         return builder;
+    }
+
+    /// <summary>Counts the endpoint's requests (and, through <see cref="ClassifyRateLimiter.TryAcquireClips"/>, its further clips).</summary>
+    public static RouteHandlerBuilder RequireClassifyRateLimit(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(ClassifyRateLimiter.Marker);
+
+    public static ProblemHttpResult TooManyClips(HttpContext context, int permits, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests",
+            $"More than {permits} clips a minute from this client (a batch counts each file); retry after {retryAfterSeconds} s.");
     }
 }

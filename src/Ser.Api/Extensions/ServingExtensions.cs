@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
-using Ser.Api.Endpoints;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
 using Ser.Training.Runs;
@@ -14,7 +13,6 @@ public static class ServingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<IModelLoader, ModelLoader>();
         services.AddSingleton<ModelHost>();
         services.AddSingleton<InferenceBatcher>();
@@ -23,8 +21,6 @@ public static class ServingExtensions
         services.AddSingleton<ClassificationService>();
         services.AddSingleton<UploadReader>();
         services.AddSingleton<UploadBudget>();
-        services.AddSingleton<StateChangeAuthorization>();
-        services.AddSingleton<ClassifyAuthorization>();
 
         // Multipart framing needs a little more than the audio limit itself. Uploads are streamed by UploadReader, never
         // through the form reader (which buffers large parts to disk).

@@ -1,22 +1,16 @@
 using Hangfire.Dashboard;
-using Microsoft.Extensions.Options;
-using Ser.Api.Endpoints;
+using Ser.Api.Security;
 
 namespace Ser.Api.Jobs;
 
-/// <summary>/hangfire: with API keys configured, an <c>X-Api-Key</c> (or <c>?api-key=</c> for a browser) from the list;
-/// without, local requests only (Hangfire's default).</summary>
-public sealed class DashboardAuthorization(IOptions<AuthOptions> options) : IDashboardAuthorizationFilter
+/// <summary>/hangfire: the same rule as state-changing endpoints, with the session cookie for the browser's page and its
+/// background calls (<see cref="ApiKeyGate"/>). Refusals are answered as problems before Hangfire sees the request
+/// (JobsExtensions); this is Hangfire's own check of the same rule.</summary>
+public sealed class DashboardAuthorization(ApiKeyGate gate) : IDashboardAuthorizationFilter
 {
-    private readonly LocalRequestsOnlyAuthorizationFilter _local = new();
-
     public bool Authorize(DashboardContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var keys = options.Value.ApiKeys;
-        if (keys.Length == 0) return _local.Authorize(context);
-        var http = context.GetHttpContext();
-        var key = http.Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } header ? header : http.Request.Query["api-key"].ToString();
-        return keys.Contains(key, StringComparer.Ordinal);
+        return gate.Check(context.GetHttpContext(), acceptSession: true) == Access.Allowed;
     }
 }

@@ -8,6 +8,7 @@ namespace Ser.Api.Tests.Deployment;
 public sealed class DeploymentFilesTests
 {
     private static readonly string Root = TestPaths.RepositoryRoot;
+    private const string ApiKey = "compose-test-key-0123456789";
 
     [Fact]
     public async Task The_cpu_compose_file_runs_api_and_worker_on_the_cpu_image()
@@ -31,6 +32,16 @@ public sealed class DeploymentFilesTests
         Assert.Contains("driver: nvidia", services["worker"]);
         Assert.Contains("- gpu", services["worker"]);
         Assert.DoesNotContain("driver: nvidia", services["api"]);
+    }
+
+    [Fact]
+    public async Task Compose_has_no_default_key_and_refuses_to_run_without_one()
+    {
+        var (exitCode, _, errors) = await ComposeAsync(["docker-compose.yml"], apiKey: null);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("SER_API_KEY", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("change-me", File.ReadAllText(Path.Combine(Root, "docker-compose.yml")), StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]
@@ -57,15 +68,24 @@ public sealed class DeploymentFilesTests
         Assert.Contains("Ser__Role: worker", services["worker"]);
         foreach (var name in new[] { "api", "worker" })
         {
+            Assert.Contains($"Ser__Auth__ApiKeys__0: {ApiKey}", services[name]);
             Assert.Contains("ConnectionStrings__Postgres: Host=postgres;", services[name]);
             Assert.Contains("- ser-data:/data", services[name]);
             Assert.Contains("- crema-d:/datasets/crema-d:ro", services[name]);
         }
     }
 
-    /// <summary>Runs `docker-compose -f … config` in the repository root and returns each service's block
-    /// of the resolved YAML (1.29 prints sorted keys, two-space indents, short volume syntax).</summary>
+    /// <summary>Runs `docker-compose -f … config` in the repository root (SER_API_KEY set, as compose requires) and returns
+    /// each service's block of the resolved YAML (1.29 prints sorted keys, two-space indents, short volume syntax).</summary>
     private static async Task<Dictionary<string, string>> ComposeConfigAsync(params string[] files)
+    {
+        var (exitCode, output, errors) = await ComposeAsync(files, ApiKey);
+        Assert.True(exitCode == 0, $"docker-compose config failed: {errors}");
+        Assert.DoesNotContain("WARN", errors, StringComparison.OrdinalIgnoreCase);
+        return ServiceBlocks(output);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> ComposeAsync(string[] files, string? apiKey)
     {
         var ct = TestContext.Current.CancellationToken;
         var tool = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
@@ -78,14 +98,12 @@ public sealed class DeploymentFilesTests
         // The defaults in the files are what is checked, not this machine's settings.
         foreach (var variable in new[] { "POSTGRES_PASSWORD", "SER_API_KEY", "COMPOSE_FILE", "COMPOSE_PROJECT_NAME" })
             info.Environment.Remove(variable);
+        if (apiKey is not null) info.Environment["SER_API_KEY"] = apiKey;
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
-
-        Assert.True(process.ExitCode == 0, $"docker-compose config failed: {await errors}");
-        Assert.DoesNotContain("WARN", await errors, StringComparison.OrdinalIgnoreCase);
-        return ServiceBlocks(await output);
+        return (process.ExitCode, await output, await errors);
     }
 
     private static Dictionary<string, string> ServiceBlocks(string yaml)
