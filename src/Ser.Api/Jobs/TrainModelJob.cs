@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Ser.Api.Serving;
 using Ser.Training.Reports;
 using Ser.Training.Runs;
+using Ser.Training.Storage;
 
 namespace Ser.Api.Jobs;
 
@@ -58,10 +59,13 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
 
     /// <summary>Trains the run, or, when another live process holds its lease (a duplicate delivery: at-least-once), waits
     /// without touching the job until that copy is done or dies, then goes on from there. Completing early instead would
-    /// change the job's Hangfire state and abort the live copy.</summary>
+    /// change the job's Hangfire state and abort the live copy. A run that lost its lease mid-way (taken over, or the
+    /// registry unreachable) is tried again the same way: it resumes from its last checkpoint under a new lease once the
+    /// registry answers, or the job fails with the reason after <see cref="StoragePatience"/> of an unreachable registry.</summary>
     private async Task TrainOrStandByAsync(string runId, CancellationToken cancellationToken)
     {
         var waiting = false;
+        var lostAt = (DateTimeOffset?)null;
         while (runner.Store.ReadStatus(runId).State != RunState.Succeeded)
         {
             try
@@ -73,13 +77,37 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
             {
                 if (!waiting) logger.LogWarning("Run {RunId} is being trained by {Owner}; this delivery waits for it", runId, e.Owner);
                 waiting = true;
-                await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
             }
+            catch (RunLeaseLostException e)
+            {
+                logger.LogWarning("{Message} This delivery tries again every {Seconds} s", e.Message, StandByPoll.TotalSeconds);
+                lostAt ??= DateTimeOffset.UtcNow;
+            }
+            catch (Exception e) when (lostAt is { } since && StorageFaults.IsUnavailable(e))
+            {
+                if (DateTimeOffset.UtcNow - since > StoragePatience)
+                    throw new InvalidOperationException($"Run {runId} lost its lease and the run registry stayed unreachable for "
+                        + $"{StoragePatience.TotalMinutes:0.#} min ({e.Message}); its last checkpoint is kept for a later resume.", e);
+            }
+            await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static readonly TimeSpan StandByPoll = TimeSpan.FromSeconds(2);
 
-    private void Finish(string jobId, JobState state, string? error) =>
-        jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });
+    /// <summary>How long a run that lost its lease waits for an unreachable registry before the job fails.</summary>
+    private TimeSpan StoragePatience => 5 * (runner.LeaseTimings.StaleAfter ?? RunLease.StaleAfter);
+
+    // Best effort: with the storage unavailable the job's own error (what Hangfire records) matters more.
+    private void Finish(string jobId, JobState state, string? error)
+    {
+        try
+        {
+            jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });
+        }
+        catch (Exception e) when (StorageFaults.IsUnavailable(e))
+        {
+            logger.LogError("Job {JobId} ended {State} ({Error}) but the job store could not record it: {Message}", jobId, state, error, e.Message);
+        }
+    }
 }
