@@ -59,13 +59,13 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
 
     /// <summary>Trains the run, or, when another live process holds its lease (a duplicate delivery: at-least-once), waits
     /// without touching the job until that copy is done or dies, then goes on from there. Completing early instead would
-    /// change the job's Hangfire state and abort the live copy. A run that lost its lease mid-way (taken over, or the
-    /// registry unreachable) is tried again the same way: it resumes from its last checkpoint under a new lease once the
-    /// registry answers, or the job fails with the reason after <see cref="StoragePatience"/> of an unreachable registry.</summary>
+    /// change the job's Hangfire state and abort the live copy. A run stopped by unavailable storage or a lost lease is
+    /// tried again the same way: it resumes from its last checkpoint once the storage answers, or the job fails with the
+    /// reason after <see cref="StoragePatience"/>.</summary>
     private async Task TrainOrStandByAsync(string runId, CancellationToken cancellationToken)
     {
         var waiting = false;
-        var lostAt = (DateTimeOffset?)null;
+        var troubleSince = (DateTimeOffset?)null;
         while (runner.Store.ReadStatus(runId).State != RunState.Succeeded)
         {
             try
@@ -80,14 +80,17 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
             }
             catch (RunLeaseLostException e)
             {
+                troubleSince ??= DateTimeOffset.UtcNow;
                 logger.LogWarning("{Message} This delivery tries again every {Seconds} s", e.Message, StandByPoll.TotalSeconds);
-                lostAt ??= DateTimeOffset.UtcNow;
             }
-            catch (Exception e) when (lostAt is { } since && StorageFaults.IsUnavailable(e))
+            catch (Exception e) when (StorageFaults.IsUnavailable(e))
             {
-                if (DateTimeOffset.UtcNow - since > StoragePatience)
-                    throw new InvalidOperationException($"Run {runId} lost its lease and the run registry stayed unreachable for "
-                        + $"{StoragePatience.TotalMinutes:0.#} min ({e.Message}); its last checkpoint is kept for a later resume.", e);
+                troubleSince ??= DateTimeOffset.UtcNow;
+                if (DateTimeOffset.UtcNow - troubleSince > StoragePatience)
+                    throw new InvalidOperationException($"Run {runId} stopped: its storage stayed unavailable for {StoragePatience.TotalMinutes:0.#} min "
+                        + $"({e.Message}); its last checkpoint is kept for a later resume.", e);
+                logger.LogWarning("Run {RunId}: storage unavailable ({Message}); this delivery tries again every {Seconds} s", runId, e.Message,
+                    StandByPoll.TotalSeconds);
             }
             await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
         }
@@ -95,7 +98,7 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
 
     private static readonly TimeSpan StandByPoll = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a run that lost its lease waits for an unreachable registry before the job fails.</summary>
+    /// <summary>How long a run waits for unavailable storage (locked, full, unreachable) before the job fails.</summary>
     private TimeSpan StoragePatience => 5 * (runner.LeaseTimings.StaleAfter ?? RunLease.StaleAfter);
 
     // Best effort: with the storage unavailable the job's own error (what Hangfire records) matters more.

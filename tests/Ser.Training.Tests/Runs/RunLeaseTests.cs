@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Ser.Training.Runs;
 using Ser.Training.Storage;
+using Ser.Tests;
 
 namespace Ser.Training.Tests.Runs;
 

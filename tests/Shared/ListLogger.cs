@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ser.Training.Tests.Runs;
+namespace Ser.Tests;
 
 /// <summary>Keeps what is logged, for tests that check a failure was reported rather than thrown.</summary>
 internal sealed class ListLogger : ILogger
