@@ -19,7 +19,9 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
     [DisplayName("Train {0}")]
     public async Task RunAsync(string jobId, CancellationToken cancellationToken)
     {
-        var job = jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 });
+        var job = await WhenStorageAnswersAsync(
+            () => jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 }),
+            cancellationToken).ConfigureAwait(false);
         var delivery = job.Attempt;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         if (job.CancelRequested)
@@ -91,6 +93,24 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
                         + $"({e.Message}); its last checkpoint is kept for a later resume.", e);
                 logger.LogWarning("Run {RunId}: storage unavailable ({Message}); this delivery tries again every {Seconds} s", runId, e.Message,
                     StandByPoll.TotalSeconds);
+            }
+            await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A job that fails here would stay "queued" for good (Hangfire does not retry it): wait for the storage as a run does.
+    private async Task<T> WhenStorageAnswersAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.UtcNow;
+        while (true)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception e) when (StorageFaults.IsUnavailable(e) && DateTimeOffset.UtcNow - since < StoragePatience)
+            {
+                logger.LogWarning("Storage unavailable ({Message}); trying again in {Seconds} s", e.Message, StandByPoll.TotalSeconds);
             }
             await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
         }

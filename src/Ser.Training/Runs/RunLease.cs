@@ -92,8 +92,9 @@ public sealed class RunLease : IDisposable
         {
             var unproven = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _provenAt));
             _logger.LogWarning("Run {RunId}: the lease heartbeat failed ({Message}); last renewed {Seconds:0.0} s ago", _runId, e.Message, unproven.TotalSeconds);
-            // Others may take the lease once its heartbeat is older than the stale window: give up a beat before that.
-            if (unproven + _beat >= _staleAfter)
+            // Others may take the lease once its heartbeat is older than the stale window: give up before that, with a
+            // margin of two beats for the next attempt and its busy wait.
+            if (unproven + 2 * _beat >= _staleAfter)
                 Lose(string.Create(CultureInfo.InvariantCulture, $"the run registry could not be reached for {unproven.TotalSeconds:0} s ({e.Message})"));
         }
     }
