@@ -28,8 +28,8 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
                 Title = "Service unavailable",
                 Type = "https://ser.dev/problems/503",
                 // No paths or SQL: the kind of trouble is enough to act on.
-                Detail = "The service's storage is unavailable for now (locked by another process, full or unreachable); nothing was changed "
-                    + "that a retry would repeat. Try again later.",
+                Detail = "The service's storage is unavailable for now (locked by another process, full or unreachable). Try again later; "
+                    + "POST /jobs/train is safe to repeat with the same Idempotency-Key.",
             },
         }).ConfigureAwait(false);
     }
