@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Ser.Api.Contracts;
+using Ser.Api.Endpoints;
 using Ser.Api.Health;
 using Ser.Api.Jobs;
 using Ser.Api.Serving;
@@ -29,17 +30,31 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
             readiness.SetBootstrap("no model to serve and Ser:Bootstrap:Enabled is false: train a run with POST /jobs/train and activate it", 0);
             return;
         }
-        try
+        while (true)
         {
-            var job = FindOrStart(missing, stoppingToken);
-            if (job is not null) await FollowAsync(job.Id, stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            readiness.SetBootstrap($"failed: {Endpoints.PublicText.Redact(e.Message)}", 0);
-            logger.LogError(e, "Bootstrap failed: {Message}", e.Message);
+            try
+            {
+                var job = FindOrStart(missing, stoppingToken);
+                if (job is not null) await FollowAsync(job.Id, stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (StorageUnavailableHandler.IsUnavailable(e))
+            {
+                // Locked, full or unreachable storage passes: follow (or start) the job again once it answers.
+                readiness.SetBootstrap($"waiting for the service's storage ({Endpoints.PublicText.Redact(e.Message)})", 0);
+                logger.LogWarning("Bootstrap: storage unavailable ({Message}); trying again in {Seconds} s", e.Message, StorageRetry.TotalSeconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                readiness.SetBootstrap($"failed: {Endpoints.PublicText.Redact(e.Message)}", 0);
+                logger.LogError(e, "Bootstrap failed: {Message}", e.Message);
+                return;
+            }
+            await Task.Delay(StorageRetry, stoppingToken).ConfigureAwait(false);
         }
     }
+
+    private static readonly TimeSpan StorageRetry = TimeSpan.FromSeconds(5);
 
     private List<string> Missing() => ModelArchitectures.All.Where(a => !host.Active.ContainsKey(a) && !host.ServesFolder(a)).ToList();
 

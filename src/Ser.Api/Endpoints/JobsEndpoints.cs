@@ -35,7 +35,7 @@ public static class JobsEndpoints
     private static Results<Accepted<JobResponse>, ValidationProblem> Train(TrainJobRequest request, [FromHeader(Name = "Idempotency-Key")] string? key,
         JobLauncher launcher, JobStore jobs, TrainingRunner runner)
     {
-        if (key is not null && jobs.List().FirstOrDefault(j => j.IdempotencyKey == key && j.CreatedAt > DateTimeOffset.UtcNow.AddHours(-24)) is { } existing)
+        if (key is not null && jobs.FindByIdempotencyKey(key) is { } existing)
             return TypedResults.Accepted($"/jobs/{existing.Id}", Describe(existing, runner.Store));
         var (job, errors) = launcher.StartTraining(request, key);
         if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Ser.Api.Endpoints;
 
 namespace Ser.Api.Extensions;
 
-/// <summary>RFC 9457 problem details for every error, with the trace id; no internals in a 500.</summary>
+/// <summary>RFC 9457 problem details for every error, with the trace id; no internals in a 500; unavailable storage is
+/// a 503 (<see cref="StorageUnavailableHandler"/>).</summary>
 public static class ProblemDetailsExtensions
 {
     public static IServiceCollection AddSerProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        services.AddExceptionHandler<StorageUnavailableHandler>().AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Ser.Training.Runs;
 using Ser.Training.Storage;
@@ -6,27 +7,58 @@ namespace Ser.Api.Jobs;
 
 /// <summary>Job records in the service's database (the registry's SQLite file, or PostgreSQL shared by API and worker
 /// processes), one JSON document per job. Updates are read-modify-write under a row lock, so the API (cancel) and a
-/// worker (progress, state) never overwrite each other's changes.</summary>
+/// worker (progress, state) never overwrite each other's changes. An <c>Idempotency-Key</c> is a column with a unique
+/// index, so of any number of requests racing with one key exactly one creates the job.</summary>
 public sealed class JobStore
 {
+    /// <summary>How long an <c>Idempotency-Key</c> names its job; after that the key may start a new one.</summary>
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
     private readonly SqlDatabase _db;
 
     public JobStore(SqlDatabase database)
     {
         _db = database ?? throw new ArgumentNullException(nameof(database));
-        _db.Execute("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL)");
+        // created_ms: created_at in Unix milliseconds, for the key's window (compared as numbers, whatever the collation).
+        _db.Execute("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL, idempotency_key TEXT, created_ms BIGINT)");
+        // Databases made before the key had a column (their older keys stay in the bodies only and are not matched).
+        AddColumnIfMissing("idempotency_key", "TEXT");
+        AddColumnIfMissing("created_ms", "BIGINT");
+        _db.Execute("CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs (idempotency_key)");
     }
 
     public JobRecord? Find(string id) =>
         IsId(id) ? _db.Query("SELECT body FROM jobs WHERE id = @id", r => Parse(r.GetString(0)), ("@id", id)).FirstOrDefault() : null;
 
-    /// <summary>Adds a new job; false when a job with that id exists already (another process created it first).</summary>
+    /// <summary>Adds a new job; false when its id or its idempotency key is taken (another request or process created
+    /// that job first: <see cref="Find"/>, <see cref="FindByIdempotencyKey"/>). A key older than
+    /// <see cref="IdempotencyWindow"/> is released to the new job in the same transaction.</summary>
     public bool TryAdd(JobRecord job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return _db.Execute("INSERT INTO jobs (id, created_at, body) VALUES (@id, @created, @body) ON CONFLICT (id) DO NOTHING",
-            ("@id", job.Id), ("@created", job.CreatedAt.ToString("O")), ("@body", Serialize(job))) > 0;
+        var now = job.CreatedAt.ToUnixTimeMilliseconds();
+        using var connection = _db.Open();
+        using var transaction = SqlDatabase.BeginWrite(connection);
+        if (job.IdempotencyKey is { } key)
+            SqlDatabase.Execute(connection, transaction, "UPDATE jobs SET idempotency_key = NULL WHERE idempotency_key = @key AND created_ms < @cutoff",
+                ("@key", key), ("@cutoff", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)IdempotencyWindow.TotalMilliseconds));
+        // No conflict target: a taken id and a taken key both leave the existing row as it is.
+        var added = SqlDatabase.Execute(connection, transaction, """
+            INSERT INTO jobs (id, created_at, body, idempotency_key, created_ms) VALUES (@id, @created, @body, @key, @ms)
+            ON CONFLICT DO NOTHING
+            """, ("@id", job.Id), ("@created", job.CreatedAt.ToString("O")), ("@body", Serialize(job)), ("@key", job.IdempotencyKey),
+            ("@ms", now)) > 0;
+        transaction.Commit();
+        return added;
     }
+
+    /// <summary>The job created with <paramref name="key"/> within <see cref="IdempotencyWindow"/>, or null (one indexed lookup).</summary>
+    public JobRecord? FindByIdempotencyKey(string key) =>
+        _db.Query("SELECT body FROM jobs WHERE idempotency_key = @key AND created_ms >= @cutoff", r => Parse(r.GetString(0)),
+            ("@key", key), ("@cutoff", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)IdempotencyWindow.TotalMilliseconds)).FirstOrDefault();
+
+    /// <summary>Deletes a job that was never handed to Hangfire (its creation was rolled back), freeing its key.</summary>
+    public void Remove(string id) => _db.Execute("DELETE FROM jobs WHERE id = @id", ("@id", id));
 
     /// <summary>Reads, changes and writes a record in one transaction holding the row's lock.</summary>
     public JobRecord Update(string id, Func<JobRecord, JobRecord> change)
@@ -46,11 +78,33 @@ public sealed class JobStore
     public IReadOnlyList<JobRecord> List() =>
         _db.Query("SELECT body FROM jobs ORDER BY created_at DESC, id DESC", r => Parse(r.GetString(0)));
 
-    public static string NewId() => $"j-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+    /// <summary><c>j-yyyyMMdd-HHmmss-</c> and 64 random bits (<see cref="TimestampId"/>).</summary>
+    public static string NewId() => TimestampId.New("j");
 
     private static JobRecord Parse(string json) => JsonSerializer.Deserialize<JobRecord>(json, RunStore.Json)!;
 
     private static string Serialize(JobRecord job) => JsonSerializer.Serialize(job, RunStore.Json);
+
+    private void AddColumnIfMissing(string name, string type)
+    {
+        if (_db.IsPostgres)
+        {
+            _db.Execute($"ALTER TABLE jobs ADD COLUMN IF NOT EXISTS {name} {type}");
+            return;
+        }
+        if (HasColumn(name)) return;
+        try
+        {
+            _db.Execute($"ALTER TABLE jobs ADD COLUMN {name} {type}");
+        }
+        catch (DbException) when (HasColumn(name))
+        {
+            // Another process added it first.
+        }
+    }
+
+    private bool HasColumn(string name) =>
+        _db.Query("SELECT 1 FROM pragma_table_info('jobs') WHERE name = @name", _ => 1, ("@name", name)).Count > 0;
 
     private static bool IsId(string id) => id.Length is > 2 and < 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 }

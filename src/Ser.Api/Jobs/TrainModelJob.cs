@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Ser.Api.Serving;
 using Ser.Training.Reports;
 using Ser.Training.Runs;
+using Ser.Training.Storage;
 
 namespace Ser.Api.Jobs;
 
@@ -18,7 +19,9 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
     [DisplayName("Train {0}")]
     public async Task RunAsync(string jobId, CancellationToken cancellationToken)
     {
-        var job = jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 });
+        var job = await WhenStorageAnswersAsync(
+            () => jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 }),
+            cancellationToken).ConfigureAwait(false);
         var delivery = job.Attempt;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
         if (job.CancelRequested)
@@ -58,10 +61,13 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
 
     /// <summary>Trains the run, or, when another live process holds its lease (a duplicate delivery: at-least-once), waits
     /// without touching the job until that copy is done or dies, then goes on from there. Completing early instead would
-    /// change the job's Hangfire state and abort the live copy.</summary>
+    /// change the job's Hangfire state and abort the live copy. A run stopped by unavailable storage or a lost lease is
+    /// tried again the same way: it resumes from its last checkpoint once the storage answers, or the job fails with the
+    /// reason after <see cref="StoragePatience"/>.</summary>
     private async Task TrainOrStandByAsync(string runId, CancellationToken cancellationToken)
     {
         var waiting = false;
+        var troubleSince = (DateTimeOffset?)null;
         while (runner.Store.ReadStatus(runId).State != RunState.Succeeded)
         {
             try
@@ -73,13 +79,58 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
             {
                 if (!waiting) logger.LogWarning("Run {RunId} is being trained by {Owner}; this delivery waits for it", runId, e.Owner);
                 waiting = true;
-                await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
             }
+            catch (RunLeaseLostException e)
+            {
+                troubleSince ??= DateTimeOffset.UtcNow;
+                logger.LogWarning("{Message} This delivery tries again every {Seconds} s", e.Message, StandByPoll.TotalSeconds);
+            }
+            catch (Exception e) when (StorageFaults.IsUnavailable(e))
+            {
+                troubleSince ??= DateTimeOffset.UtcNow;
+                if (DateTimeOffset.UtcNow - troubleSince > StoragePatience)
+                    throw new InvalidOperationException($"Run {runId} stopped: its storage stayed unavailable for {StoragePatience.TotalMinutes:0.#} min "
+                        + $"({e.Message}); its last checkpoint is kept for a later resume.", e);
+                logger.LogWarning("Run {RunId}: storage unavailable ({Message}); this delivery tries again every {Seconds} s", runId, e.Message,
+                    StandByPoll.TotalSeconds);
+            }
+            await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A job that fails here would stay "queued" for good (Hangfire does not retry it): wait for the storage as a run does.
+    private async Task<T> WhenStorageAnswersAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.UtcNow;
+        while (true)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception e) when (StorageFaults.IsUnavailable(e) && DateTimeOffset.UtcNow - since < StoragePatience)
+            {
+                logger.LogWarning("Storage unavailable ({Message}); trying again in {Seconds} s", e.Message, StandByPoll.TotalSeconds);
+            }
+            await Task.Delay(StandByPoll, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static readonly TimeSpan StandByPoll = TimeSpan.FromSeconds(2);
 
-    private void Finish(string jobId, JobState state, string? error) =>
-        jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });
+    /// <summary>How long a run waits for unavailable storage (locked, full, unreachable) before the job fails.</summary>
+    private TimeSpan StoragePatience => 5 * (runner.LeaseTimings.StaleAfter ?? RunLease.StaleAfter);
+
+    // Best effort: with the storage unavailable the job's own error (what Hangfire records) matters more.
+    private void Finish(string jobId, JobState state, string? error)
+    {
+        try
+        {
+            jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });
+        }
+        catch (Exception e) when (StorageFaults.IsUnavailable(e))
+        {
+            logger.LogError("Job {JobId} ended {State} ({Error}) but the job store could not record it: {Message}", jobId, state, error, e.Message);
+        }
+    }
 }

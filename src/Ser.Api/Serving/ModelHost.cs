@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Ser.Api.Health;
 using Ser.Core.Models;
 using Ser.Training.Runs;
+using Ser.Training.Storage;
 
 namespace Ser.Api.Serving;
 
@@ -101,6 +102,11 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IModelLoader loa
             try
             {
                 if (registry.GetActive(architecture) == runId && Current(architecture) != runId) Install(architecture, LoadRun(runId));
+            }
+            catch (Exception e) when (StorageFaults.IsUnavailable(e))
+            {
+                // Not the run's fault: the next pass tries again.
+                logger.LogWarning("Could not load {RunId}, activated for {Architecture}, for now: {Message}", runId, architecture, e.Message);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -5,6 +5,8 @@ using Ser.Core.Audio;
 using Ser.Core.Data;
 using Ser.Core.Models.Checkpoints;
 using Ser.Training.Cli.Commands;
+using Ser.Training.Runs;
+using Ser.Training.Storage;
 
 namespace Ser.Training.Cli;
 
@@ -60,7 +62,8 @@ public static class SerTrainCommand
             error.WriteLine($"ser-train {command.Name}: cancelled.");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is DatasetException or CheckpointException or AudioFormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DatasetException or CheckpointException or AudioFormatException or IOException or UnauthorizedAccessException
+            or RunLeaseLostException or RunLeasedException or RunExistsException || StorageFaults.IsUnavailable(e))
         {
             error.WriteLine($"ser-train {command.Name}: {e.Message}");
             return e is DatasetException ? ExitCodes.DataProblem : ExitCodes.Failure;

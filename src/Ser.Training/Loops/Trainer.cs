@@ -15,13 +15,17 @@ namespace Ser.Training.Loops;
 /// weights, gradient accumulation and clipping, warm-up + decay, validation UA each epoch with early stopping and
 /// best-weights selection, resumable checkpoints every N steps and at epoch ends, cancellation between steps.
 /// A run stopped at any step and resumed reaches the same weights as an uninterrupted one (bit-identical on CPU).</summary>
+/// <param name="ensureLeased">Called after each step and before each epoch's writes; it throws when this process no
+/// longer owns the run (<see cref="Runs.RunLease.ThrowIfLost"/>), and the loop stops without writing a checkpoint.</param>
 public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper, IReadOnlyList<ClipInfo> train,
-    IReadOnlyList<ClipInfo> validation, string checkpointDirectory, ClipAudioReader? audio = null, ILogger? logger = null)
+    IReadOnlyList<ClipInfo> validation, string checkpointDirectory, ClipAudioReader? audio = null, ILogger? logger = null,
+    Action? ensureLeased = null)
 {
     private readonly ClipAudioReader _audio = audio ?? new ClipAudioReader();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished step was written.</exception>
+    /// <exception cref="Runs.RunLeaseLostException">Thrown by <c>ensureLeased</c>; the last checkpoint is left as it was.</exception>
     public async Task<TrainingResult> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -88,6 +92,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                     optimizer.step();
                     step++;
                     stepsThisSession++;
+                    ensureLeased?.Invoke();
                     state = state with { Epoch = epoch, NextBatch = batchIndex, Step = step, History = history, EpochLossSum = lossSum, EpochLossCount = lossCount };
                     var elapsed = watch.Elapsed.TotalSeconds;
                     var eta = elapsed / stepsThisSession * (totalSteps - step);
@@ -104,6 +109,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                 }
             }
             var metrics = Validate();
+            ensureLeased?.Invoke();
             var epochSeconds = epochWatch.Elapsed.TotalSeconds;
             var record = new EpochMetrics(epoch + 1, state.Step, lossSum / Math.Max(1, lossCount), optimizer.ParamGroups.Last().LearningRate,
                 metrics.Wa, metrics.Ua, metrics.MacroF1, epochSeconds, clipsSeen / Math.Max(1e-9, epochSeconds));

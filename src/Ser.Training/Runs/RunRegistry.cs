@@ -37,17 +37,28 @@ public sealed class RunRegistry
         "CREATE TABLE IF NOT EXISTS run_leases (run_id TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat_ms BIGINT NOT NULL)",
     ];
 
+    /// <exception cref="RunExistsException">A run with this id is registered already (nothing is changed).</exception>
     public void Add(RunSpec spec)
     {
+        if (!TryAdd(spec)) throw new RunExistsException(spec.RunId);
+    }
+
+    /// <summary>Registers a new run (state queued); false when the id is taken, leaving that run as it was.</summary>
+    public bool TryAdd(RunSpec spec)
+    {
         ArgumentNullException.ThrowIfNull(spec);
-        _db.Execute("""
+        return _db.Execute("""
             INSERT INTO runs (id, kind, name, architecture, preset, dataset, split_strategy, split_seed, speaker_independent, state, created_at, device)
             VALUES (@id, @kind, @name, @architecture, @preset, @dataset, @strategy, @seed, @independent, 'queued', @created, @device)
+            ON CONFLICT (id) DO NOTHING
             """, ("@id", spec.RunId), ("@kind", spec.Kind), ("@name", spec.Name), ("@architecture", spec.Architecture), ("@preset", spec.Preset),
             ("@dataset", spec.Dataset), ("@strategy", spec.Split.Strategy.Name()), ("@seed", spec.Split.Seed),
             ("@independent", spec.Split.Strategy != SplitStrategy.Random), ("@created", spec.CreatedAt.ToString("O")),
-            ("@device", spec.Device));
+            ("@device", spec.Device)) > 0;
     }
+
+    /// <summary>Forgets a run that was never started (its creation was rolled back).</summary>
+    public void Remove(string runId) => _db.Execute("DELETE FROM runs WHERE id = @id", ("@id", runId));
 
     public void SetState(string runId, RunState state, string? error = null, string? splitHash = null)
     {
@@ -81,8 +92,9 @@ public sealed class RunRegistry
             ("@id", runId), ("@owner", owner), ("@now", now), ("@holder", held.Owner)) > 0;
     }
 
-    public void Heartbeat(string runId, string owner) =>
-        _db.Execute("UPDATE run_leases SET heartbeat_ms = @now WHERE run_id = @id AND owner = @owner", ("@id", runId), ("@owner", owner), ("@now", NowMs()));
+    /// <summary>Renews the lease; false when <paramref name="owner"/> no longer holds it (taken over as stale, or released).</summary>
+    public bool Heartbeat(string runId, string owner) =>
+        _db.Execute("UPDATE run_leases SET heartbeat_ms = @now WHERE run_id = @id AND owner = @owner", ("@id", runId), ("@owner", owner), ("@now", NowMs())) > 0;
 
     public void ReleaseLease(string runId, string owner) =>
         _db.Execute("DELETE FROM run_leases WHERE run_id = @id AND owner = @owner", ("@id", runId), ("@owner", owner));

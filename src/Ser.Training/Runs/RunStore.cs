@@ -37,6 +37,13 @@ public sealed class RunStore(string root)
 
     public bool Exists(string runId) => File.Exists(Path.Combine(Directory(runId), "spec.json"));
 
+    /// <summary>Removes a run's folder (a run whose creation was rolled back).</summary>
+    public void Delete(string runId)
+    {
+        var folder = Directory(runId);
+        if (System.IO.Directory.Exists(folder)) System.IO.Directory.Delete(folder, recursive: true);
+    }
+
     public void WriteSpec(RunSpec spec) => Write(spec.RunId, "spec.json", spec);
 
     public RunSpec ReadSpec(string runId) => Read<RunSpec>(runId, "spec.json");

@@ -27,21 +27,50 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
     public RunRegistry Registry => registry;
 
-    /// <summary>Records a new run (spec.json + registry row, state queued).</summary>
+    /// <summary>How often a training run's lease is renewed, and the staleness every process applies; null: the
+    /// defaults of <see cref="RunLease"/>.</summary>
+    public (TimeSpan? Beat, TimeSpan? StaleAfter) LeaseTimings { get; init; }
+
+    /// <summary>Records a new run: the registry row first (the id is claimed there, once), then spec.json and status.json
+    /// (state queued). A failed write takes the row back.</summary>
+    /// <exception cref="RunExistsException">The id is taken; that run is left as it was.</exception>
     public void Create(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        store.WriteSpec(spec);
-        store.WriteStatus(spec.RunId, new RunStatus(RunState.Queued));
-        registry.Add(spec);
+        if (!registry.TryAdd(spec)) throw new RunExistsException(spec.RunId);
+        if (store.Exists(spec.RunId))
+        {
+            // A folder without a registry row (a registry rebuilt, a copied folder) still belongs to another run.
+            registry.Remove(spec.RunId);
+            throw new RunExistsException(spec.RunId);
+        }
+        try
+        {
+            store.WriteSpec(spec);
+            store.WriteStatus(spec.RunId, new RunStatus(RunState.Queued));
+        }
+        catch
+        {
+            Discard(spec.RunId);
+            throw;
+        }
     }
 
-    public static string NewRunId() => $"r-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+    /// <summary>Takes back a run that was created and never started: its registry row and its folder.</summary>
+    public void Discard(string runId)
+    {
+        registry.Remove(runId);
+        store.Delete(runId);
+    }
+
+    /// <summary><c>r-yyyyMMdd-HHmmss-</c> and 64 random bits: readable, sortable by time, never the same twice in practice.</summary>
+    public static string NewRunId() => TimestampId.New("r");
 
     /// <exception cref="RunLeasedException">Another live process is training this run (nothing is changed).</exception>
+    /// <exception cref="RunLeaseLostException">The lease was lost mid-run; nothing more was written.</exception>
     public async Task<RunSummary> TrainAsync(string runId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var lease = RunLease.Acquire(registry, runId);
+        using var lease = RunLease.Acquire(registry, runId, LeaseTimings.Beat, LeaseTimings.StaleAfter, _logger);
         Ser.Core.Runtime.TorchRuntime.Initialize(); // a no-op after the host's own start-up
         var spec = store.ReadSpec(runId);
         var previous = store.ReadStatus(runId);
@@ -64,7 +93,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
             using var model = CreateModel(spec);
             var trainer = new Trainer(model, spec.Hyper, split.Resolve(corpus, split.Train), split.Resolve(corpus, split.Validation),
-                store.Checkpoints(runId), audio, _logger);
+                store.Checkpoints(runId), audio, _logger, lease.ThrowIfLost);
             var lastWrite = DateTime.MinValue;
             var reporter = new CallbackProgress<TrainingProgress>(p =>
             {
@@ -79,14 +108,21 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var result = await trainer.RunAsync(reporter, cancellationToken).ConfigureAwait(false);
             var test = split.Resolve(corpus, split.Test);
             var report = Evaluate(model, test, audio, spec.Split.Seed);
+            lease.ThrowIfLost(); // the model and the state belong to whoever holds the run now
             model.SaveModel(store.Model(runId));
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
+            lease.ThrowIfLost();
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
                 Attempt: previous.Attempt + 1));
             _logger.LogInformation("Run {RunId} ({Architecture}) succeeded: test UA {Ua:0.000}, WA {Wa:0.000}", runId, spec.Architecture, report.Ua.Value, report.Wa.Value);
+        }
+        catch (RunLeaseLostException)
+        {
+            // Nothing is written: another process may own the run by now, and the storage may still be unreachable.
+            throw;
         }
         catch (OperationCanceledException)
         {

@@ -10,10 +10,19 @@ namespace Ser.Training.Storage;
 /// (TEXT, BIGINT, DOUBLE PRECISION, <c>INSERT … ON CONFLICT</c>).</summary>
 public sealed class SqlDatabase : IDisposable
 {
+    /// <summary>How long a SQLite statement waits for another connection's lock before it fails with SQLITE_BUSY: short
+    /// enough that an HTTP request answers 503 instead of hanging, long enough to ride out an ordinary write.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
+    private readonly string _busyPragma = "";
 
-    private SqlDatabase(NpgsqlDataSource? postgres, string? sqlite) => (_postgres, _sqlite) = (postgres, sqlite);
+    private SqlDatabase(NpgsqlDataSource? postgres, string? sqlite, TimeSpan busyTimeout)
+    {
+        (_postgres, _sqlite) = (postgres, sqlite);
+        if (sqlite is not null) _busyPragma = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+    }
 
     public bool IsPostgres => _postgres is not null;
 
@@ -22,15 +31,20 @@ public sealed class SqlDatabase : IDisposable
         ? $"PostgreSQL {settings.Host}/{settings.Database}"
         : $"SQLite {new SqliteConnectionStringBuilder(_sqlite).DataSource}";
 
-    public static SqlDatabase Sqlite(string path)
+    /// <param name="busyTimeout">Default <see cref="DefaultBusyTimeout"/>.</param>
+    public static SqlDatabase Sqlite(string path, TimeSpan? busyTimeout = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var database = new SqlDatabase(null, new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        var wait = busyTimeout ?? DefaultBusyTimeout;
+        // Microsoft.Data.Sqlite retries a busy statement until its command timeout (30 s unless set) on top of SQLite's
+        // own busy handler: both get the same limit (whole seconds, at least 1; 0 would mean forever).
+        var settings = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) };
+        var database = new SqlDatabase(null, settings.ToString(), wait);
         database.Execute("PRAGMA journal_mode = WAL;");
         return database;
     }
 
-    public static SqlDatabase Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString), null);
+    public static SqlDatabase Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString), null, TimeSpan.Zero);
 
     public DbConnection Open()
     {
@@ -38,7 +52,7 @@ public sealed class SqlDatabase : IDisposable
         var connection = new SqliteConnection(_sqlite);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+        pragma.CommandText = _busyPragma;
         pragma.ExecuteNonQuery();
         return connection;
     }

@@ -44,6 +44,9 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         Assert.Equal(RunState.Running, registry.Find(run)!.State);
         Assert.Null(registry.Find(run)!.FinishedAt);
 
+        Assert.False(registry.TryAdd(Spec(run) with { Preset = "resnet18" })); // a taken id leaves the run as it was
+        Assert.Equal("resnet18-tiny", registry.Find(run)!.Preset);
+
         registry.Complete(run, 0.6, 0.55, 0.5, 12);
         var done = registry.Find(run)!;
         Assert.Equal((RunState.Succeeded, 0.6, 0.55, 0.5, "abc"), (done.State, done.Wa!.Value, done.Ua!.Value, done.MacroF1!.Value, done.SplitHash));
@@ -94,6 +97,79 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         Assert.True(job.CancelRequested);
         Assert.Equal(JobState.Queued, job.State);
         Assert.Equal(id, worker.List().First(j => j.Id == id).Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Of_sixteen_processes_adding_a_job_with_one_idempotency_key_exactly_one_succeeds(string backend)
+    {
+        var stores = Enumerable.Range(0, 16).Select(_ => new JobStore(Open(backend, reuse: true))).ToArray();
+        var key = Guid.NewGuid().ToString("N");
+        using var start = new Barrier(stores.Length);
+        var added = await Task.WhenAll(stores.Select(store => Task.Run(() =>
+        {
+            var job = Job(key, DateTimeOffset.UtcNow);
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            return (store.TryAdd(job), job.Id);
+        }, TestContext.Current.CancellationToken)));
+
+        var winner = Assert.Single(added, a => a.Item1);
+        Assert.All(stores, store => Assert.Equal(winner.Id, store.FindByIdempotencyKey(key)!.Id));
+        Assert.All(added.Where(a => !a.Item1), a => Assert.Null(stores[0].Find(a.Id)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void An_idempotency_key_names_its_job_for_24_hours_and_may_start_a_new_one_after(string backend)
+    {
+        var jobs = new JobStore(Open(backend));
+        var key = Guid.NewGuid().ToString("N");
+        var old = Job(key, DateTimeOffset.UtcNow.AddHours(-25));
+        Assert.True(jobs.TryAdd(old));
+        Assert.Null(jobs.FindByIdempotencyKey(key));
+
+        var fresh = Job(key, DateTimeOffset.UtcNow);
+        Assert.True(jobs.TryAdd(fresh));
+        Assert.False(jobs.TryAdd(Job(key, DateTimeOffset.UtcNow)));
+
+        Assert.Equal(fresh.Id, jobs.FindByIdempotencyKey(key)!.Id);
+        Assert.Equal(key, jobs.Find(old.Id)!.IdempotencyKey); // the old job itself is kept
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_jobs_table_from_before_idempotency_keys_gets_its_columns_and_keeps_its_jobs(string backend)
+    {
+        var database = backend == "postgres" ? FreshPostgres() : Open(backend);
+        var id = JobStore.NewId();
+        database.Execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL)");
+        database.Execute("INSERT INTO jobs (id, created_at, body) VALUES (@id, @created, @body)", ("@id", id), ("@created", "2026-01-01T00:00:00.0000000+00:00"),
+            ("@body", JsonSerializer.Serialize(Job(null, DateTimeOffset.UtcNow) with { Id = id }, RunStore.Json)));
+
+        var jobs = new JobStore(database);
+        _ = new JobStore(database); // a second process starting: nothing left to migrate
+
+        Assert.Equal(id, jobs.Find(id)!.Id);
+        var keyed = Job("k", DateTimeOffset.UtcNow);
+        Assert.True(jobs.TryAdd(keyed));
+        Assert.Equal(keyed.Id, jobs.FindByIdempotencyKey("k")!.Id);
+    }
+
+    private static JobRecord Job(string? key, DateTimeOffset created) =>
+        new(JobStore.NewId(), "train", JobState.Queued, created, JsonSerializer.SerializeToElement(new { }), ["r-1"], IdempotencyKey: key);
+
+    // A database of its own on the shared server: the other tests have made the current schema in the shared one.
+    private SqlDatabase FreshPostgres()
+    {
+        if (postgres.Missing is { } missing) Assert.Skip(missing);
+        var name = "mig" + Guid.NewGuid().ToString("N")[..8];
+        using (var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString))
+        {
+            connection.Open();
+            using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            command.ExecuteNonQuery();
+        }
+        return SqlDatabase.Postgres(new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = name }.ConnectionString);
     }
 
     private SqlDatabase Open(string backend, bool reuse = false)
