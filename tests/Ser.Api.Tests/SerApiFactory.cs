@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Ser.Api.Tests.Serving;
 
 namespace Ser.Api.Tests;
 
@@ -18,6 +19,17 @@ public class SerApiFactory : WebApplicationFactory<Program>
     /// read on each request, so a test may change it between calls.</summary>
     public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
 
+    /// <summary>Serves scripted stand-in models for both architectures (answers without a network), for tests of what
+    /// happens around classification rather than of the models.</summary>
+    public void ServeScriptedModels()
+    {
+        Settings["Ser:Models:wav2vec2:Path"] = "scripted";
+        Settings["Ser:Models:resnet18:Path"] = "scripted";
+        _services = services => services.AddSingleton<Serving.IModelLoader>(new ScriptedLoader(a => new ScriptedClassifier(a)));
+    }
+
+    private Action<IServiceCollection>? _services;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -27,6 +39,7 @@ public class SerApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ser:Jobs:Storage", "memory");
         builder.UseSetting("Ser:Bootstrap:Enabled", "false"); // the quick-start tests turn it on
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (_services is { } services) builder.ConfigureServices(services);
     }
 
     /// <summary>Waits until /health/ready answers 200 (models load in the background).</summary>

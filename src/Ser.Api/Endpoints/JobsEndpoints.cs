@@ -80,5 +80,5 @@ public static class JobsEndpoints
                 var spec = store.ReadSpec(runId);
                 var status = store.ReadStatus(runId);
                 return new JobRun(runId, spec.Architecture, status.State.ToString().ToLowerInvariant(), status.Progress, status.ResumedFromStep);
-            }).ToArray(), PublicText.Redact(job.Error));
+            }).ToArray(), PublicText.Redact(job.Error, Path.GetDirectoryName(store.Root)));
 }

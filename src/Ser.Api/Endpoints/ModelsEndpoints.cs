@@ -54,7 +54,7 @@ public static class ModelsEndpoints
         }
         catch (CheckpointException e)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "Model cannot be loaded", PublicText.Redact(e.Message)!);
+            return Problems.Create(StatusCodes.Status409Conflict, "Model cannot be loaded", PublicText.Redact(e.Message, Path.GetDirectoryName(store.Root))!);
         }
     }
 

@@ -64,4 +64,9 @@ public sealed class JobRequestLimitsTests : IDisposable
     [InlineData("the models folder ({data}/models) has no 'x'", "the models folder ({data}/models) has no 'x'")]
     public void Public_errors_name_the_folder_instead_of_its_server_path(string message, string expected) =>
         Assert.Equal(expected, PublicText.Redact(message));
+
+    [Fact]
+    public void The_data_folder_is_called_data() =>
+        Assert.Equal("Put the folder in {data}/models/wav2vec2-base, not in dataset",
+            PublicText.Redact("Put the folder in /srv/ser/data/models/wav2vec2-base, not in /mnt/dataset", "/srv/ser/data/"));
 }
