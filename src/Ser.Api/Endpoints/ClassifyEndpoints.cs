@@ -74,7 +74,19 @@ public static class ClassifyEndpoints
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Upload refused", "Send multipart/form-data with parts named 'files'.");
         if (Requested(models, host) is not { } requested)
             return Problems.Invalid("models", $"Unknown model(s) in '{models}'; use {string.Join(", ", ModelArchitectures.All)}.");
-        var files = (await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false)).Files.GetFiles("files");
+        IReadOnlyList<IFormFile> files;
+        try
+        {
+            files = (await context.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false)).Files.GetFiles("files");
+        }
+        catch (InvalidDataException e)
+        {
+            return UnreadableBody(e);
+        }
+        catch (IOException e)
+        {
+            return UnreadableBody(e);
+        }
         if (files.Count == 0) return Problems.Invalid("files", "Send one or more parts named 'files'.");
         if (files.Count > inference.Value.MaxBatchFiles)
             return Problems.Invalid("files", $"At most {inference.Value.MaxBatchFiles} files per request (Ser:Inference:MaxBatchFiles).");
@@ -117,6 +129,14 @@ public static class ClassifyEndpoints
         {
             return Problem(e.Status, "Upload refused", e.Message);
         }
+        catch (InvalidDataException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, UnreadableTitle, UnreadableDetail(e));
+        }
+        catch (IOException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, UnreadableTitle, UnreadableDetail(e));
+        }
         catch (AudioFormatException e)
         {
             return e.Error switch
@@ -145,6 +165,14 @@ public static class ClassifyEndpoints
             return Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", NoModel([e.Architecture]), 30);
         }
     }
+
+    // ASP.NET Core's form reader throws these for a malformed multipart body (bad boundary, broken part headers, early end).
+    private const string UnreadableTitle = "Malformed upload";
+
+    private static string UnreadableDetail(Exception e) => $"The request body could not be read: {e.Message}";
+
+    private static ProblemHttpResult UnreadableBody(Exception e) =>
+        Problems.Create(StatusCodes.Status400BadRequest, UnreadableTitle, UnreadableDetail(e));
 
     private static Outcome Problem(int status, string title, string detail, int? retryAfter = null) =>
         new(null, new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://ser.dev/problems/{status}" }, retryAfter);

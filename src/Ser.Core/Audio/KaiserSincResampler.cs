@@ -18,7 +18,10 @@ public sealed class KaiserSincResampler
     private readonly int _down;
     private readonly int _phases;
     private readonly int _half;
-    private readonly float[][] _kernels;
+    private readonly double _cutoff;
+    // Built on first use: a short clip at an odd rate needs a few of up to 4,096 phases (13 MB of taps at 192 kHz).
+    // Two threads may build the same phase at once; both build equal taps.
+    private readonly float[]?[] _kernels;
 
     public KaiserSincResampler(int inputRate, int outputRate)
     {
@@ -30,10 +33,9 @@ public sealed class KaiserSincResampler
         OutputRate = outputRate;
         _phases = Math.Min(_up, MaxPhases);
         // Cutoff in cycles per input sample, and the kernel half-length in input samples.
-        var cutoff = CutoffFraction * Math.Min(inputRate, outputRate) / inputRate;
-        _half = (int)Math.Ceiling(ZeroCrossings / (2 * cutoff));
+        _cutoff = CutoffFraction * Math.Min(inputRate, outputRate) / inputRate;
+        _half = (int)Math.Ceiling(ZeroCrossings / (2 * _cutoff));
         _kernels = new float[_phases][];
-        for (var p = 0; p < _phases; p++) _kernels[p] = Kernel((double)p / _phases, cutoff);
     }
 
     public int InputRate { get; }
@@ -56,7 +58,8 @@ public sealed class KaiserSincResampler
             var index = position / _up;
             var phase = (int)((position % _up) * _phases / _up);
             // Taps cover input samples index-half+1 .. index+half; padded index = input index + _half.
-            output[n] = TensorPrimitives.Dot(_kernels[phase], padded.AsSpan((int)(index + 1), 2 * _half));
+            var kernel = _kernels[phase] ??= Kernel((double)phase / _phases, _cutoff);
+            output[n] = TensorPrimitives.Dot(kernel, padded.AsSpan((int)(index + 1), 2 * _half));
         }
         return output;
     }
