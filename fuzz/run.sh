@@ -32,7 +32,11 @@ run() { nice -n 10 "${pin[@]}" "$@"; }
 
 echo "fuzz: building $target into $work/bin"
 rm -rf "$work/bin" && mkdir -p "$work"
-run dotnet publish "$root/fuzz/Ser.Fuzz/Ser.Fuzz.csproj" -c Release -r linux-x64 --self-contained -o "$work/bin" -v q -nologo
+if ! run dotnet publish "$root/fuzz/Ser.Fuzz/Ser.Fuzz.csproj" -c Release -r linux-x64 --self-contained -o "$work/bin" -nologo \
+  >"$work/publish.log" 2>&1; then
+  tail -30 "$work/publish.log"
+  exit 1
+fi
 bin=$work/bin/Ser.Fuzz
 (cd "$root/fuzz" && dotnet tool restore >/dev/null)
 if [ "$target" = upload ]; then
@@ -49,7 +53,7 @@ rm -rf "$work/seeds" "$work/in" "$work/findings" "$work/cmin"
 mkdir -p "$work/in" && cp "$work/seeds/$target"/* "$work/in/"
 if [ -d "$corpus" ]; then cp "$corpus"/* "$work/in/"; fi
 
-export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
+export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_ALLOW_TMP=1
 echo "fuzz: afl-fuzz on $target for $minutes min (log: $work/afl.log)"
 # -t 10000: SharpFuzz runs every input in one process, so a timeout ends the whole campaign; 10 s means a real hang.
 if ! run afl-fuzz -i "$work/in" -o "$work/findings" -t 10000 -m none -V $((minutes * 60)) -- "$bin" "$target" >"$work/afl.log" 2>&1; then
@@ -68,7 +72,7 @@ if [ "$keep" = --keep ]; then
   mkdir -p "$corpus"
   find "$corpus" -type f ! -name 'finding-*' -delete
   for f in "$work/cmin"/*; do
-    cp "$f" "$corpus/$(sha256sum "$f" | cut -c1-16)"
+    install -m 644 "$f" "$corpus/$(sha256sum "$f" | cut -c1-16)"
   done
   echo "fuzz: kept $(find "$work/cmin" -type f | wc -l) inputs in $corpus ($(du -sh "$corpus" | cut -f1))"
 fi
