@@ -31,6 +31,7 @@ public static class Replay
             }
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
+        if (outcomes.Count == 0) Console.WriteLine("      0  files");
         foreach (var (outcome, count) in outcomes) Console.WriteLine($"{count,7}  {outcome}");
         return findings == 0 ? 0 : 1;
     }
