@@ -25,7 +25,7 @@ public class SerApiFactory : WebApplicationFactory<Program>
     {
         Settings["Ser:Models:wav2vec2:Path"] = "scripted";
         Settings["Ser:Models:resnet18:Path"] = "scripted";
-        _services = services => services.AddSingleton<Serving.IModelLoader>(new ScriptedLoader(a => new ScriptedClassifier(a)));
+        _services = services => services.AddSingleton<Ser.Api.Serving.IModelLoader>(new ScriptedLoader(a => new ScriptedClassifier(a)));
     }
 
     private Action<IServiceCollection>? _services;

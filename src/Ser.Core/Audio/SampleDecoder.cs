@@ -24,7 +24,8 @@ internal static class SampleDecoder
                 if (!double.IsFinite(sample))
                     throw new AudioFormatException(AudioError.NonFiniteSamples,
                         $"Sample {f} of channel {c} is {(double.IsNaN(sample) ? "NaN" : "infinite")}; float WAVs must hold finite values.");
-                sum += sample;
+                // Float WAVs may go past full scale; up there (to 1e308) the mean or the resampler would overflow to ±inf.
+                sum += Math.Clamp(sample, -1, 1);
             }
             destination[i] = (float)(sum * scale);
         }
