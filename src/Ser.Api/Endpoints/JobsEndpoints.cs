@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -25,7 +26,8 @@ public static class JobsEndpoints
             .ProducesValidationProblem();
         group.MapGet("/{id}", Get).WithName("GetJob").WithSummary("A job's state, its runs' progress (epoch, step, loss, validation UA, ETA) and error.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/", List).WithName("ListJobs").WithSummary("Jobs, newest first; ?state= filters.");
+        group.MapGet("/", List).WithName("ListJobs").WithSummary("Jobs, newest first, a page at a time: ?state= filters, ?limit= (1–500, default 50), ?cursor= is the previous page's next.")
+            .ProducesValidationProblem();
         group.MapDelete("/{id}", Cancel).WithName("CancelJob").AddEndpointFilter<StateChangeAuthorization>()
             .WithSummary("Cancel a job: it stops at the next step and keeps its last checkpoint.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -55,10 +57,24 @@ public static class JobsEndpoints
             ? TypedResults.Ok(Describe(job, runner.Store))
             : Problems.Create(StatusCodes.Status404NotFound, "Unknown job", $"There is no job '{id}'.");
 
-    private static Ok<JobListResponse> List(JobStore jobs, TrainingRunner runner, [FromQuery] string? state, [FromQuery] int? limit) =>
-        TypedResults.Ok(new JobListResponse(jobs.List()
-            .Where(j => state is null || string.Equals(j.State.ToString(), state, StringComparison.OrdinalIgnoreCase))
-            .Take(Math.Clamp(limit ?? 50, 1, 500)).Select(j => Describe(j, runner.Store)).ToArray(), null));
+    private static Results<Ok<JobListResponse>, ValidationProblem> List(JobStore jobs, TrainingRunner runner, [FromQuery] string? state,
+        [FromQuery] int? limit, [FromQuery] string? cursor)
+    {
+        var errors = PageCursor.Validate(limit, cursor, key => long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        JobState? filter = null;
+        if (state is not null)
+        {
+            foreach (var s in Enum.GetValues<JobState>())
+                if (string.Equals(s.ToString(), state, StringComparison.OrdinalIgnoreCase)) filter = s;
+            if (filter is null) errors["state"] = ["state must be queued, running, succeeded, failed or cancelled."];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid request", type: "https://ser.dev/problems/400");
+        (long, string)? before = cursor is not null && PageCursor.TryDecode(cursor, out var key, out var id)
+            ? (long.Parse(key, CultureInfo.InvariantCulture), id) : null;
+        var (items, more) = jobs.Page(filter, limit ?? PageCursor.DefaultLimit, before);
+        var next = more ? PageCursor.Encode(items[^1].CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), items[^1].Id) : null;
+        return TypedResults.Ok(new JobListResponse(items.Select(j => Describe(j, runner.Store)).ToArray(), next));
+    }
 
     private static Results<Accepted<JobResponse>, ProblemHttpResult> Cancel(string id, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Ser.Api.Contracts;
@@ -17,7 +18,8 @@ public static class MetricsEndpoints
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/metrics").WithTags("Metrics");
-        group.MapGet("/runs", ListRuns).WithName("ListRunMetrics").WithSummary("Runs with their headline test figures, newest first.");
+        group.MapGet("/runs", ListRuns).WithName("ListRunMetrics").WithSummary("Runs with their headline test figures, newest first, a page at a time: ?architecture=, ?limit= (1–500, default 50), ?cursor=.")
+            .ProducesValidationProblem();
         group.MapGet("/runs/{id}", GetRun).WithName("GetRunMetrics")
             .WithSummary("The full evaluation of a run: per class, confusion, by sex and intensity, calibration, CIs, human baseline.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -31,16 +33,26 @@ public static class MetricsEndpoints
         return app;
     }
 
-    private static Ok<RunListResponse> ListRuns(RunRegistry registry, RunStore store, [FromQuery] string? architecture, [FromQuery] int? limit)
+    private static Results<Ok<RunListResponse>, ValidationProblem> ListRuns(RunRegistry registry, RunStore store, [FromQuery] string? architecture,
+        [FromQuery] int? limit, [FromQuery] string? cursor)
     {
-        var items = registry.List(architecture, limit: Math.Clamp(limit ?? 50, 1, 500)).Select(r =>
+        var errors = PageCursor.Validate(limit, cursor, key => DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture,
+            DateTimeStyles.None, out _));
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid request", type: "https://ser.dev/problems/400");
+        (string, string)? before = cursor is not null && PageCursor.TryDecode(cursor, out var key, out var id) ? (key, id) : null;
+        var size = limit ?? PageCursor.DefaultLimit;
+        var rows = registry.List(architecture, limit: size + 1, before: before);
+        var page = rows.Take(size).ToArray();
+        var items = page.Select(r =>
         {
             var report = r.State == RunState.Succeeded ? store.ReadEvaluation(r.RunId) : null;
             return new RunListItem(r.RunId, r.Kind, r.Architecture, r.Preset, r.Dataset,
                 new SplitInfo(r.SplitStrategy, r.SplitSeed, r.SplitHash, r.SpeakerIndependent), r.State.ToString().ToLowerInvariant(), r.CreatedAt,
                 report is null ? null : new HeadlineMetrics(report.Wa, report.Ua, report.MacroF1));
         }).ToArray();
-        return TypedResults.Ok(new RunListResponse(items, null));
+        // The key is created_at as the registry stores it ("O"), so the next page compares text with text.
+        var next = rows.Count > size ? PageCursor.Encode(page[^1].CreatedAt.ToString("O", CultureInfo.InvariantCulture), page[^1].RunId) : null;
+        return TypedResults.Ok(new RunListResponse(items, next));
     }
 
     private static Results<Ok<RunMetrics>, ProblemHttpResult> GetRun(string id, RunStore store)

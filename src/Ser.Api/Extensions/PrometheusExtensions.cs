@@ -25,7 +25,7 @@ public static class PrometheusExtensions
         {
             if (batcher is not null)
                 foreach (var architecture in ModelArchitectures.All) QueueLength.WithLabels(architecture).Set(batcher.QueueLength(architecture));
-            var counts = jobs.List().GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+            var counts = jobs.CountByState();
             foreach (var state in Enum.GetValues<JobState>()) Jobs.WithLabels(state.ToString().ToLowerInvariant()).Set(counts.GetValueOrDefault(state));
         });
         app.UseHttpMetrics();

@@ -24,7 +24,12 @@ public sealed class JobStore
         // Databases made before the key had a column (their older keys stay in the bodies only and are not matched).
         AddColumnIfMissing("idempotency_key", "TEXT");
         AddColumnIfMissing("created_ms", "BIGINT");
+        // state: a copy of the body's, so lists filter and Prometheus counts in SQL.
+        AddColumnIfMissing("state", "TEXT");
         _db.Execute("CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs (idempotency_key)");
+        _db.Execute("CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, id)");
+        _db.Execute("CREATE INDEX IF NOT EXISTS jobs_state_created ON jobs (state, created_ms, id)");
+        Backfill();
     }
 
     public JobRecord? Find(string id) =>
@@ -44,10 +49,10 @@ public sealed class JobStore
                 ("@key", key), ("@cutoff", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)IdempotencyWindow.TotalMilliseconds));
         // No conflict target: a taken id and a taken key both leave the existing row as it is.
         var added = SqlDatabase.Execute(connection, transaction, """
-            INSERT INTO jobs (id, created_at, body, idempotency_key, created_ms) VALUES (@id, @created, @body, @key, @ms)
+            INSERT INTO jobs (id, created_at, body, idempotency_key, created_ms, state) VALUES (@id, @created, @body, @key, @ms, @state)
             ON CONFLICT DO NOTHING
             """, ("@id", job.Id), ("@created", job.CreatedAt.ToString("O")), ("@body", Serialize(job)), ("@key", job.IdempotencyKey),
-            ("@ms", now)) > 0;
+            ("@ms", now), ("@state", Name(job.State))) > 0;
         transaction.Commit();
         return added;
     }
@@ -69,7 +74,8 @@ public sealed class JobStore
         var current = SqlDatabase.Query(connection, transaction, "SELECT body FROM jobs WHERE id = @id" + _db.ForUpdate, r => Parse(r.GetString(0)), ("@id", id))
             .FirstOrDefault() ?? throw new KeyNotFoundException($"No job {id}.");
         var updated = change(current);
-        SqlDatabase.Execute(connection, transaction, "UPDATE jobs SET body = @body WHERE id = @id", ("@id", id), ("@body", Serialize(updated)));
+        SqlDatabase.Execute(connection, transaction, "UPDATE jobs SET body = @body, state = @state WHERE id = @id", ("@id", id), ("@body", Serialize(updated)),
+            ("@state", Name(updated.State)));
         transaction.Commit();
         return updated;
     }
@@ -78,8 +84,47 @@ public sealed class JobStore
     public IReadOnlyList<JobRecord> List() =>
         _db.Query("SELECT body FROM jobs ORDER BY created_at DESC, id DESC", r => Parse(r.GetString(0)));
 
+    /// <summary>One page, newest first: at most <paramref name="limit"/> jobs created strictly before <paramref name="before"/>
+    /// (keyset on created_ms, id), and whether more follow.</summary>
+    public (IReadOnlyList<JobRecord> Items, bool More) Page(JobState? state, int limit, (long CreatedMs, string Id)? before)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", limit + 1) };
+        if (state is { } s)
+        {
+            where.Add("state = @state");
+            parameters.Add(("@state", Name(s)));
+        }
+        if (before is var (ms, id))
+        {
+            where.Add("(created_ms < @ms OR (created_ms = @ms AND id < @id))");
+            parameters.Add(("@ms", ms));
+            parameters.Add(("@id", id));
+        }
+        var rows = _db.Query("SELECT body FROM jobs " + (where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")
+            + " ORDER BY created_ms DESC, id DESC LIMIT @limit", r => Parse(r.GetString(0)), [.. parameters]);
+        return rows.Count > limit ? (rows.GetRange(0, limit), true) : (rows, false);
+    }
+
+    /// <summary>How many jobs are in each state (one GROUP BY; states with none are absent).</summary>
+    public IReadOnlyDictionary<JobState, int> CountByState() =>
+        _db.Query("SELECT state, COUNT(*) FROM jobs WHERE state IS NOT NULL GROUP BY state",
+                r => (State: Enum.Parse<JobState>(r.GetString(0), ignoreCase: true), Count: (int)r.GetInt64(1)))
+            .ToDictionary(r => r.State, r => r.Count);
+
     /// <summary><c>j-yyyyMMdd-HHmmss-</c> and 64 random bits (<see cref="TimestampId"/>).</summary>
     public static string NewId() => TimestampId.New("j");
+
+    private static string Name(JobState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Rows written before the state column (and old ones before created_ms) get theirs from the body, once.</summary>
+    private void Backfill()
+    {
+        foreach (var job in _db.Query("SELECT body FROM jobs WHERE state IS NULL OR created_ms IS NULL", r => Parse(r.GetString(0))))
+            _db.Execute("UPDATE jobs SET state = COALESCE(state, @state), created_ms = COALESCE(created_ms, @ms) WHERE id = @id", ("@id", job.Id), ("@state", Name(job.State)),
+                ("@ms", job.CreatedAt.ToUnixTimeMilliseconds()));
+    }
 
     private static JobRecord Parse(string json) => JsonSerializer.Deserialize<JobRecord>(json, RunStore.Json)!;
 

@@ -125,8 +125,10 @@ public sealed class RunRegistry
             .ToDictionary(r => r.RunId, StringComparer.Ordinal);
     }
 
-    /// <summary>Newest first; filters are optional.</summary>
-    public IReadOnlyList<RunSummary> List(string? architecture = null, RunState? state = null, int limit = 100)
+    /// <summary>Newest first; filters are optional. <paramref name="before"/> (a run's stored created_at text and id) keeps only
+    /// the runs listed after it (keyset pagination).</summary>
+    public IReadOnlyList<RunSummary> List(string? architecture = null, RunState? state = null, int limit = 100,
+        (string CreatedAt, string Id)? before = null)
     {
         var where = new List<string>();
         var parameters = new List<(string, object?)> { ("@limit", limit) };
@@ -139,6 +141,12 @@ public sealed class RunRegistry
         {
             where.Add("state = @s");
             parameters.Add(("@s", Name(state.Value)));
+        }
+        if (before is var (createdAt, id))
+        {
+            where.Add("(created_at < @c OR (created_at = @c AND id < @id))");
+            parameters.Add(("@c", createdAt));
+            parameters.Add(("@id", id));
         }
         return Query((where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "") + " ORDER BY created_at DESC, id DESC LIMIT @limit", [.. parameters]);
     }
