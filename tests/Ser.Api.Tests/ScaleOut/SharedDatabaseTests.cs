@@ -150,9 +150,70 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         _ = new JobStore(database); // a second process starting: nothing left to migrate
 
         Assert.Equal(id, jobs.Find(id)!.Id);
+        Assert.Equal(1, jobs.CountByState()[JobState.Queued]); // its state column filled in from the body
+        Assert.Equal(id, Assert.Single(jobs.Page(JobState.Queued, 10, null).Items).Id);
         var keyed = Job("k", DateTimeOffset.UtcNow);
         Assert.True(jobs.TryAdd(keyed));
         Assert.Equal(keyed.Id, jobs.FindByIdempotencyKey("k")!.Id);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Jobs_page_newest_first_by_keyset_with_the_state_filter_and_counts_in_sql(string backend)
+    {
+        var jobs = new JobStore(backend == "postgres" ? FreshPostgres() : Open(backend));
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        // Pairs share a millisecond, so the id breaks ties; every third job is running.
+        var added = Enumerable.Range(0, 120).Select(i => Job(null, start.AddMilliseconds(i / 2)) with
+            { State = i % 3 == 0 ? JobState.Running : JobState.Queued }).ToList();
+        foreach (var job in added) Assert.True(jobs.TryAdd(job));
+        jobs.Update(added[1].Id, j => j with { State = JobState.Failed }); // an update moves the state column too
+
+        var pages = new List<IReadOnlyList<JobRecord>>();
+        (long, string)? before = null;
+        while (true)
+        {
+            var (items, more) = jobs.Page(null, 50, before);
+            pages.Add(items);
+            if (!more) break;
+            before = (items[^1].CreatedAt.ToUnixTimeMilliseconds(), items[^1].Id);
+        }
+
+        Assert.Equal([50, 50, 20], pages.Select(p => p.Count));
+        var expected = added.OrderByDescending(j => j.CreatedAt.ToUnixTimeMilliseconds()).ThenByDescending(j => j.Id, StringComparer.Ordinal)
+            .Select(j => j.Id);
+        Assert.Equal(expected, pages.SelectMany(p => p).Select(j => j.Id));
+        var running = jobs.Page(JobState.Running, 500, null);
+        Assert.False(running.More);
+        Assert.Equal(40, running.Items.Count);
+        Assert.All(running.Items, j => Assert.Equal(JobState.Running, j.State));
+        Assert.Equal(new Dictionary<JobState, int> { [JobState.Running] = 40, [JobState.Queued] = 79, [JobState.Failed] = 1 }, jobs.CountByState());
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Runs_page_by_keyset_after_a_given_run(string backend)
+    {
+        var registry = new RunRegistry(backend == "postgres" ? FreshPostgres() : Open(backend));
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        var ids = Enumerable.Range(0, 120).Select(i => $"r-{i:D4}").ToList();
+        for (var i = 0; i < ids.Count; i++) registry.Add(Spec(ids[i]) with { CreatedAt = start.AddSeconds(i / 2) });
+
+        var seen = new List<string>();
+        (string, string)? before = null;
+        var sizes = new List<int>();
+        while (true)
+        {
+            var rows = registry.List(limit: 51, before: before);
+            var page = rows.Take(50).ToList();
+            sizes.Add(page.Count);
+            seen.AddRange(page.Select(r => r.RunId));
+            if (rows.Count <= 50) break;
+            before = (page[^1].CreatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture), page[^1].RunId);
+        }
+
+        Assert.Equal([50, 50, 20], sizes);
+        Assert.Equal(Enumerable.Reverse(ids), seen);
     }
 
     private static JobRecord Job(string? key, DateTimeOffset created) =>
