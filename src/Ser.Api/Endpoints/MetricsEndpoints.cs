@@ -25,6 +25,7 @@ public static class MetricsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/compare", Compare).WithName("CompareRuns")
             .WithSummary("Runs side by side on the same test clips (default: the active run of each architecture); HTML with Accept: text/html.")
+            .Produces<CompareResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/dashboard", (HttpContext context, [FromQuery] string? runs, [FromQuery] bool? allowDifferentSplits, RunStore store, ModelHost host) =>
                 CompareCore(context, runs, allowDifferentSplits, store, host, html: true))

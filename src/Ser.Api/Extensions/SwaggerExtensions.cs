@@ -19,6 +19,7 @@ public static class SwaggerExtensions
                     + "train, evaluate and compare both as background jobs.",
             });
             options.OperationFilter<UploadOperationFilter>();
+            options.DocumentFilter<OpenApiConventionsFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
             if (File.Exists(xml)) options.IncludeXmlComments(xml);
         });
@@ -27,7 +28,9 @@ public static class SwaggerExtensions
 
     public static WebApplication UseSerSwagger(this WebApplication app)
     {
-        app.UseSwagger();
+        // The server is the one the document was fetched from, so "Try it out" works wherever the service runs.
+        app.UseSwagger(options => options.PreSerializeFilters.Add((document, request) =>
+            document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}" }]));
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "Ser v1");
