@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Ser.Api.Contracts;
+using Ser.Api.Endpoints;
 using Ser.Api.Serving;
 using Ser.Core.Data.Splits;
 using Ser.Core.IO;
@@ -13,7 +14,8 @@ namespace Ser.Api.Jobs;
 
 /// <summary>Turns a <see cref="TrainJobRequest"/> into run specs, or lists every invalid field. Datasets and base
 /// checkpoints are names resolved through configuration: anything that looks like a path is refused.</summary>
-public sealed class TrainJobValidator(IConfiguration configuration, IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference)
+public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, SyntheticCorpora synthetic, IOptions<ServingOptions> serving,
+    IOptions<InferenceOptions> inference)
 {
     /// <summary>Most runs one <c>POST /jobs/evaluate</c> may name.</summary>
     public const int MaxEvaluationRuns = 50;
@@ -117,10 +119,20 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
     {
         if (name is null) { error("dataset", "is required: a dataset name from configuration (Ser:Datasets:{name})"); return null; }
         if (!PlainName.IsValid(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
-        var section = configuration.GetSection($"Ser:Datasets:{name}");
-        var options = section.Get<DatasetOptions>();
+        var options = datasets.Value.Find(name);
         if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
-        return (name, options.Kind, Path.GetFullPath(path));
+        var full = Path.GetFullPath(path);
+        if (options.Kind == "synthetic" && !SyntheticCorpora.Exists(full))
+        {
+            // Generated on first use rather than accepted now and failing in the job ("Dataset folder … does not exist").
+            try { synthetic.Ensure(full); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error("dataset", $"'{name}' is a synthetic dataset not generated yet, and generating it failed: {PublicText.Redact(e.Message, serving.Value.FullDataPath)}");
+                return null;
+            }
+        }
+        return (name, options.Kind, full);
     }
 
     private static SplitSpec? ResolveSplit(SplitRequest? request, Action<string, string> error)
