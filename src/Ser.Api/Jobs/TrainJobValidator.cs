@@ -69,6 +69,7 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Value.Name, dataset.Value.Kind, dataset.Value.Path,
                     split, hyper, checkpoint ?? DefaultBase(preset.Name, models), request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
         }
+        if (errors.Count == 0) EnsureGenerated(dataset, Error);
         return (errors.Count == 0 ? runs : [], errors);
 
         string[] Fail(string field, string message)
@@ -109,7 +110,20 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
                 Dataset = dataset?.Name ?? source.Dataset, DatasetKind = dataset?.Kind ?? source.DatasetKind, DatasetPath = dataset?.Path ?? source.DatasetPath,
             });
         }
+        if (errors.Count == 0) EnsureGenerated(dataset, Error);
         return (errors.Count == 0 ? specs : [], errors);
+    }
+
+    // A synthetic dataset not on disk yet is generated on first use (once the request is otherwise valid), rather than
+    // accepted now and failing in the job ("Dataset folder … does not exist").
+    private void EnsureGenerated((string Name, string Kind, string Path)? dataset, Action<string, string> error)
+    {
+        if (dataset is not { Kind: "synthetic" } d || SyntheticCorpora.Exists(d.Path)) return;
+        try { synthetic.Ensure(d.Path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error("dataset", $"'{d.Name}' is a synthetic dataset not generated yet, and generating it failed: {PublicText.Redact(e.Message, serving.Value.FullDataPath)}");
+        }
     }
 
     // A caller's text echoed in an error, cut short.
@@ -121,18 +135,7 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
         if (!PlainName.IsValid(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
         var options = datasets.Value.Find(name);
         if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
-        var full = Path.GetFullPath(path);
-        if (options.Kind == "synthetic" && !SyntheticCorpora.Exists(full))
-        {
-            // Generated on first use rather than accepted now and failing in the job ("Dataset folder … does not exist").
-            try { synthetic.Ensure(full); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error("dataset", $"'{name}' is a synthetic dataset not generated yet, and generating it failed: {PublicText.Redact(e.Message, serving.Value.FullDataPath)}");
-                return null;
-            }
-        }
-        return (name, options.Kind, full);
+        return (name, options.Kind, Path.GetFullPath(path));
     }
 
     private static SplitSpec? ResolveSplit(SplitRequest? request, Action<string, string> error)
