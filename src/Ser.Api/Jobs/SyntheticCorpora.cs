@@ -13,6 +13,11 @@ public sealed class SyntheticCorpora(IOptions<BootstrapOptions> options)
 
     public static bool Exists(string path) => File.Exists(Path.Combine(path, CremaDCorpus.SyntheticMarker));
 
+    /// <summary>Not generated yet and free to generate into: absent, empty, or only a half-written <c>AudioWAV/</c>
+    /// (never a folder holding something else).</summary>
+    public static bool Missing(string path) => !Exists(path)
+        && (!Directory.Exists(path) || Directory.EnumerateFileSystemEntries(path).All(e => Path.GetFileName(e) == "AudioWAV"));
+
     /// <returns>True when it was generated now, false when it was there already.</returns>
     public bool Ensure(string path, CancellationToken cancellationToken = default)
     {

@@ -118,7 +118,7 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
     // accepted now and failing in the job ("Dataset folder … does not exist").
     private void EnsureGenerated((string Name, string Kind, string Path)? dataset, Action<string, string> error)
     {
-        if (dataset is not { Kind: "synthetic" } d || SyntheticCorpora.Exists(d.Path)) return;
+        if (dataset is not { Kind: "synthetic" } d || !SyntheticCorpora.Missing(d.Path)) return;
         try { synthetic.Ensure(d.Path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
