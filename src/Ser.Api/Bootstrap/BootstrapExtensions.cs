@@ -19,7 +19,7 @@ public static class BootstrapExtensions
                 [$"Ser:Datasets:{SyntheticDataset}:Path"] = Path.Combine(dataPath, "datasets", SyntheticDataset),
                 [$"Ser:Datasets:{SyntheticDataset}:Kind"] = "synthetic",
             });
-        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section));
+        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<BootstrapService>();
         return builder;
     }
