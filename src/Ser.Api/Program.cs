@@ -1,6 +1,7 @@
 using Ser.Api.Bootstrap;
 using Ser.Api.Endpoints;
 using Ser.Api.Extensions;
+using Ser.Api.Health;
 using Ser.Api.Hosting;
 
 // appsettings.json (and so the Serilog sinks) from the application's folder, whatever the working directory;
@@ -15,6 +16,7 @@ builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration, role);
 builder.AddSerStorage();
 builder.AddSerJobs(role);
+builder.Services.AddSerHealthChecks(role);
 if (role.Serves())
 {
     builder.AddSerServing();

@@ -20,11 +20,19 @@ internal sealed class ApiProcess : IDisposable
     {
     }
 
-    private ApiProcess(ProcessStartInfo info, string data, IReadOnlyDictionary<string, string>? environment, bool bootstrap)
+    private ApiProcess(ProcessStartInfo info, string data, IReadOnlyDictionary<string, string>? environment, bool bootstrap,
+        Func<int, IReadOnlyDictionary<string, string>>? listenEnvironment = null)
     {
         var port = FreePort();
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        if (listenEnvironment is null)
+        {
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        }
+        else
+        {
+            foreach (var (key, value) in listenEnvironment(port)) info.Environment[key] = value;
+        }
         info.Environment["Ser__DataPath"] = data;
         if (!bootstrap)
         {
@@ -42,6 +50,10 @@ internal sealed class ApiProcess : IDisposable
         Url = $"http://127.0.0.1:{port}";
         _http = new HttpClient { BaseAddress = new Uri(Url) };
     }
+
+    /// <summary>Ser.Api told where to listen only by <paramref name="listenEnvironment"/> (given the free port), no <c>--urls</c>.</summary>
+    public static ApiProcess ListeningBy(string data, Func<int, IReadOnlyDictionary<string, string>> listenEnvironment) =>
+        new(Dotnet([Path.Combine(AppContext.BaseDirectory, "Ser.Api.dll")], AppContext.BaseDirectory), data, null, bootstrap: false, listenEnvironment);
 
     /// <summary>The README's first command (<c>dotnet run --project src/Ser.Api</c>, already built by the test run) on
     /// its embedded defaults: only the port and the data folder are chosen by the test.</summary>

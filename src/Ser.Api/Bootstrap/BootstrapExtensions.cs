@@ -19,19 +19,19 @@ public static class BootstrapExtensions
                 [$"Ser:Datasets:{SyntheticDataset}:Path"] = Path.Combine(dataPath, "datasets", SyntheticDataset),
                 [$"Ser:Datasets:{SyntheticDataset}:Kind"] = "synthetic",
             });
-        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section));
+        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<BootstrapService>();
         return builder;
     }
 
     /// <summary>The dataset the bootstrap trains on: CREMA-D when its volume is configured and holds <c>AudioWAV/</c>
     /// (an empty mount point does not count), else the synthetic corpus.</summary>
-    public static (string Name, DatasetOptions Options) Dataset(IConfiguration configuration)
+    public static (string Name, DatasetOptions Options) Dataset(DatasetsOptions datasets)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var crema = configuration.GetSection("Ser:Datasets:crema-d").Get<DatasetOptions>();
+        ArgumentNullException.ThrowIfNull(datasets);
+        var crema = datasets.Find("crema-d");
         return crema?.Path is { Length: > 0 } path && Directory.Exists(Path.Combine(path, "AudioWAV"))
             ? ("crema-d", crema)
-            : (SyntheticDataset, configuration.GetSection($"Ser:Datasets:{SyntheticDataset}").Get<DatasetOptions>()!);
+            : (SyntheticDataset, datasets.Find(SyntheticDataset)!);
     }
 }

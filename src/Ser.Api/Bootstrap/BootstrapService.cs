@@ -4,8 +4,6 @@ using Ser.Api.Endpoints;
 using Ser.Api.Health;
 using Ser.Api.Jobs;
 using Ser.Api.Serving;
-using Ser.Core.Data.CremaD;
-using Ser.Core.Data.Synthetic;
 using Ser.Core.Models;
 using Ser.Training.Runs;
 
@@ -16,7 +14,7 @@ namespace Ser.Api.Bootstrap;
 /// 503, and activates the runs when the job succeeds. The job id is fixed per attempt (<c>j-bootstrap-N</c>), so two API
 /// processes starting together create one job; a restart follows the job already there instead of starting another.</summary>
 public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness, JobStore jobs, JobLauncher launcher, RunStore store,
-    IOptions<BootstrapOptions> options, IConfiguration configuration, ILogger<BootstrapService> logger) : BackgroundService
+    IOptions<BootstrapOptions> options, IOptions<DatasetsOptions> datasets, SyntheticCorpora corpora, ILogger<BootstrapService> logger) : BackgroundService
 {
     private const string IdPrefix = "j-bootstrap-";
 
@@ -66,7 +64,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
             logger.LogInformation("Bootstrap: following {JobId} ({State}) started earlier", current.Id, current.State);
             return current;
         }
-        var (name, dataset) = BootstrapExtensions.Dataset(configuration);
+        var (name, dataset) = BootstrapExtensions.Dataset(datasets.Value);
         var synthetic = dataset.Kind == "synthetic";
         if (synthetic) EnsureSyntheticCorpus(dataset.Path!, cancellationToken);
         var request = new TrainJobRequest(missing.Count == 1 ? missing[0] : "both", null, name, null,
@@ -81,13 +79,10 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
 
     private void EnsureSyntheticCorpus(string path, CancellationToken cancellationToken)
     {
-        if (File.Exists(Path.Combine(path, CremaDCorpus.SyntheticMarker))) return;
+        if (SyntheticCorpora.Exists(path)) return;
         readiness.SetBootstrap("generating the synthetic corpus", 0);
         logger.LogInformation("Bootstrap: generating the synthetic corpus in {Path} (no CREMA-D volume configured: Ser:Datasets:crema-d:Path)", path);
-        var o = options.Value;
-        // The marker file is written last: a corpus interrupted half-way is generated again, byte-identically.
-        SyntheticCorpusGenerator.Generate(path, new SyntheticCorpusOptions { Actors = o.SyntheticActors, Sentences = o.SyntheticSentences, Seed = o.SyntheticSeed },
-            cancellationToken);
+        corpora.Ensure(path, cancellationToken);
     }
 
     private async Task FollowAsync(string jobId, CancellationToken cancellationToken)

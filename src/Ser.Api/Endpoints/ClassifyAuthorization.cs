@@ -5,11 +5,11 @@ namespace Ser.Api.Endpoints;
 
 /// <summary>With <c>Ser:Auth:ProtectClassify=true</c>, classification needs an API key like state-changing endpoints;
 /// otherwise it is open.</summary>
-public sealed class ClassifyAuthorization(IOptions<AuthOptions> options, StateChangeAuthorization keys) : IEndpointFilter
+public sealed class ClassifyAuthorization(IOptionsMonitor<AuthOptions> options, StateChangeAuthorization keys) : IEndpointFilter
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return options.Value.ProtectClassify ? keys.InvokeAsync(context, next) : next(context);
+        return options.CurrentValue.ProtectClassify ? keys.InvokeAsync(context, next) : next(context);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Ser.Api.Contracts;
 using Ser.Api.Health;
 
@@ -18,11 +19,18 @@ public static class HealthEndpoints
 
     private static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("live"));
 
-    private static Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>> Ready(ServiceReadiness readiness)
+    // Through HealthCheckService (AddHealthChecks) rather than MapHealthChecks, so the route stays in the OpenAPI document.
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Ready(ServiceReadiness readiness, HealthCheckService health,
+        CancellationToken cancellationToken)
     {
-        if (!readiness.ServesModels) return TypedResults.Ok(new HealthResponse("ready"));
-        if (readiness.IsReady) return TypedResults.Ok(new HealthResponse("ready", readiness.Models));
-        return TypedResults.Json(new HealthResponse("starting", readiness.Models, readiness.Bootstrap),
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+        var report = await health.CheckHealthAsync(r => r.Tags.Contains(HealthCheckExtensions.ReadyTag), cancellationToken).ConfigureAwait(false);
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new HealthCheckEntry(e.Value.Status.ToString().ToLowerInvariant(), e.Value.Description),
+            StringComparer.Ordinal);
+        var models = readiness.ServesModels ? readiness.Models : null;
+        if (report.Status != HealthStatus.Unhealthy) return TypedResults.Ok(new HealthResponse("ready", models, Checks: checks));
+        // "starting" (with the bootstrap's progress) while models load; "unavailable" when something else is down.
+        return readiness.IsReady
+            ? TypedResults.Json(new HealthResponse("unavailable", models, Checks: checks), statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Json(new HealthResponse("starting", models, readiness.Bootstrap, checks), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -20,6 +20,7 @@ public static class JobsExtensions
         var options = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var dataPath = ServingOptions.FullDataPathOf(builder.Configuration);
         var postgres = builder.Configuration.GetConnectionString(StorageExtensions.PostgresKey);
+        builder.Services.AddSerDatasets(builder.Configuration);
         builder.Services.AddSingleton<TrainJobValidator>();
         builder.Services.AddSingleton<JobLauncher>();
         // Base checkpoints missing from {data}/models are fetched from the Hugging Face hub by the job (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).

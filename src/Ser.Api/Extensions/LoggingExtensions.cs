@@ -24,10 +24,13 @@ public static class LoggingExtensions
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
-            // Probes poll often and a 503 from /health/ready is an answer, not a fault.
+            // Probes poll often and a 503 from /health/ready is an answer, not a fault. A 503 the service answers on
+            // purpose (no model yet, queue full) is a warning; ERR is kept for exceptions and 500s.
             options.GetLevel = (context, _, exception) =>
                 context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Debug
-                : exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : exception is not null ? LogEventLevel.Error
+                : context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
+                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : LogEventLevel.Information;
             options.EnrichDiagnosticContext = (diagnostics, context) =>
             {

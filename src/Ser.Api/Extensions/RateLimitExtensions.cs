@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Ser.Api.Endpoints;
 using Ser.Api.Security;
 
@@ -13,8 +14,8 @@ public static class RateLimitExtensions
     public static WebApplicationBuilder AddSerRateLimits(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var permits = builder.Configuration.GetValue<int?>("Ser:RateLimit:PermitsPerMinute") ?? 600;
-        builder.Services.AddSingleton(_ => new ClassifyRateLimiter(permits));
+        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new ClassifyRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.PermitsPerMinute));
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<ClassifyRateLimiter>((options, limiter) =>
         {
@@ -22,7 +23,7 @@ public static class RateLimitExtensions
             options.OnRejected = async (rejected, _) =>
             {
                 var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
-                await TooManyClips(rejected.HttpContext, permits, retry).ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
+                await TooManyClips(rejected.HttpContext, limiter.PermitsPerMinute, retry).ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
             };
         });
         return builder;

@@ -16,7 +16,7 @@ public static class StorageExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<ServingOptions>().Bind(builder.Configuration.GetSection(ServingOptions.Section));
+        services.AddOptions<ServingOptions>().Bind(builder.Configuration.GetSection(ServingOptions.Section)).ValidateOnStart();
         var postgres = builder.Configuration.GetConnectionString(PostgresKey);
         services.AddSingleton(sp => string.IsNullOrWhiteSpace(postgres)
             ? SqlDatabase.Sqlite(sp.GetRequiredService<IOptions<ServingOptions>>().Value.RegistryPath)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Ser.Api.Contracts;
+using Ser.Api.Endpoints;
 using Ser.Api.Serving;
 using Ser.Core.Data.Splits;
 using Ser.Core.IO;
@@ -13,7 +14,8 @@ namespace Ser.Api.Jobs;
 
 /// <summary>Turns a <see cref="TrainJobRequest"/> into run specs, or lists every invalid field. Datasets and base
 /// checkpoints are names resolved through configuration: anything that looks like a path is refused.</summary>
-public sealed class TrainJobValidator(IConfiguration configuration, IOptions<ServingOptions> serving, IOptions<InferenceOptions> inference)
+public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, SyntheticCorpora synthetic, IOptions<ServingOptions> serving,
+    IOptions<InferenceOptions> inference)
 {
     /// <summary>Most runs one <c>POST /jobs/evaluate</c> may name.</summary>
     public const int MaxEvaluationRuns = 50;
@@ -67,6 +69,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Value.Name, dataset.Value.Kind, dataset.Value.Path,
                     split, hyper, checkpoint ?? DefaultBase(preset.Name, models), request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
         }
+        if (errors.Count == 0) EnsureGenerated(dataset, Error);
         return (errors.Count == 0 ? runs : [], errors);
 
         string[] Fail(string field, string message)
@@ -107,7 +110,20 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
                 Dataset = dataset?.Name ?? source.Dataset, DatasetKind = dataset?.Kind ?? source.DatasetKind, DatasetPath = dataset?.Path ?? source.DatasetPath,
             });
         }
+        if (errors.Count == 0) EnsureGenerated(dataset, Error);
         return (errors.Count == 0 ? specs : [], errors);
+    }
+
+    // A synthetic dataset not on disk yet is generated on first use (once the request is otherwise valid), rather than
+    // accepted now and failing in the job ("Dataset folder … does not exist").
+    private void EnsureGenerated((string Name, string Kind, string Path)? dataset, Action<string, string> error)
+    {
+        if (dataset is not { Kind: "synthetic" } d || !SyntheticCorpora.Missing(d.Path)) return;
+        try { synthetic.Ensure(d.Path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error("dataset", $"'{d.Name}' is a synthetic dataset not generated yet, and generating it failed: {PublicText.Redact(e.Message, serving.Value.FullDataPath)}");
+        }
     }
 
     // A caller's text echoed in an error, cut short.
@@ -117,8 +133,7 @@ public sealed class TrainJobValidator(IConfiguration configuration, IOptions<Ser
     {
         if (name is null) { error("dataset", "is required: a dataset name from configuration (Ser:Datasets:{name})"); return null; }
         if (!PlainName.IsValid(name)) { error("dataset", "must be a dataset name from configuration, not a path"); return null; }
-        var section = configuration.GetSection($"Ser:Datasets:{name}");
-        var options = section.Get<DatasetOptions>();
+        var options = datasets.Value.Find(name);
         if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
         return (name, options.Kind, Path.GetFullPath(path));
     }

@@ -26,16 +26,44 @@ public sealed class ApiKeyGate
     public const string CookieName = "ser-session";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
 
-    private readonly byte[][] _keyHashes;
+    private readonly IOptionsMonitor<AuthOptions> _options;
+    private readonly ILogger<ApiKeyGate> _logger;
     private readonly byte[] _sessionSecret = RandomNumberGenerator.GetBytes(32);
+    private volatile Keys _keys;
 
-    public ApiKeyGate(IOptions<AuthOptions> options)
+    // Keys follow Ser:Auth:ApiKeys as the configuration reloads (rotation without a restart).
+    public ApiKeyGate(IOptionsMonitor<AuthOptions> options, ILogger<ApiKeyGate> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _keyHashes = options.Value.ApiKeys.Select(Hash).ToArray();
+        _options = options;
+        _logger = logger;
+        _keys = new Keys(options.CurrentValue);
     }
 
-    public bool HasKeys => _keyHashes.Length > 0;
+    private sealed record Keys(AuthOptions Source)
+    {
+        public byte[][] Hashes { get; } = Source.ApiKeys.Select(Hash).ToArray();
+    }
+
+    private byte[][] KeyHashes
+    {
+        get
+        {
+            AuthOptions current;
+            try { current = _options.CurrentValue; }
+            catch (OptionsValidationException e)
+            {
+                // A reloaded file with an invalid key keeps the keys in force; the start-up check names the setting.
+                _logger.LogError("Ser:Auth reloaded with an invalid setting; the previous keys stay in force: {Message}", e.Message);
+                return _keys.Hashes;
+            }
+            var keys = _keys;
+            if (!ReferenceEquals(keys.Source, current)) _keys = keys = new Keys(current);
+            return keys.Hashes;
+        }
+    }
+
+    public bool HasKeys => KeyHashes.Length > 0;
 
     /// <summary>Whether <paramref name="key"/> is a configured key; every key is compared, each in fixed time (equal-length hashes).</summary>
     public bool Matches(string key)
@@ -43,7 +71,7 @@ public sealed class ApiKeyGate
         ArgumentNullException.ThrowIfNull(key);
         var hash = Hash(key);
         var match = false;
-        foreach (var known in _keyHashes) match |= CryptographicOperations.FixedTimeEquals(known, hash);
+        foreach (var known in KeyHashes) match |= CryptographicOperations.FixedTimeEquals(known, hash);
         return match;
     }
 

@@ -21,9 +21,3 @@ public sealed class ServingOptions
 
     public string RegistryPath => Path.Combine(FullDataPath, "registry.db");
 }
-
-/// <summary><c>Ser:Models:{architecture}:Path</c>.</summary>
-public sealed class ModelSourceOptions
-{
-    public string? Path { get; set; }
-}

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Ser.Api.Bootstrap;
+using Ser.Api.Jobs;
 
 namespace Ser.Api.Tests.Bootstrap;
 
@@ -23,7 +24,14 @@ public sealed class BootstrapDatasetTests : IDisposable
         Assert.Equal(("crema-d", crema, "crema-d"), (name, options.Path, options.Kind));
     }
 
-    private IConfiguration Configuration(string? crema) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    private DatasetsOptions Configuration(string? crema)
+    {
+        var datasets = new DatasetsOptions();
+        Settings(crema).GetSection(DatasetsOptions.Section).Bind(datasets.Named);
+        return datasets;
+    }
+
+    private IConfiguration Settings(string? crema) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Ser:Datasets:crema-d:Path"] = crema,
         ["Ser:Datasets:synthetic:Path"] = Path.Combine(_temp, "synthetic"),

@@ -59,6 +59,9 @@ public sealed class DeploymentFilesTests
         Assert.Contains(lines, l => l.Contains("dotnet publish src/Ser.Api", StringComparison.Ordinal));
         var cuda = lines.Any(l => l.Contains("dotnet publish", StringComparison.Ordinal) && l.Contains("-p:TorchBackend=cuda", StringComparison.Ordinal));
         Assert.Equal(file.EndsWith(".gpu", StringComparison.Ordinal), cuda);
+        // The .NET image convention for the port; a `Urls` setting would hide ASPNETCORE_URLS/HTTP_PORTS overrides.
+        Assert.Contains(lines, l => l.Contains("ASPNETCORE_HTTP_PORTS=8080", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("Urls=", StringComparison.Ordinal));
     }
 
     private static void AssertRolesAndVolumes(Dictionary<string, string> services)

@@ -7,7 +7,8 @@ namespace Ser.Api.Tests.Security;
 /// matches only. Its timing is not asserted here (no timed assertions in tests).</summary>
 public sealed class ApiKeyGateTests
 {
-    private static readonly ApiKeyGate Gate = new(Options.Create(new AuthOptions { ApiKeys = ["4f1c9a7e2b8d6053a1", "second-key-9f8e7d6c5b"] }));
+    private static readonly ApiKeyGate Gate = new(new Fixed(new AuthOptions { ApiKeys = ["4f1c9a7e2b8d6053a1", "second-key-9f8e7d6c5b"] }),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiKeyGate>.Instance);
 
     [Theory]
     [InlineData("4f1c9a7e2b8d6053a1", true)]
@@ -17,4 +18,13 @@ public sealed class ApiKeyGateTests
     [InlineData("4F1C9A7E2B8D6053A1", false)]
     [InlineData("", false)]
     public void Only_a_configured_key_matches(string presented, bool matches) => Assert.Equal(matches, Gate.Matches(presented));
+
+    private sealed class Fixed(AuthOptions value) : IOptionsMonitor<AuthOptions>
+    {
+        public AuthOptions CurrentValue => value;
+
+        public AuthOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<AuthOptions, string?> listener) => null;
+    }
 }
