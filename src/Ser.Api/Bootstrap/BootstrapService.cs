@@ -58,7 +58,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
 
     private JobRecord? FindOrStart(IReadOnlyList<string> missing, CancellationToken cancellationToken)
     {
-        var previous = jobs.List().Where(j => j.Id.StartsWith(IdPrefix, StringComparison.Ordinal)).ToList();
+        var previous = jobs.WithIdPrefix(IdPrefix).ToList();
         if (previous.FirstOrDefault() is { State: not (JobState.Failed or JobState.Cancelled) } current)
         {
             logger.LogInformation("Bootstrap: following {JobId} ({State}) started earlier", current.Id, current.State);

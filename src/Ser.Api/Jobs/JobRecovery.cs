@@ -27,7 +27,7 @@ public sealed class JobRecovery(JobStore jobs, RunRegistry registry, IBackground
 
     public void Recover()
     {
-        foreach (var job in jobs.List().Where(j => j.State == JobState.Running && j.HangfireId is not null && !j.CancelRequested))
+        foreach (var job in jobs.InState(JobState.Running).Where(j => j.HangfireId is not null && !j.CancelRequested))
         {
             var current = job.RunIds.FirstOrDefault(r => registry.Find(r)?.State is not RunState.Succeeded);
             if (current is null) continue;

@@ -80,9 +80,17 @@ public sealed class JobStore
         return updated;
     }
 
-    /// <summary>Newest first.</summary>
-    public IReadOnlyList<JobRecord> List() =>
-        _db.Query("SELECT body FROM jobs ORDER BY created_at DESC, id DESC", r => Parse(r.GetString(0)));
+    /// <summary>Every job in <paramref name="state"/>, filtered in SQL (recovery passes scan running jobs only).</summary>
+    public IReadOnlyList<JobRecord> InState(JobState state) =>
+        _db.Query("SELECT body FROM jobs WHERE state = @state ORDER BY created_ms DESC, id DESC", r => Parse(r.GetString(0)), ("@state", Name(state)));
+
+    /// <summary>Jobs whose id starts with <paramref name="prefix"/> (letters, digits and '-' only), newest first.</summary>
+    public IReadOnlyList<JobRecord> WithIdPrefix(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        if (!prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')) throw new ArgumentException("Only letters, digits and '-'.", nameof(prefix));
+        return _db.Query("SELECT body FROM jobs WHERE id LIKE @prefix ORDER BY created_ms DESC, id DESC", r => Parse(r.GetString(0)), ("@prefix", prefix + "%"));
+    }
 
     /// <summary>One page, newest first: at most <paramref name="limit"/> jobs created strictly before <paramref name="before"/>
     /// (keyset on created_ms, id), and whether more follow.</summary>

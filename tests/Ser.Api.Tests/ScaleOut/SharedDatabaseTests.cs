@@ -96,7 +96,7 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         Assert.Equal(50, job.Attempt);
         Assert.True(job.CancelRequested);
         Assert.Equal(JobState.Queued, job.State);
-        Assert.Equal(id, worker.List().First(j => j.Id == id).Id);
+        Assert.Equal(id, worker.InState(JobState.Queued).Single(j => j.Id == id).Id);
     }
 
     [Theory]
@@ -188,6 +188,12 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         Assert.Equal(40, running.Items.Count);
         Assert.All(running.Items, j => Assert.Equal(JobState.Running, j.State));
         Assert.Equal(new Dictionary<JobState, int> { [JobState.Running] = 40, [JobState.Queued] = 79, [JobState.Failed] = 1 }, jobs.CountByState());
+        // What the recovery pass and the bootstrap read: filtered in SQL, not by loading every job.
+        Assert.Equal(added.Where((_, i) => i % 3 == 0).Select(j => j.Id).Order(StringComparer.Ordinal),
+            jobs.InState(JobState.Running).Select(j => j.Id).Order(StringComparer.Ordinal));
+        var bootstrap = Job(null, start) with { Id = "j-bootstrap-1" };
+        Assert.True(jobs.TryAdd(bootstrap));
+        Assert.Equal(["j-bootstrap-1"], jobs.WithIdPrefix("j-bootstrap-").Select(j => j.Id));
     }
 
     [Theory]
