@@ -9,6 +9,7 @@ using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
+using Ser.Training.Reports;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,6 +114,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
+            TryWritePlots(runId, report);
             lease.ThrowIfLost();
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
@@ -177,6 +179,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var report = Evaluate(classifier, test, audio, split.Seed);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
+            TryWritePlots(runId, report);
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
         }
@@ -239,6 +242,19 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or IOException))
         {
             _logger.LogWarning(e, "Run {RunId}: the bfloat16 drift was not measured: {Message}", runId, e.Message);
+        }
+    }
+
+    // Plots are for people reading the run; a drawing failure must not fail it.
+    private void TryWritePlots(string runId, EvaluationReport report)
+    {
+        try
+        {
+            RunPlots.Write(store, runId, report);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            _logger.LogWarning(e, "Run {RunId}: its plots were not drawn: {Message}", runId, e.Message);
         }
     }
 
