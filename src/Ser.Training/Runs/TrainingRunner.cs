@@ -155,7 +155,11 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
     /// <summary>Evaluates the model of <see cref="RunSpec.SourceRun"/> on the test clips of that run's split (or of the
     /// evaluation run's own split spec when it names another dataset), as a run of kind <c>evaluate</c>.</summary>
-    public Task<RunSummary> EvaluateAsync(string runId, CancellationToken cancellationToken = default)
+    public Task<RunSummary> EvaluateAsync(string runId, CancellationToken cancellationToken) => EvaluateAsync(runId, null, cancellationToken);
+
+    /// <inheritdoc cref="EvaluateAsync(string, CancellationToken)"/>
+    /// <param name="progress">Told as test clips are scored (phase <c>evaluate</c>).</param>
+    public Task<RunSummary> EvaluateAsync(string runId, IProgress<CountProgress>? progress, CancellationToken cancellationToken = default)
     {
         var spec = store.ReadSpec(runId);
         var started = DateTimeOffset.UtcNow;
@@ -176,7 +180,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             // The classifier's device, not the spec's: evaluation loads on the factory's default.
             store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
             var test = split.Resolve(corpus, split.Test);
-            var report = Evaluate(classifier, test, audio, split.Seed);
+            var report = Evaluate(classifier, test, audio, split.Seed, progress);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
             TryWritePlots(runId, report);
@@ -200,7 +204,8 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         return Evaluate(classifier, clips, audio, seed);
     }
 
-    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed)
+    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed,
+        IProgress<CountProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(clips);
@@ -211,6 +216,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var probabilities = classifier.PredictBatch(chunk.Select(audio.Read).ToArray());
             predictions.AddRange(chunk.Zip(probabilities, (c, p) =>
                 new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
+            progress?.Report(new CountProgress("evaluate", predictions.Count, clips.Count));
         }
         return Evaluator.Evaluate(predictions, seed);
     }

@@ -75,6 +75,7 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
 
         var evaluate = await Run("evaluate", "--run", first, "--data", data);
         Assert.Equal(ExitCodes.Success, evaluate.Code);
+        Assert.Contains("evaluate: ", evaluate.Output, StringComparison.Ordinal); // progress, like train's
         var again = registry.List().First(r => r.Kind == "evaluate");
         Assert.Equal(runs[0].Ua!.Value, again.Ua!.Value, 6);
         Assert.True(File.Exists(Path.Combine(RunPlots.Directory(store, again.RunId), "confusion.png")));
