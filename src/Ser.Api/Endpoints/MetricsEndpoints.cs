@@ -93,7 +93,9 @@ public static class MetricsEndpoints
         var response = new CompareResponse(new CompareSplit(report.Split.Hash, report.Split.Strategy, report.Split.SpeakerIndependent, report.Split.TestClips),
             ids.Select(id => Describe(store, id)).ToArray(), report.McNemar,
             report.Human is { } h ? new HumanSummary(h.Wa, h.Ua, h.Clips) : null, report.HumanAbsentReason, report.Notes);
-        return html ? Results.Content(DashboardPage.Render(response), "text/html; charset=utf-8") : Results.Ok(response);
+        if (!html) return Results.Ok(response);
+        var extras = DashboardExtras.From(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids);
+        return Results.Content(DashboardPage.Render(response, extras), "text/html; charset=utf-8");
     }
 
     private static RunMetrics Describe(RunStore store, string id)
