@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Ser.Tests;
 
 namespace Ser.Api.Tests.Deployment;
@@ -54,6 +55,16 @@ public sealed class PackageTests
     {
         Assert.DoesNotContain(Packages(), p => p.Name == "Hangfire.InMemory");
         Assert.DoesNotContain("Hangfire.InMemory", File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "Ser.Api", "Ser.Api.csproj")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_test_factory_keeps_jobs_in_memory_without_a_product_setting()
+    {
+        using var factory = new SerApiFactory();
+        using var client = factory.CreateClient();
+
+        Assert.IsType<Hangfire.InMemory.InMemoryStorage>(factory.Services.GetRequiredService<Hangfire.JobStorage>());
+        Assert.False(File.Exists(Path.Combine(factory.DataPath, "hangfire.db")));
     }
 
     [Fact]
