@@ -1,8 +1,11 @@
 using System.Net;
+using Hangfire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Ser.Api.Jobs;
 using Ser.Api.Tests.Serving;
 
 namespace Ser.Api.Tests;
@@ -36,10 +39,11 @@ public class SerApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ser:Auth:AllowNoKey", "true"); // not Development: without it a keyless host refuses to start
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(this)));
         builder.UseSetting("Ser:DataPath", DataPath);
-        builder.UseSetting("Ser:Jobs:Storage", "memory");
         builder.UseSetting("Ser:Bootstrap:Enabled", "false"); // the quick-start tests turn it on
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (_services is { } services) builder.ConfigureServices(services);
+        // Jobs live in memory for the test (Hangfire.InMemory is a test-only package, never shipped with Ser.Api).
+        builder.ConfigureTestServices(services => services.AddSingleton(new JobStorageSetup(config => config.UseInMemoryStorage())));
     }
 
     /// <summary>Waits until /health/ready answers 200 (models load in the background).</summary>

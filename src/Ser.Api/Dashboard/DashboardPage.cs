@@ -11,7 +11,7 @@ public static class DashboardPage
 {
     private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
 
-    public static string Render(CompareResponse report)
+    public static string Render(CompareResponse report, DashboardExtras? extras = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder();
@@ -45,6 +45,12 @@ public static class DashboardPage
             ? C($"<p>Human baseline (crowd, audio only, same clips): WA {h.Wa:0.000}, UA {h.Ua:0.000} on {h.Clips} clips.</p>")
             : C($"<p>Human baseline: absent — {E(report.HumanAbsentReason ?? "")}.</p>"));
 
+        if (extras is not null)
+        {
+            html.Append(DashboardSections.LearningCurves(report.Runs
+                .Select(r => ($"{r.Architecture} ({r.RunId})", extras.Curves.GetValueOrDefault(r.RunId) ?? [])).ToArray(), Palette));
+            html.Append(DashboardSections.Running(extras.Running));
+        }
         foreach (var r in report.Runs) html.Append(Confusion(r));
         html.Append("</body></html>");
         return html.ToString();

@@ -23,6 +23,10 @@ public static class MetricsEndpoints
         group.MapGet("/runs/{id}", GetRun).WithName("GetRunMetrics")
             .WithSummary("The full evaluation of a run: per class, confusion, by sex and intensity, calibration, CIs, human baseline.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/runs/{id}/plots/{name}.png", GetPlot).WithName("GetRunPlot")
+            .WithSummary("A run's chart as PNG: confusion, per-class-f1 or learning-curve (drawn when the run finishes).")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png").ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/compare", Compare).WithName("CompareRuns")
             .WithSummary("Runs side by side on the same test clips (default: the active run of each architecture); HTML with Accept: text/html.")
             .Produces<CompareResponse>()
@@ -65,6 +69,19 @@ public static class MetricsEndpoints
         return TypedResults.Ok(Describe(store, id));
     }
 
+    private static IResult GetPlot(string id, string name, RunStore store)
+    {
+        if (!IsRunId(id) || !store.Exists(id)) return Problems.Create(StatusCodes.Status404NotFound, "Unknown run", $"There is no run '{id}'.");
+        if (!RunPlots.Names.Contains(name, StringComparer.Ordinal))
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown plot", $"A run's plots are {string.Join(", ", RunPlots.Names)} (.png).");
+        var path = Path.Combine(RunPlots.Directory(store, id), name + ".png");
+        if (File.Exists(path)) return TypedResults.PhysicalFile(path, "image/png");
+        var state = store.ReadStatus(id).State;
+        return state == RunState.Succeeded
+            ? Problems.Create(StatusCodes.Status404NotFound, "No plot", $"Run '{id}' has no plots (drawn by runs that finished after plots were added).")
+            : Problems.Create(StatusCodes.Status409Conflict, "Run not finished", $"Run '{id}' is {state.ToString().ToLowerInvariant()}; its plots are drawn when it succeeds.");
+    }
+
     private static IResult Compare(HttpContext context, [FromQuery] string? runs, [FromQuery] bool? allowDifferentSplits, RunStore store,
         ModelHost host) => CompareCore(context, runs, allowDifferentSplits, store, host, html: WantsHtml(context.Request));
 
@@ -89,7 +106,9 @@ public static class MetricsEndpoints
         var response = new CompareResponse(new CompareSplit(report.Split.Hash, report.Split.Strategy, report.Split.SpeakerIndependent, report.Split.TestClips),
             ids.Select(id => Describe(store, id)).ToArray(), report.McNemar,
             report.Human is { } h ? new HumanSummary(h.Wa, h.Ua, h.Clips) : null, report.HumanAbsentReason, report.Notes);
-        return html ? Results.Content(DashboardPage.Render(response), "text/html; charset=utf-8") : Results.Ok(response);
+        if (!html) return Results.Ok(response);
+        var extras = DashboardExtras.From(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids);
+        return Results.Content(DashboardPage.Render(response, extras), "text/html; charset=utf-8");
     }
 
     private static RunMetrics Describe(RunStore store, string id)

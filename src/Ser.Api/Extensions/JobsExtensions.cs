@@ -10,7 +10,7 @@ using Ser.Training.Runs;
 
 namespace Ser.Api.Extensions;
 
-/// <summary>Hangfire (PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, else SQLite; in memory for tests), one
+/// <summary>Hangfire (PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, else SQLite under the data folder; tests replace <see cref="JobStorageSetup"/>), one
 /// worker on the <c>training</c> queue where the role trains, and the dashboard at /hangfire (API.md's state-changing rule).</summary>
 public static class JobsExtensions
 {
@@ -30,9 +30,8 @@ public static class JobsExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training"), sp.GetRequiredService<BaseCheckpointCatalog>()));
         builder.Services.AddTransient<TrainModelJob>();
         builder.Services.AddTransient<EvaluateRunsJob>();
-        builder.Services.AddHangfire(config =>
+        builder.Services.AddSingleton(new JobStorageSetup(config =>
         {
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (!string.IsNullOrWhiteSpace(postgres))
                 config.UsePostgreSqlStorage(c => c.UseNpgsqlConnection(postgres), new PostgreSqlStorageOptions
                 {
@@ -42,12 +41,16 @@ public static class JobsExtensions
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
                 });
-            else if (options.Storage == "memory") config.UseInMemoryStorage();
             else
             {
                 Directory.CreateDirectory(dataPath);
                 config.UseSQLiteStorage(Path.Combine(dataPath, "hangfire.db"));
             }
+        }));
+        builder.Services.AddHangfire((sp, config) =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            sp.GetRequiredService<JobStorageSetup>().Apply(config);
         });
         if (role.Trains())
         {
@@ -59,7 +62,7 @@ public static class JobsExtensions
                 server.ShutdownTimeout = TimeSpan.FromSeconds(60);
             });
             // PostgreSQL hands a dead worker's job back by itself (sliding invisibility timeout); a recovery pass there
-            // would only add duplicate deliveries. SQLite and in-memory storage need it (PITFALLS.md).
+            // would only add duplicate deliveries. SQLite (and the tests' in-memory storage) need it (PITFALLS.md).
             if (string.IsNullOrWhiteSpace(postgres)) builder.Services.AddHostedService<JobRecovery>();
             // Give a training job time to write its checkpoint before the host stops.
             builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(90));

@@ -9,6 +9,7 @@ using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
+using Ser.Training.Reports;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,6 +114,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
+            TryWritePlots(runId, report);
             lease.ThrowIfLost();
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
@@ -153,7 +155,11 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
     /// <summary>Evaluates the model of <see cref="RunSpec.SourceRun"/> on the test clips of that run's split (or of the
     /// evaluation run's own split spec when it names another dataset), as a run of kind <c>evaluate</c>.</summary>
-    public Task<RunSummary> EvaluateAsync(string runId, CancellationToken cancellationToken = default)
+    public Task<RunSummary> EvaluateAsync(string runId, CancellationToken cancellationToken) => EvaluateAsync(runId, null, cancellationToken);
+
+    /// <inheritdoc cref="EvaluateAsync(string, CancellationToken)"/>
+    /// <param name="progress">Told as test clips are scored (phase <c>evaluate</c>).</param>
+    public Task<RunSummary> EvaluateAsync(string runId, IProgress<CountProgress>? progress, CancellationToken cancellationToken = default)
     {
         var spec = store.ReadSpec(runId);
         var started = DateTimeOffset.UtcNow;
@@ -174,9 +180,10 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             // The classifier's device, not the spec's: evaluation loads on the factory's default.
             store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
             var test = split.Resolve(corpus, split.Test);
-            var report = Evaluate(classifier, test, audio, split.Seed);
+            var report = Evaluate(classifier, test, audio, split.Seed, progress);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
+            TryWritePlots(runId, report);
             registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
             store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
         }
@@ -197,7 +204,8 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         return Evaluate(classifier, clips, audio, seed);
     }
 
-    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed)
+    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed,
+        IProgress<CountProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(clips);
@@ -208,6 +216,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var probabilities = classifier.PredictBatch(chunk.Select(audio.Read).ToArray());
             predictions.AddRange(chunk.Zip(probabilities, (c, p) =>
                 new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
+            progress?.Report(new CountProgress("evaluate", predictions.Count, clips.Count));
         }
         return Evaluator.Evaluate(predictions, seed);
     }
@@ -239,6 +248,19 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or IOException))
         {
             _logger.LogWarning(e, "Run {RunId}: the bfloat16 drift was not measured: {Message}", runId, e.Message);
+        }
+    }
+
+    // Plots are for people reading the run; a drawing failure must not fail it.
+    private void TryWritePlots(string runId, EvaluationReport report)
+    {
+        try
+        {
+            RunPlots.Write(store, runId, report);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            _logger.LogWarning(e, "Run {RunId}: its plots were not drawn: {Message}", runId, e.Message);
         }
     }
 

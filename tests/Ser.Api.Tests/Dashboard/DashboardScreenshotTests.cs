@@ -23,7 +23,7 @@ public sealed class DashboardScreenshotTests : IDisposable
         var registry = new RunRegistry(Path.Combine(data, "registry.db"));
         var a = FakeRuns.Add(store, registry, "wav2vec2", 1, c => c.Label);
         var b = FakeRuns.Add(store, registry, "resnet18", 1, c => c.Label % 3 == 0 ? 0 : c.Label);
-        using var api = new ApiProcess(data, new Dictionary<string, string> { ["Ser__Jobs__Storage"] = "memory" });
+        using var api = new ApiProcess(data);
         var screenshot = Path.Combine(_temp, "dashboard.png");
         await api.WaitUntilLiveAsync(ct);
         var page = $"{api.Url}/dashboard?runs={a},{b}";

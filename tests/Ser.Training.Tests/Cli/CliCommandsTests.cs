@@ -47,6 +47,23 @@ public sealed class CliCommandsTests : IDisposable
         Assert.Contains("of 7442 manifest files present", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Validate_with_sha256_shows_progress_like_train()
+    {
+        var corpus = Path.Combine(_temp, "synth");
+        await Run("synth", "--out", corpus, "--actors", "2", "--sentences", "1");
+
+        var result = await Run("validate", "--path", corpus, "--sha256");
+
+        // Not a terminal here: a line at every tenth of the manifest, on the error stream, ending complete.
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.StartsWith("validate: ", StringComparison.Ordinal)).ToArray();
+        Assert.InRange(lines.Length, 10, 11);
+        Assert.Equal("validate: 0/7442 (0%)", lines[0].Replace(" %", "%", StringComparison.Ordinal));
+        Assert.StartsWith("validate: 7442/7442", lines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("validate: ", result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "split", "--dataset-path" }, "needs a value")]
     [InlineData(new[] { "split", "--bogus", "1" }, "unknown option '--bogus'")]

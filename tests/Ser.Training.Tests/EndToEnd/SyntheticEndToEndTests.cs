@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Ser.Training.Cli;
+using Ser.Training.Reports;
 using Ser.Training.Runs;
 using Ser.Tests;
 
@@ -67,13 +68,17 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
             Assert.InRange(drift.MaxAbsDiff, drift.MeanAbsDiff, 1);
             Assert.InRange(drift.TopLabelAgreement, 0, 1);
             Assert.Equal(Ser.Core.Runtime.CpuInfo.Current.Model, drift.Cpu);
+            // A single run gets its own charts, not only comparisons.
+            foreach (var plot in RunPlots.Names) Assert.True(File.Exists(Path.Combine(RunPlots.Directory(store, run.RunId), plot + ".png")), plot);
             log.WriteLine($"{run.Architecture} bf16 drift: mean |Δp| {drift.MeanAbsDiff:0.0e0}, max {drift.MaxAbsDiff:0.000}, top-label agreement {drift.TopLabelAgreement:0.000} ({drift.Kernels})");
         }
 
         var evaluate = await Run("evaluate", "--run", first, "--data", data);
         Assert.Equal(ExitCodes.Success, evaluate.Code);
+        Assert.Contains("evaluate: ", evaluate.Output, StringComparison.Ordinal); // progress, like train's
         var again = registry.List().First(r => r.Kind == "evaluate");
         Assert.Equal(runs[0].Ua!.Value, again.Ua!.Value, 6);
+        Assert.True(File.Exists(Path.Combine(RunPlots.Directory(store, again.RunId), "confusion.png")));
     }
 
     private static async Task<(int Code, string Output)> Run(params string[] args)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ser.Core.Audio;
+using Ser.Core.IO;
 
 namespace Ser.Core.Data.CremaD;
 
@@ -8,17 +9,21 @@ namespace Ser.Core.Data.CremaD;
 public static class CremaDValidator
 {
     /// <param name="manifest">The files expected; CREMA-D's embedded manifest unless given.</param>
+    /// <param name="progress">Told after each manifest file (phase <c>validate</c>).</param>
     public static VolumeValidation Validate(string root, bool verifyHashes = false, WavDecoder? decoder = null,
-        IReadOnlyDictionary<string, CremaDMetadata.ManifestEntry>? manifest = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, CremaDMetadata.ManifestEntry>? manifest = null, IProgress<CountProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var folder = CremaDCorpus.AudioFolder(root);
         decoder ??= new WavDecoder();
         manifest ??= CremaDMetadata.Manifest;
         var present = Directory.EnumerateFiles(folder, "*.wav").ToDictionary(p => Path.GetFileName(p), p => p, StringComparer.Ordinal);
         var findings = new List<VolumeValidation.Finding>();
+        var done = 0;
         foreach (var (file, entry) in manifest)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new CountProgress("validate", done++, manifest.Count));
             if (!present.TryGetValue(file, out var path))
             {
                 findings.Add(new(file, VolumeValidation.Status.Missing, entry.Bytes, null, "in the manifest, not on the volume"));
@@ -43,6 +48,7 @@ public static class CremaDValidator
                 findings.Add(new(file, VolumeValidation.Status.Undecodable, entry.Bytes, size, e.Message));
             }
         }
+        progress?.Report(new CountProgress("validate", manifest.Count, manifest.Count));
         foreach (var (file, path) in present.Where(p => !manifest.ContainsKey(p.Key)))
             findings.Add(new(file, VolumeValidation.Status.Unexpected, null, new FileInfo(path).Length, "not in the manifest"));
         return new VolumeValidation(Path.GetFullPath(root), manifest.Count, present.Keys.Count(manifest.ContainsKey), findings);

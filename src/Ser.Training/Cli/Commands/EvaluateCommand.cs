@@ -34,7 +34,7 @@ public sealed class EvaluateCommand : ICliCommand
         runner.Create(spec);
         try
         {
-            var summary = await runner.EvaluateAsync(id, cancellationToken).ConfigureAwait(false);
+            var summary = await runner.EvaluateAsync(id, new CountProgressBar(context.Error), cancellationToken).ConfigureAwait(false);
             context.Output.WriteLine($"{id} (evaluates {source}): test WA {summary.Wa:0.000}, UA {summary.Ua:0.000}, macro-F1 {summary.MacroF1:0.000}");
             return ExitCodes.Success;
         }

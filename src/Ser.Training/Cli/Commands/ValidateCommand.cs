@@ -20,7 +20,8 @@ public sealed class ValidateCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var a = new CliArguments(args, ["path"], ["sha256"]);
-        var report = CremaDValidator.Validate(a.Required("path"), a.Has("sha256"), cancellationToken: cancellationToken);
+        var report = CremaDValidator.Validate(a.Required("path"), a.Has("sha256"), progress: new CountProgressBar(context.Error),
+            cancellationToken: cancellationToken);
         context.Output.WriteLine(report.ToTable());
         return Task.FromResult(report.IsComplete ? ExitCodes.Success : ExitCodes.DataProblem);
     }
