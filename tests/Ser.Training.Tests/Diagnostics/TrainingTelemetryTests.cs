@@ -32,7 +32,8 @@ public sealed class TrainingTelemetryTests(SyntheticCorpusFixture corpus) : ICla
         var epochs = new List<(long Value, object? Architecture)>();
         using var meters = new MeterListener
         {
-            InstrumentPublished = (instrument, l) => { if (instrument == SerTelemetry.Epochs) l.EnableMeasurementEvents(instrument); },
+            // By name: the instruments may be published from SerTelemetry's own static initializer.
+            InstrumentPublished = (i, l) => { if (i.Meter.Name == SerTelemetry.Name && i.Name == "ser.training.epochs") l.EnableMeasurementEvents(i); },
         };
         meters.SetMeasurementEventCallback<long>((_, value, tags, _) => { lock (epochs) epochs.Add((value, tags[0].Value)); });
         meters.Start();
