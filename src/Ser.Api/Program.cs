@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 var role = ServiceRoles.Read(builder.Configuration);
 
 builder.AddSerLogging();
+builder.AddSerTelemetry();
 builder.AddSerAuth(role);
 builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();

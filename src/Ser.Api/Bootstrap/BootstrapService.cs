@@ -5,6 +5,7 @@ using Ser.Api.Health;
 using Ser.Api.Jobs;
 using Ser.Api.Serving;
 using Ser.Core.Models;
+using Ser.Training.Loops;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Bootstrap;
@@ -91,7 +92,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
         {
             var job = jobs.Find(jobId) ?? throw new InvalidOperationException($"job {jobId} disappeared");
             var runs = job.RunIds.Select(r => (Id: r, Spec: store.ReadSpec(r), Status: store.ReadStatus(r))).ToArray();
-            var done = runs.Sum(r => r.Status.State == RunState.Succeeded ? 1.0 : r.Status.Progress?.Fraction ?? 0) / Math.Max(1, runs.Length);
+            var done = runs.Sum(r => r.Status.State == RunState.Succeeded ? 1.0 : r.Status.Progress is { Phase: not TrainingProgress.DownloadPhase } p ? p.Fraction : 0) / Math.Max(1, runs.Length);
             switch (job.State)
             {
                 case JobState.Succeeded:
@@ -121,6 +122,8 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
         var p = current.Status.Progress;
         return p is null
             ? $"training {current.Spec.Preset} on {current.Spec.Dataset}: preparing"
+            : p.Phase == TrainingProgress.DownloadPhase
+            ? $"training {current.Spec.Preset} on {current.Spec.Dataset}: downloading the base checkpoint ({p.File}, {p.Fraction:P0})"
             : $"training {current.Spec.Preset} on {current.Spec.Dataset}: epoch {p.Epoch}/{p.Epochs}, step {p.Step}/{p.Steps}, ETA {p.EtaSeconds:0} s";
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Ser.Api.Contracts;
 using Ser.Api.Serving;
 using Ser.Core.Audio;
+using Ser.Core.Diagnostics;
 using Ser.Core.Models;
 
 namespace Ser.Api.Classification;
@@ -21,6 +22,11 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
         var rate = DecodedAudio.SampleRate;
         var cuts = AudioWindows.Cut(audio.Samples.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate));
         var windows = cuts.Select(c => (ReadOnlyMemory<float>)audio.Samples.AsMemory(c.Start, c.Length)).ToArray();
+        // The batch spans the batcher starts link back to this one (their passes may serve several requests).
+        using var activity = SerTelemetry.Source.StartActivity("ser.classify");
+        activity?.SetTag(SerTelemetry.WindowsTag, cuts.Count);
+        activity?.SetTag("ser.models", string.Join(',', architectures));
+        activity?.SetTag("ser.audio.seconds", Math.Round(audio.DurationSeconds, 3));
         var started = Stopwatch.GetTimestamp();
         var scored = await Task.WhenAll(architectures.Select(async a =>
         {

@@ -24,7 +24,8 @@ public static class JobsExtensions
         builder.Services.AddSingleton<TrainJobValidator>();
         builder.Services.AddSingleton<JobLauncher>();
         // Base checkpoints missing from {data}/models are fetched from the Hugging Face hub by the job (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).
-        builder.Services.AddSingleton(sp => new BaseCheckpointCatalog(new HuggingFaceHub(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }),
+        builder.Services.AddHuggingFaceHubClient();
+        builder.Services.AddSingleton(sp => new BaseCheckpointCatalog(HubHttp.CreateHub(sp),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("BaseCheckpoints")));
         builder.Services.AddSingleton(sp => new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training"), sp.GetRequiredService<BaseCheckpointCatalog>()));

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Ser.Core.Diagnostics;
 using Ser.Core.Models;
 
 namespace Ser.Api.Serving;
@@ -39,7 +41,8 @@ public sealed class InferenceBatcher : BackgroundService
         var queue = _queues[architecture];
         // An empty queue takes any request, so a clip longer than the whole budget is still served (alone).
         if (!queue.TryAdmit(windows.Count, _options.QueueCapacity)) throw new QueueFullException(architecture);
-        var work = new Work(windows, new TaskCompletionSource<Scored>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var work = new Work(windows, new TaskCompletionSource<Scored>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Activity.Current?.Context ?? default);
         queue.Channel.Writer.TryWrite(work);
         cancellationToken.Register(() => work.Result.TrySetCanceled(cancellationToken));
         return work.Result.Task;
@@ -74,14 +77,25 @@ public sealed class InferenceBatcher : BackgroundService
             foreach (var work in batch) work.Result.TrySetException(new ModelUnavailableException(architecture));
             return;
         }
+        using var activity = StartBatch(architecture, batch);
         try
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
             var all = new List<float[]>(batch.Sum(w => w.Windows.Count));
             // A long clip is scored in passes of MaxBatch windows, each copied out of the clip only for its pass.
             foreach (var pass in batch.SelectMany(w => w.Windows).Chunk(_options.MaxBatch))
-                all.AddRange(model.Classifier.PredictBatch(pass.Select(window => window.ToArray()).ToArray()));
-            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            {
+                using (var forward = SerTelemetry.Source.StartActivity("ser.inference.forward"))
+                {
+                    forward?.SetTag(SerTelemetry.ArchitectureTag, architecture);
+                    forward?.SetTag(SerTelemetry.WindowsTag, pass.Length);
+                    all.AddRange(model.Classifier.PredictBatch(pass.Select(window => window.ToArray()).ToArray()));
+                }
+                var tag = new KeyValuePair<string, object?>(SerTelemetry.ArchitectureTag, architecture);
+                SerTelemetry.WindowsScored.Add(pass.Length, tag);
+                SerTelemetry.BatchSize.Record(pass.Length, tag);
+            }
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             Extensions.PrometheusExtensions.InferenceSeconds.WithLabels(architecture).Observe(elapsed / 1000);
             var offset = 0;
             foreach (var work in batch)
@@ -92,12 +106,14 @@ public sealed class InferenceBatcher : BackgroundService
         }
         catch (Exception e) when (IsOutOfMemory(e))
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "out of memory");
             _logger.LogWarning("Inference for {Architecture} ran out of memory on {Windows} windows; the batch's requests get 503", architecture,
                 batch.Sum(w => w.Windows.Count));
             foreach (var work in batch) work.Result.TrySetException(new ModelOverloadedException(architecture));
         }
         catch (Exception e)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             _logger.LogError(e, "Inference failed for {Architecture}", architecture);
             foreach (var work in batch) work.Result.TrySetException(e);
         }
@@ -107,13 +123,25 @@ public sealed class InferenceBatcher : BackgroundService
         }
     }
 
+    // A child of the first request's classify span, linked to every request it serves.
+    private static Activity? StartBatch(string architecture, List<Work> batch)
+    {
+        var links = batch.Where(w => w.Caller != default).Select(w => new ActivityLink(w.Caller));
+        var activity = SerTelemetry.Source.StartActivity("ser.inference.batch", ActivityKind.Internal,
+            batch.Select(w => w.Caller).FirstOrDefault(c => c != default), links: links);
+        activity?.SetTag(SerTelemetry.ArchitectureTag, architecture);
+        activity?.SetTag("ser.requests", batch.Count);
+        activity?.SetTag(SerTelemetry.WindowsTag, batch.Sum(w => w.Windows.Count));
+        return activity;
+    }
+
     // libtorch reports an allocator failure (CPU or CUDA) as an ExternalException naming it.
     private static bool IsOutOfMemory(Exception e) =>
         e is OutOfMemoryException
         || (e is ExternalException && e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
         || (e is ExternalException && e.Message.Contains("DefaultCPUAllocator", StringComparison.Ordinal));
 
-    private sealed record Work(IReadOnlyList<ReadOnlyMemory<float>> Windows, TaskCompletionSource<Scored> Result);
+    private sealed record Work(IReadOnlyList<ReadOnlyMemory<float>> Windows, TaskCompletionSource<Scored> Result, ActivityContext Caller);
 
     private sealed class Queue
     {

@@ -51,7 +51,8 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
     /// <summary>The path of <paramref name="name"/>, downloaded first when it is a known name that is absent (or an
     /// empty folder) and the hub is not offline.</summary>
     /// <exception cref="BaseCheckpointMissingException">Not there and not downloadable; the message says what to put where.</exception>
-    public async Task<string> ResolveAsync(string name, string modelsFolder, CancellationToken cancellationToken)
+    public async Task<string> ResolveAsync(string name, string modelsFolder, CancellationToken cancellationToken,
+        IProgress<HubDownloadProgress>? progress = null)
     {
         var path = PathOf(name, modelsFolder);
         if (IsUsable(path)) return path;
@@ -70,7 +71,7 @@ public sealed class BaseCheckpointCatalog(HuggingFaceHub hub, ILogger? logger = 
                 _logger.LogInformation("Removed {Count} unfinished download(s) of {Name} left by a stopped process", leftovers, name);
             _logger.LogInformation("Downloading base checkpoint {Name} from {Url} into {Folder}", name, hub.RepoUrl(source.RepoId), path);
             var started = DateTime.UtcNow;
-            var files = await hub.DownloadAsync(source.RepoId, source.Revision, source.Files, path, cancellationToken);
+            var files = await hub.DownloadAsync(source.RepoId, source.Revision, source.Files, path, cancellationToken, progress);
             _logger.LogInformation("Downloaded {Name} ({Files}) in {Seconds:0.0} s", name, string.Join(", ", files), (DateTime.UtcNow - started).TotalSeconds);
             return path;
         }

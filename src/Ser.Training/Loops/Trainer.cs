@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ser.Core.Data;
+using Ser.Core.Diagnostics;
 using Ser.Core.Evaluation;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
@@ -63,6 +64,10 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
             var lossCount = resumedEpoch ? state.EpochLossCount : 0;
             var clipsSeen = 0;
             var epochWatch = Stopwatch.StartNew();
+            using var epochActivity = SerTelemetry.Source.StartActivity("ser.training.epoch");
+            epochActivity?.SetTag(SerTelemetry.ArchitectureTag, model.Architecture);
+            epochActivity?.SetTag("ser.epoch", epoch + 1);
+            epochActivity?.SetTag("ser.epochs", hyper.Epochs);
             await using (var loader = new BatchLoader(model, train, _audio, plan, epoch, firstBatch))
             {
                 var batchIndex = firstBatch;
@@ -114,6 +119,10 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
             var record = new EpochMetrics(epoch + 1, state.Step, lossSum / Math.Max(1, lossCount), optimizer.ParamGroups.Last().LearningRate,
                 metrics.Wa, metrics.Ua, metrics.MacroF1, epochSeconds, clipsSeen / Math.Max(1e-9, epochSeconds));
             history.Add(record);
+            epochActivity?.SetTag("ser.steps", state.Step);
+            epochActivity?.SetTag("ser.loss", record.TrainLoss);
+            epochActivity?.SetTag("ser.validation.ua", metrics.Ua);
+            SerTelemetry.Epochs.Add(1, new KeyValuePair<string, object?>(SerTelemetry.ArchitectureTag, model.Architecture));
             _logger.LogInformation("Epoch {Epoch}/{Epochs} {Architecture}: loss {Loss:0.000}, validation UA {Ua:0.000} WA {Wa:0.000}, {ClipsPerSecond:0.0} clips/s",
                 record.Epoch, hyper.Epochs, model.Architecture, record.TrainLoss, record.ValidationUa, record.ValidationWa, record.ClipsPerSecond);
             var improved = metrics.Ua > state.BestUa;

@@ -82,7 +82,8 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         registry.SetState(runId, RunState.Running);
         try
         {
-            spec = await ResolveBaseCheckpointAsync(spec, cancellationToken).ConfigureAwait(false);
+            spec = await ResolveBaseCheckpointAsync(spec, cancellationToken, DownloadReporter(runId, started, previous.Attempt + 1, progress))
+                .ConfigureAwait(false);
             var audio = new ClipAudioReader();
             var corpus = audio.ExcludeUndecodable(DatasetLoader.Load(spec.Dataset, spec.DatasetKind, spec.DatasetPath));
             foreach (var excluded in corpus.Excluded) _logger.LogWarning("Excluded {File}: {Reason}", excluded.File, excluded.Reason);
@@ -142,15 +143,31 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     /// <summary><paramref name="spec"/> with its base checkpoint (<c>{models}/{name}</c>) fetched through the catalog when
     /// it is not a file: downloaded if it is a known name that is absent, else left for the loader to report.</summary>
     /// <exception cref="BaseCheckpointMissingException">Absent and not downloadable.</exception>
-    public async Task<RunSpec> ResolveBaseCheckpointAsync(RunSpec spec, CancellationToken cancellationToken)
+    public async Task<RunSpec> ResolveBaseCheckpointAsync(RunSpec spec, CancellationToken cancellationToken, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (baseCheckpoints is null || spec.BaseCheckpoint is not { } path || File.Exists(path)) return spec;
         var name = Path.GetFileName(path.TrimEnd(Path.DirectorySeparatorChar));
         if (!PlainName.IsValid(name)) return spec;
         var resolved = await baseCheckpoints.ResolveAsync(name, Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar))!,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, progress is null ? null : new CallbackProgress<HubDownloadProgress>(p =>
+                progress.Report(TrainingProgress.Download(p.File, p.Bytes, p.TotalBytes, spec.Hyper.Epochs)))).ConfigureAwait(false);
         return spec with { BaseCheckpoint = resolved };
+    }
+
+    // Download progress into status.json (at most once a second, and when a file completes) and on to the caller.
+    private IProgress<TrainingProgress> DownloadReporter(string runId, DateTimeOffset started, int attempt, IProgress<TrainingProgress>? progress)
+    {
+        var lastWrite = DateTime.MinValue;
+        return new CallbackProgress<TrainingProgress>(p =>
+        {
+            if (p.Bytes == p.TotalBytes || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
+            {
+                store.WriteStatus(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: attempt));
+                lastWrite = DateTime.UtcNow;
+            }
+            progress?.Report(p);
+        });
     }
 
     /// <summary>Evaluates the model of <see cref="RunSpec.SourceRun"/> on the test clips of that run's split (or of the

@@ -51,6 +51,9 @@ public sealed class HubDownloadJobTests(ITestOutputHelper log) : IDisposable
             Assert.Equal(0, hub.Requests);
         }
 
+        // Online, the hub answers 503 twice and cuts the weights mid-way once: retried, resumed, and the job succeeds.
+        hub.Serve("facebook/wav2vec2-base", "config.json", Path.Combine(source, "config.json"), "503", failures: 2);
+        hub.Serve("facebook/wav2vec2-base", "model.safetensors", Path.Combine(source, "model.safetensors"), "cut", failures: 1);
         var online = Path.Combine(_temp, "online");
         using (var api = new ApiProcess(online, Settings(corpus, hub)))
         {
@@ -61,6 +64,9 @@ public sealed class HubDownloadJobTests(ITestOutputHelper log) : IDisposable
         var fetched = Path.Combine(online, "models", "wav2vec2-base");
         Assert.Equal(File.ReadAllBytes(Path.Combine(source, "model.safetensors")), File.ReadAllBytes(Path.Combine(fetched, "model.safetensors")));
         Assert.True(hub.Requests >= 2);
+        var weights = new FileInfo(Path.Combine(source, "model.safetensors")).Length;
+        Assert.Single(hub.Ranges);
+        Assert.True(hub.BytesServed < 2 * weights, $"{hub.BytesServed} bytes served for {weights} bytes of weights");
         var spec = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(online, "runs"), "spec.json", SearchOption.AllDirectories).Single()));
         Assert.Equal(fetched, spec.RootElement.GetProperty("baseCheckpoint").GetString());
         log.WriteLine($"offline + online jobs: {watch.Elapsed.TotalSeconds:0} s, {hub.Requests} hub requests");

@@ -39,6 +39,29 @@ public sealed class TrainingRunnerBaseCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task While_the_base_checkpoint_downloads_the_run_status_shows_the_download_phase_with_a_fraction()
+    {
+        await using var server = new HubServer();
+        var source = TinyCheckpoints.Wav2Vec2(Path.Combine(_temp, "source"));
+        server.ServeFolder("facebook/wav2vec2-base", source);
+        var runner = Runner(new BaseCheckpointCatalog(new HuggingFaceHub(Http, new HuggingFaceHubSettings(server.Endpoint))));
+        var spec = Spec("wav2vec2-base");
+        runner.Create(spec);
+        var seen = new List<(TrainingProgress Reported, TrainingProgress? Status)>();
+        var progress = new CallbackProgress<TrainingProgress>(p => seen.Add((p, runner.Store.ReadStatus(spec.RunId).Progress)));
+
+        // The corpus does not exist: the run fails after the download, before any epoch.
+        await Assert.ThrowsAnyAsync<Exception>(() => runner.TrainAsync(spec.RunId, progress, TestContext.Current.CancellationToken));
+
+        var weights = new FileInfo(Path.Combine(source, "model.safetensors")).Length;
+        var last = seen.Last(s => s.Reported.File == "model.safetensors");
+        Assert.All(seen, s => Assert.Equal(TrainingProgress.DownloadPhase, s.Reported.Phase));
+        Assert.Equal((weights, weights, 1.0), (last.Reported.Bytes, last.Reported.TotalBytes, last.Reported.Fraction));
+        Assert.Equal(last.Reported, last.Status); // written to status.json, which /jobs/{id} serves
+        Assert.Contains(seen, s => s.Reported.Fraction is > 0 and < 1);
+    }
+
+    [Fact]
     public async Task A_run_whose_base_checkpoint_cannot_be_fetched_fails_with_the_folder_to_fill()
     {
         var catalog = new BaseCheckpointCatalog(new HuggingFaceHub(Http, new HuggingFaceHubSettings(HuggingFaceHubSettings.DefaultEndpoint, Offline: true)));
