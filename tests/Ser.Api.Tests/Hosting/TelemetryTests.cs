@@ -78,12 +78,13 @@ public sealed class TelemetryTests
         {
             factory.Settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
             factory.Settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            factory.Settings["OTEL_BSP_SCHEDULE_DELAY"] = "100"; // export while running, not only at the flush on dispose
             factory.ServeScriptedModels();
             await factory.WaitUntilReadyAsync(Ct); // requests, hence server spans
             Assert.NotNull(factory.Services.GetService(typeof(TracerProvider)));
         } // disposing the host flushes the exporters
 
-        var post = await received.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var post = await received.WaitAsync(TimeSpan.FromSeconds(60), Ct); // generous: a loaded CI machine, not a timing claim
         Assert.Equal(("POST", "/v1/traces", "application/x-protobuf"), post);
     }
 
