@@ -1,10 +1,9 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Ser.Api.Classification;
 using Ser.Core.Audio;
+using Ser.Fuzz;
 using Ser.Tests;
 
 namespace Ser.Api.Tests.Classification;
@@ -30,10 +29,10 @@ public sealed class UploadFuzzTests : IDisposable
         var failures = new List<string>();
         foreach (var file in Files())
         {
-            var (type, body) = Split(File.ReadAllBytes(file));
+            var (type, body) = UploadInput.Split(File.ReadAllBytes(file));
             try
             {
-                using var upload = await reader.ReadAsync(Request(type, body), "file", 1, Limits.MaxSeconds, Ct);
+                using var upload = await reader.ReadAsync(UploadInput.Request(type, body), "file", 1, Limits.MaxSeconds, Ct);
                 var audio = decoder.Decode(upload.Bytes(0));
                 Assert.All(audio.Samples, s => Assert.True(float.IsFinite(s)));
             }
@@ -56,7 +55,7 @@ public sealed class UploadFuzzTests : IDisposable
         var failures = new List<string>();
         foreach (var file in Files())
         {
-            var (type, body) = Split(File.ReadAllBytes(file));
+            var (type, body) = UploadInput.Split(File.ReadAllBytes(file));
             foreach (var path in type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) ? ["/classify", "/classify/batch"] : new[] { "/classify" })
             {
                 if (await PostAsync(client, path, type, body) is { } failure) failures.Add($"{Path.GetFileName(file)} {path}: {failure}");
@@ -71,7 +70,7 @@ public sealed class UploadFuzzTests : IDisposable
     public async Task Finding_a_malformed_multipart_body_is_a_400_problem_not_a_500(string name)
     {
         // ASP.NET Core's form reader threw InvalidDataException / IOException, which reached the exception handler as a 500.
-        var (type, body) = Split(File.ReadAllBytes(Path.Combine(Corpus, name)));
+        var (type, body) = UploadInput.Split(File.ReadAllBytes(Path.Combine(Corpus, name)));
         using var client = Client();
         foreach (var path in new[] { "/classify", "/classify/batch" })
         {
@@ -120,24 +119,5 @@ public sealed class UploadFuzzTests : IDisposable
         var files = Directory.GetFiles(Corpus);
         Assert.True(files.Length >= 10, $"Only {files.Length} files in {Corpus}.");
         return files;
-    }
-
-    private static (string Type, byte[] Body) Split(byte[] input)
-    {
-        var newline = Array.IndexOf(input, (byte)'\n');
-        return newline < 0 ? ("", input) : (Encoding.Latin1.GetString(input, 0, newline).TrimEnd('\r'), input[(newline + 1)..]);
-    }
-
-    private static HttpRequest Request(string type, byte[] body)
-    {
-        var context = new DefaultHttpContext();
-        var request = context.Request;
-        request.Method = HttpMethods.Post;
-        if (type.Length > 0) request.ContentType = type;
-        request.ContentLength = body.Length;
-        request.Body = new MemoryStream(body, writable: false);
-        // As the service configures it: the audio limit plus 1 MiB of multipart framing.
-        context.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions { MultipartBodyLengthLimit = Limits.MaxBytes + (1 << 20) }));
-        return request;
     }
 }
