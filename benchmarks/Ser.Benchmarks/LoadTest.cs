@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Ser.Core.Audio;
+using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;

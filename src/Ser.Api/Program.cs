@@ -1,14 +1,20 @@
 using Ser.Api.Bootstrap;
-using Ser.Api.Endpoints;
-using Ser.Api.Extensions;
-using Ser.Api.Health;
+using Ser.Api.Classification;
 using Ser.Api.Hosting;
+using Ser.Api.Hosting.Health;
+using Ser.Api.Hosting.OpenApi;
+using Ser.Api.Hosting.Security;
+using Ser.Api.Hosting.Storage;
+using Ser.Api.Jobs;
+using Ser.Api.Metrics;
+using Ser.Api.Models;
 
 // appsettings.json (and so the Serilog sinks) from the application's folder, whatever the working directory;
 // a relative Ser:DataPath still resolves against the working directory (README).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var role = ServiceRoles.Read(builder.Configuration);
 
+// Hosting: logging, telemetry, keys, errors, OpenAPI, options, storage, health.
 builder.AddSerLogging();
 builder.AddSerTelemetry();
 builder.AddSerAuth(role);
@@ -16,13 +22,14 @@ builder.Services.AddSerProblemDetails();
 builder.Services.AddSerSwagger();
 builder.Services.AddSerCore(builder.Configuration, role);
 builder.AddSerStorage();
-builder.AddSerJobs(role);
 builder.Services.AddSerHealthChecks(role);
+// Features: training and evaluation jobs (every role), then what a serving process adds.
+builder.AddSerJobs(role);
 if (role.Serves())
 {
-    builder.AddSerServing();
+    builder.AddSerModels();
+    builder.AddSerClassification();
     builder.AddSerBootstrap();
-    builder.AddSerRateLimits();
 }
 
 var app = builder.Build();
@@ -37,9 +44,7 @@ app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 if (role.Serves())
 {
-    app.UseRateLimiter();
-    app.MapClassifyEndpoints();
-    app.MapExampleEndpoints();
+    app.MapSerClassification();
     app.MapModelsEndpoints();
     app.MapMetricsEndpoints();
     app.MapJobsEndpoints();

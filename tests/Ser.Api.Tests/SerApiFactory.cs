@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Api.Jobs;
+using Ser.Api.Models;
 using Ser.Api.Tests.Serving;
 
 namespace Ser.Api.Tests;
@@ -28,7 +29,7 @@ public class SerApiFactory : WebApplicationFactory<Program>
     {
         Settings["Ser:Models:wav2vec2:Path"] = "scripted";
         Settings["Ser:Models:resnet18:Path"] = "scripted";
-        _services = services => services.AddSingleton<Ser.Api.Serving.IModelLoader>(new ScriptedLoader(a => new ScriptedClassifier(a)));
+        _services = services => services.AddSingleton<Ser.Api.Models.IModelLoader>(new ScriptedLoader(a => new ScriptedClassifier(a)));
     }
 
     private Action<IServiceCollection>? _services;

@@ -1,5 +1,5 @@
-using Ser.Api.Jobs;
-using Ser.Api.Serving;
+using Ser.Api.Jobs.Datasets;
+using Ser.Api.Models;
 
 namespace Ser.Api.Bootstrap;
 

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
-using Ser.Api.Contracts;
-using Ser.Api.Endpoints;
-using Ser.Api.Health;
+using Ser.Api.Hosting;
+using Ser.Api.Hosting.Health;
+using Ser.Api.Hosting.Storage;
 using Ser.Api.Jobs;
-using Ser.Api.Serving;
+using Ser.Api.Jobs.Contracts;
+using Ser.Api.Jobs.Datasets;
+using Ser.Api.Models;
 using Ser.Core.Models;
 using Ser.Training.Loops;
 using Ser.Training.Runs;
@@ -40,12 +42,12 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
             catch (Exception e) when (StorageUnavailableHandler.IsUnavailable(e))
             {
                 // Locked, full or unreachable storage passes: follow (or start) the job again once it answers.
-                readiness.SetBootstrap($"waiting for the service's storage ({Endpoints.PublicText.Redact(e.Message, Path.GetDirectoryName(store.Root))})", 0);
+                readiness.SetBootstrap($"waiting for the service's storage ({PublicText.Redact(e.Message, Path.GetDirectoryName(store.Root))})", 0);
                 logger.LogWarning("Bootstrap: storage unavailable ({Message}); trying again in {Seconds} s", e.Message, StorageRetry.TotalSeconds);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                readiness.SetBootstrap($"failed: {Endpoints.PublicText.Redact(e.Message, Path.GetDirectoryName(store.Root))}", 0);
+                readiness.SetBootstrap($"failed: {PublicText.Redact(e.Message, Path.GetDirectoryName(store.Root))}", 0);
                 logger.LogError(e, "Bootstrap failed: {Message}", e.Message);
                 return;
             }
@@ -103,7 +105,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
                     logger.LogInformation("Bootstrap: {JobId} finished; serving {Runs}", jobId, string.Join(", ", job.RunIds));
                     return;
                 case JobState.Failed or JobState.Cancelled:
-                    readiness.SetBootstrap($"job {jobId} {job.State.ToString().ToLowerInvariant()}: {Endpoints.PublicText.Redact(job.Error, Path.GetDirectoryName(store.Root))}", done);
+                    readiness.SetBootstrap($"job {jobId} {job.State.ToString().ToLowerInvariant()}: {PublicText.Redact(job.Error, Path.GetDirectoryName(store.Root))}", done);
                     logger.LogError("Bootstrap: {JobId} {State}: {Error}", jobId, job.State, job.Error);
                     return;
                 default:

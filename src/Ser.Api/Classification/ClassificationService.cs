@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Ser.Api.Contracts;
-using Ser.Api.Serving;
+using Ser.Api.Classification.Contracts;
 using Ser.Core.Audio;
+using Ser.Core.Data;
 using Ser.Core.Diagnostics;
-using Ser.Core.Models;
 
 namespace Ser.Api.Classification;
 

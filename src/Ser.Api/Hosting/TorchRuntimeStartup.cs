@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Ser.Api.Serving;
+using Ser.Api.Classification;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
 

@@ -1,5 +1,5 @@
 using Hangfire.Dashboard;
-using Ser.Api.Security;
+using Ser.Api.Hosting.Security;
 
 namespace Ser.Api.Jobs;
 

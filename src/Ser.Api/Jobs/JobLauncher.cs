@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Hangfire;
-using Ser.Api.Contracts;
+using Ser.Api.Jobs.Contracts;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs;

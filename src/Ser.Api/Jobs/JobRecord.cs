@@ -7,12 +7,3 @@ namespace Ser.Api.Jobs;
 public sealed record JobRecord(string Id, string Kind, JobState State, DateTimeOffset CreatedAt, JsonElement Request, IReadOnlyList<string> RunIds,
     string? HangfireId = null, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null, int Attempt = 0, string? Error = null,
     bool CancelRequested = false, string? IdempotencyKey = null);
-
-public enum JobState
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
-using Ser.Api.Contracts;
-using Ser.Api.Endpoints;
-using Ser.Api.Serving;
+using Ser.Api.Classification;
+using Ser.Api.Hosting;
+using Ser.Api.Jobs.Contracts;
+using Ser.Api.Jobs.Datasets;
+using Ser.Api.Models;
 using Ser.Core.Data.Splits;
 using Ser.Core.IO;
 using Ser.Core.Models;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
 using Microsoft.Extensions.Options;
-using Ser.Api.Serving;
+using Ser.Api.Models;
 using Ser.Training.Reports;
 using Ser.Training.Runs;
 using Ser.Training.Storage;

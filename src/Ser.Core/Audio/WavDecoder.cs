@@ -76,10 +76,3 @@ public sealed class WavDecoder
     private AudioFormatException TooLarge() =>
         new(AudioError.TooLarge, $"The audio is larger than the limit of {_options.MaxBytes} bytes.");
 }
-
-/// <summary>A WAV's layout and what its decoding yields: the duration and the number of 16 kHz samples.</summary>
-public sealed record WavProbe(WavLayout Layout, double Seconds, long ModelSamples)
-{
-    /// <summary>Bytes the decoded 16 kHz float samples take.</summary>
-    public long DecodedBytes => ModelSamples * sizeof(float);
-}

@@ -3,7 +3,7 @@ namespace Ser.Core.Data;
 /// <summary>One labelled clip of a corpus: "file + label + speaker", with optional metadata.</summary>
 /// <param name="Id">Unique within its corpus (CREMA-D: the file name without extension).</param>
 /// <param name="Path">Absolute path of the WAV.</param>
-/// <param name="Label">Index in <see cref="Models.EmotionLabels.All"/>.</param>
+/// <param name="Label">Index in <see cref="EmotionLabels.All"/>.</param>
 /// <param name="Speaker">Speaker id (CREMA-D: the actor).</param>
 /// <param name="Sex">"male", "female" or null when unknown.</param>
 /// <param name="Intensity">CREMA-D's LO, MD, HI or XX (unspecified); null elsewhere.</param>

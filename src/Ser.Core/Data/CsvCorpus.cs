@@ -1,5 +1,4 @@
 using Ser.Core.Data.CremaD;
-using Ser.Core.Models;
 
 namespace Ser.Core.Data;
 

@@ -5,9 +5,3 @@ public sealed record EvaluationReport(
     Estimate Wa, Estimate Ua, Estimate MacroF1, IReadOnlyList<ClassMetrics> PerClass, IReadOnlyList<string> Labels, int[][] Confusion,
     IReadOnlyDictionary<string, GroupMetrics> BySex, IReadOnlyDictionary<string, GroupMetrics> ByIntensity, double Ece,
     HumanBaseline? Human, string? HumanAbsentReason, IReadOnlyList<ClipPrediction> Predictions);
-
-/// <summary>Headline figures on a subset (one sex, one intensity).</summary>
-public sealed record GroupMetrics(double Wa, double Ua, double MacroF1, int Clips);
-
-/// <summary>The crowd's audio-only majority vote scored like a model on the same clips (ties count as misses).</summary>
-public sealed record HumanBaseline(double Wa, double Ua, double MacroF1, int Clips, string Rule);

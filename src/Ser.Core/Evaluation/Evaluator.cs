@@ -1,4 +1,4 @@
-using Ser.Core.Models;
+using Ser.Core.Data;
 
 namespace Ser.Core.Evaluation;
 

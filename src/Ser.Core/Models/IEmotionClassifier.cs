@@ -1,3 +1,4 @@
+using Ser.Core.Data;
 namespace Ser.Core.Models;
 
 /// <summary>One trained model behind one interface: 16 kHz mono clips in, probabilities over

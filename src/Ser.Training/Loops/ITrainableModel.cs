@@ -1,6 +1,5 @@
 using Ser.Core.Data;
 using Ser.Core.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

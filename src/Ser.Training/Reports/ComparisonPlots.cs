@@ -1,5 +1,5 @@
 using ScottPlot;
-using Ser.Core.Models;
+using Ser.Core.Data;
 
 namespace Ser.Training.Reports;
 

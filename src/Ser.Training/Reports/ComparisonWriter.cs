@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ser.Core.Data;
 using Ser.Core.IO;
-using Ser.Core.Models;
 using Ser.Training.Runs;
 
 namespace Ser.Training.Reports;

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ser.Core.Data.Splits;
+using Ser.Core.Data;
 using Ser.Core.Evaluation;
 using Ser.Core.IO;
-using Ser.Core.Models;
 using Ser.Training.Loops;
 
 namespace Ser.Training.Runs;

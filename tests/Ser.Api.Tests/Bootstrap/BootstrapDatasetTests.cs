@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Ser.Api.Bootstrap;
-using Ser.Api.Jobs;
+using Ser.Api.Jobs.Datasets;
 
 namespace Ser.Api.Tests.Bootstrap;
 

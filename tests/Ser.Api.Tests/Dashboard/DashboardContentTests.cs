@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Training.Loops;
 using Ser.Training.Runs;
+using Ser.Api.Hosting.Security;
 
 namespace Ser.Api.Tests.Dashboard;
 

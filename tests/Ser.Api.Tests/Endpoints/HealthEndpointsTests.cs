@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Ser.Api.Health;
+using Ser.Api.Hosting.Health;
 
 namespace Ser.Api.Tests.Endpoints;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ser.Api.Endpoints;
+using Ser.Api.Hosting;
 
 namespace Ser.Api.Tests.Endpoints;
 

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ser.Api.Tests.Wav;
+using Ser.Api.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Core.Data.Synthetic;
 using Ser.Tests;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Endpoints;
 

@@ -2,12 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Ser.Api.Tests.Wav;
 using Ser.Core.Evaluation;
 using Ser.Core.Models;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using Ser.Training.Runs;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Endpoints;
 

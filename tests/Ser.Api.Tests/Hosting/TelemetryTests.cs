@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using OpenTelemetry.Trace;
-using Ser.Api.Tests.Wav;
 using Ser.Core.Diagnostics;
 using Ser.Tests;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Hosting;
 

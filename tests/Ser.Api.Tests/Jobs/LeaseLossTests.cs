@@ -3,10 +3,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Ser.Api.Tests.Endpoints;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
 using Ser.Tests;
+using Ser.Api.Tests.Endpoints;
 
 namespace Ser.Api.Tests.Jobs;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ser.Api.Tests.Wav;
 using Ser.Tests;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.QuickStart;
 

@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
-using Ser.Api.Tests.Wav;
 using Ser.Core.Data.Synthetic;
 using Ser.Tests;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.ScaleOut;
 

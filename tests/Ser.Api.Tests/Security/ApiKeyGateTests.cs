@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Ser.Api.Security;
+using Ser.Api.Hosting.Security;
 
 namespace Ser.Api.Tests.Security;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Ser.Api.Security;
+using Ser.Api.Hosting.Security;
 
 namespace Ser.Api.Tests.Security;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ser.Api.Security;
+using Ser.Api.Classification;
 using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Security;

@@ -1,4 +1,5 @@
-using Ser.Api.Serving;
+using Ser.Api.Models;
+using Ser.Core.Data;
 using Ser.Core.Models;
 
 namespace Ser.Api.Tests.Serving;

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ser.Api.Tests.Wav;
+using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Runtime;
 using Ser.Tests;
 using static TorchSharp.torch;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Serving;
 

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Ser.Api.Health;
-using Ser.Api.Serving;
-using Ser.Api.Tests.Wav;
+using Ser.Api.Hosting.Health;
+using Ser.Api.Models;
 using Ser.Training.Runs;
 using Ser.Training.Storage;
+using Ser.Api.Tests.Wav;
 
 namespace Ser.Api.Tests.Serving;
 

@@ -1,4 +1,5 @@
 using Ser.Core.Data.CremaD;
+using Ser.Core.Data;
 using Ser.Core.Evaluation;
 using Ser.Core.Models;
 

@@ -1,3 +1,4 @@
+using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Models.Checkpoints;
 using Ser.Core.Models.ResNet;

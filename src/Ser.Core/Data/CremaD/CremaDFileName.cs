@@ -8,14 +8,14 @@ public sealed record CremaDFileName(int Actor, string Sentence, string Emotion, 
     public static readonly string[] Sentences = ["DFA", "IEO", "IOM", "ITH", "ITS", "IWL", "IWW", "MTI", "TAI", "TIE", "TSI", "WSI"];
     public static readonly string[] Intensities = ["LO", "MD", "HI", "XX"];
 
-    /// <summary>CREMA-D's emotion codes in <see cref="Models.EmotionLabels.All"/> order.</summary>
+    /// <summary>CREMA-D's emotion codes in <see cref="EmotionLabels.All"/> order.</summary>
     public static readonly string[] EmotionCodes = ["NEU", "HAP", "ANG", "SAD", "FEA", "DIS"];
 
     public string Id => $"{Actor}_{Sentence}_{Emotion}_{Intensity}";
 
     public string FileName => Id + ".wav";
 
-    /// <summary>Index of the emotion in <see cref="Models.EmotionLabels.All"/>.</summary>
+    /// <summary>Index of the emotion in <see cref="EmotionLabels.All"/>.</summary>
     public int Label => Array.IndexOf(EmotionCodes, Emotion);
 
     /// <summary>Parses a name (with or without <c>.wav</c>); null with a reason when it is not a CREMA-D name.</summary>

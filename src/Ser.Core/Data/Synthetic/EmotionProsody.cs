@@ -15,7 +15,7 @@ namespace Ser.Core.Data.Synthetic;
 public sealed record EmotionProsody(double PitchRatio, double PitchRange, int Contour, double RateRatio, double GainDb,
     double TiltDbPerOctave, double Jitter, double Tremor, double Noise)
 {
-    /// <summary>In <see cref="Models.EmotionLabels.All"/> order: neutral, happy, angry, sad, fear, disgust.</summary>
+    /// <summary>In <see cref="EmotionLabels.All"/> order: neutral, happy, angry, sad, fear, disgust.</summary>
     public static readonly IReadOnlyList<EmotionProsody> ByLabel =
     [
         new(1.00, 0.08, 0, 1.00, 0.0, -12, 0.004, 0.00, 0.03),

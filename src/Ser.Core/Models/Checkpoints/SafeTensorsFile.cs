@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Ser.Core.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Models.Checkpoints;

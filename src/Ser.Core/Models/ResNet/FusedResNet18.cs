@@ -1,5 +1,4 @@
 using Ser.Core.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;

@@ -1,5 +1,4 @@
 using Ser.Core.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Ser.Core.Data;
 using Ser.Core.Features;
 using TorchSharp;
 using static TorchSharp.torch;

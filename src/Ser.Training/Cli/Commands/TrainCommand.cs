@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
 using Ser.Training.Loops;

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Ser.Core.Diagnostics;
+using Ser.Core.Models;
+using Ser.Api.Models;
+
+namespace Ser.Api.Classification;
+
+/// <summary>Queues windows per architecture and runs them in forward passes of up to <c>MaxBatch</c> windows, so
+/// throughput grows with load. The queue is budgeted in windows (<c>QueueCapacity</c>), not requests: when it is full,
+/// new requests are refused (503 + Retry-After). Windows are slices of the decoded clip until their pass copies them.</summary>
+public sealed class InferenceBatcher : BackgroundService
+{
+    private readonly ModelHost _models;
+    private readonly InferenceOptions _options;
+    private readonly ILogger<InferenceBatcher> _logger;
+    private readonly ConcurrentDictionary<string, Queue> _queues = new(StringComparer.Ordinal);
+
+    public InferenceBatcher(ModelHost models, IOptions<InferenceOptions> options, ILogger<InferenceBatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (_models, _options, _logger) = (models, options.Value, logger);
+        foreach (var architecture in ModelArchitectures.All) _queues[architecture] = new Queue();
+    }
+
+    /// <summary>Which of the six labels the current model of <paramref name="architecture"/> predicts, or null.</summary>
+    public IReadOnlyList<string>? LabelsSupported(string architecture) =>
+        _models.Active.TryGetValue(architecture, out var model) ? model.Classifier.LabelsSupported : null;
+
+    /// <summary>Windows waiting, per architecture (for /metrics).</summary>
+    public int QueueLength(string architecture) => _queues.TryGetValue(architecture, out var q) ? q.Windows : 0;
+
+    /// <exception cref="QueueFullException">The architecture's queue holds <c>QueueCapacity</c> windows already.</exception>
+    /// <exception cref="ModelUnavailableException">No model of that architecture is loaded.</exception>
+    /// <exception cref="ModelOverloadedException">The forward pass ran out of memory.</exception>
+    public Task<Scored> ScoreAsync(string architecture, IReadOnlyList<ReadOnlyMemory<float>> windows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        var queue = _queues[architecture];
+        // An empty queue takes any request, so a clip longer than the whole budget is still served (alone).
+        if (!queue.TryAdmit(windows.Count, _options.QueueCapacity)) throw new QueueFullException(architecture);
+        var work = new Work(windows, new TaskCompletionSource<Scored>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Activity.Current?.Context ?? default);
+        queue.Channel.Writer.TryWrite(work);
+        cancellationToken.Register(() => work.Result.TrySetCanceled(cancellationToken));
+        return work.Result.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_queues.Select(q => Task.Run(() => WorkAsync(q.Key, q.Value, stoppingToken), stoppingToken)));
+
+    private async Task WorkAsync(string architecture, Queue queue, CancellationToken stoppingToken)
+    {
+        while (await queue.Channel.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var batch = new List<Work>();
+            var windows = 0;
+            while (windows < _options.MaxBatch && queue.Channel.Reader.TryRead(out var work))
+            {
+                queue.Release(work.Windows.Count);
+                if (work.Result.Task.IsCompleted) continue; // cancelled while queued
+                batch.Add(work);
+                windows += work.Windows.Count;
+            }
+            if (batch.Count > 0) Run(architecture, batch);
+        }
+    }
+
+    // Never throws: whatever a pass does (out of memory included), the loop goes on and the batch's requests get an answer.
+    private void Run(string architecture, List<Work> batch)
+    {
+        var model = _models.Acquire(architecture);
+        if (model is null)
+        {
+            foreach (var work in batch) work.Result.TrySetException(new ModelUnavailableException(architecture));
+            return;
+        }
+        using var activity = StartBatch(architecture, batch);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var all = new List<float[]>(batch.Sum(w => w.Windows.Count));
+            // A long clip is scored in passes of MaxBatch windows, each copied out of the clip only for its pass.
+            foreach (var pass in batch.SelectMany(w => w.Windows).Chunk(_options.MaxBatch))
+            {
+                using (var forward = SerTelemetry.Source.StartActivity("ser.inference.forward"))
+                {
+                    forward?.SetTag(SerTelemetry.ArchitectureTag, architecture);
+                    forward?.SetTag(SerTelemetry.WindowsTag, pass.Length);
+                    all.AddRange(model.Classifier.PredictBatch(pass.Select(window => window.ToArray()).ToArray()));
+                }
+                var tag = new KeyValuePair<string, object?>(SerTelemetry.ArchitectureTag, architecture);
+                SerTelemetry.WindowsScored.Add(pass.Length, tag);
+                SerTelemetry.BatchSize.Record(pass.Length, tag);
+            }
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            SerTelemetry.InferenceDuration.Record(elapsed / 1000, new KeyValuePair<string, object?>(SerTelemetry.ArchitectureTag, architecture));
+            var offset = 0;
+            foreach (var work in batch)
+            {
+                work.Result.TrySetResult(new Scored(all.GetRange(offset, work.Windows.Count), model.RunId, model.Classifier.Preset, elapsed));
+                offset += work.Windows.Count;
+            }
+        }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "out of memory");
+            _logger.LogWarning("Inference for {Architecture} ran out of memory on {Windows} windows; the batch's requests get 503", architecture,
+                batch.Sum(w => w.Windows.Count));
+            foreach (var work in batch) work.Result.TrySetException(new ModelOverloadedException(architecture));
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            _logger.LogError(e, "Inference failed for {Architecture}", architecture);
+            foreach (var work in batch) work.Result.TrySetException(e);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    // A child of the first request's classify span, linked to every request it serves.
+    private static Activity? StartBatch(string architecture, List<Work> batch)
+    {
+        var links = batch.Where(w => w.Caller != default).Select(w => new ActivityLink(w.Caller));
+        var activity = SerTelemetry.Source.StartActivity("ser.inference.batch", ActivityKind.Internal,
+            batch.Select(w => w.Caller).FirstOrDefault(c => c != default), links: links);
+        activity?.SetTag(SerTelemetry.ArchitectureTag, architecture);
+        activity?.SetTag("ser.requests", batch.Count);
+        activity?.SetTag(SerTelemetry.WindowsTag, batch.Sum(w => w.Windows.Count));
+        return activity;
+    }
+
+    // libtorch reports an allocator failure (CPU or CUDA) as an ExternalException naming it.
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException
+        || (e is ExternalException && e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+        || (e is ExternalException && e.Message.Contains("DefaultCPUAllocator", StringComparison.Ordinal));
+
+    private sealed record Work(IReadOnlyList<ReadOnlyMemory<float>> Windows, TaskCompletionSource<Scored> Result, ActivityContext Caller);
+
+    private sealed class Queue
+    {
+        private int _windows;
+
+        public Channel<Work> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+
+        public int Windows => Volatile.Read(ref _windows);
+
+        public bool TryAdmit(int windows, int capacity)
+        {
+            while (true)
+            {
+                var current = Volatile.Read(ref _windows);
+                if (current > 0 && current + windows > capacity) return false;
+                if (Interlocked.CompareExchange(ref _windows, current + windows, current) == current) return true;
+            }
+        }
+
+        public void Release(int windows) => Interlocked.Add(ref _windows, -windows);
+    }
+}

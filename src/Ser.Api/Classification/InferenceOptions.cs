@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using Ser.Core.Models;
+
+namespace Ser.Api.Classification;
+
+/// <summary>How the service runs its models (<c>Ser:Inference</c>).</summary>
+public sealed class InferenceOptions
+{
+    public const string Section = "Ser:Inference";
+
+    /// <summary>Clips longer than this are scored in windows of this length.</summary>
+    [Range(0.5, 60)]
+    public double WindowSeconds { get; set; } = 5;
+
+    [Range(0.1, 60)]
+    public double HopSeconds { get; set; } = 2.5;
+
+    /// <summary>Most files in one <c>/classify/batch</c> request.</summary>
+    [Range(1, 256)]
+    public int MaxBatchFiles { get; set; } = 32;
+
+    /// <summary>Windows waiting per model before new requests get 503 + Retry-After (a 600 s clip is 239 windows).</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Most audio, in seconds, one <c>/classify/batch</c> request may carry in all (413 beyond).</summary>
+    [Range(1, 86_400)]
+    public double MaxBatchAudioSeconds { get; set; } = 600;
+
+    /// <summary>Most windows one forward pass takes (requests are batched together up to this).</summary>
+    [Range(1, 256)]
+    public int MaxBatch { get; set; } = 16;
+
+    /// <summary>A prediction whose top probability is below this is flagged <c>uncertain</c>.</summary>
+    [Range(0, 1)]
+    public double AbstainBelow { get; set; } = 0.4;
+
+    public InferencePrecision Precision { get; set; } = InferencePrecision.Float32;
+
+    /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = "auto";
+}

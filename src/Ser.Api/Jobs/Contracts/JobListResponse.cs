@@ -1,0 +1,3 @@
+namespace Ser.Api.Jobs.Contracts;
+
+public sealed record JobListResponse(IReadOnlyList<JobResponse> Items, string? Next);

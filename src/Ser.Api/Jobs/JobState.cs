@@ -1,0 +1,10 @@
+namespace Ser.Api.Jobs;
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}

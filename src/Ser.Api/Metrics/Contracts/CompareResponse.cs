@@ -1,0 +1,7 @@
+using Ser.Core.Evaluation;
+
+namespace Ser.Api.Metrics.Contracts;
+
+/// <summary><c>GET /metrics/compare</c>.</summary>
+public sealed record CompareResponse(CompareSplit Split, IReadOnlyList<RunMetrics> Runs, McNemar? Mcnemar, HumanSummary? Human,
+    string? HumanAbsentReason, IReadOnlyList<string> Notes);

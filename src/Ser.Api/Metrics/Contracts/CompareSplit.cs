@@ -1,0 +1,3 @@
+namespace Ser.Api.Metrics.Contracts;
+
+public sealed record CompareSplit(string Hash, string Strategy, bool SpeakerIndependent, int TestClips);

@@ -1,0 +1,3 @@
+namespace Ser.Api.Metrics.Contracts;
+
+public sealed record TrainingInfo(double Seconds, string Device, int Epochs, int BestEpoch, long Seed);

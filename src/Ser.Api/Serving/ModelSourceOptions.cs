@@ -1,7 +1,0 @@
-namespace Ser.Api.Serving;
-
-/// <summary><c>Ser:Models:{architecture}:Path</c>.</summary>
-public sealed class ModelSourceOptions
-{
-    public string? Path { get; set; }
-}
