@@ -25,10 +25,6 @@ public sealed class InferenceBatcher : BackgroundService
         foreach (var architecture in ModelArchitectures.All) _queues[architecture] = new Queue();
     }
 
-    /// <summary>Which of the six labels the current model of <paramref name="architecture"/> predicts, or null.</summary>
-    public IReadOnlyList<string>? LabelsSupported(string architecture) =>
-        _models.Active.TryGetValue(architecture, out var model) ? model.Classifier.LabelsSupported : null;
-
     /// <summary>Windows waiting, per architecture (for /metrics).</summary>
     public int QueueLength(string architecture) => _queues.TryGetValue(architecture, out var q) ? q.Windows : 0;
 
@@ -100,7 +96,7 @@ public sealed class InferenceBatcher : BackgroundService
             var offset = 0;
             foreach (var work in batch)
             {
-                work.Result.TrySetResult(new Scored(all.GetRange(offset, work.Windows.Count), model.RunId, model.Classifier.Preset, elapsed));
+                work.Result.TrySetResult(new Scored(all.GetRange(offset, work.Windows.Count), model, elapsed));
                 offset += work.Windows.Count;
             }
         }
@@ -165,8 +161,10 @@ public sealed class InferenceBatcher : BackgroundService
     }
 }
 
-/// <summary>Probabilities per window, from which model, and how long its forward pass took.</summary>
-public sealed record Scored(IReadOnlyList<float[]> Windows, string? RunId, string Preset, double ForwardMs);
+/// <summary>Probabilities per window, the model instance that computed them, and how long its forward pass took.</summary>
+/// <param name="Model">Describes the answer (run id, preset, labels), whatever is active by now. Its lease is already
+/// released: it may be retired and disposed, so read what it is, never run it.</param>
+public sealed record Scored(IReadOnlyList<float[]> Windows, ServedModel Model, double ForwardMs);
 
 public sealed class QueueFullException(string architecture) : Exception($"The {architecture} queue is full.")
 {
