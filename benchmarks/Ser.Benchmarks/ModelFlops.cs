@@ -1,3 +1,4 @@
+using Ser.Core.Features;
 using Ser.Core.Models.Wav2Vec2;
 
 namespace Ser.Benchmarks;
@@ -7,10 +8,11 @@ internal static class ModelFlops
 {
     public static double Wav2Vec2(Wav2Vec2Config c, long samples)
     {
-        double flops = 0, length = samples;
+        double flops = 0;
+        var length = samples;
         for (var i = 0; i < c.ConvDim.Count; i++)
         {
-            length = Math.Floor((length - c.ConvKernel[i]) / c.ConvStride[i]) + 1;
+            length = FrameLength.Conv(length, c.ConvKernel[i], c.ConvStride[i]);
             flops += 2.0 * (i == 0 ? 1 : c.ConvDim[i - 1]) * c.ConvDim[i] * c.ConvKernel[i] * length;
         }
         double f = length, h = c.HiddenSize;
@@ -40,5 +42,5 @@ internal static class ModelFlops
         return flops + 2.0 * channels * 6;
     }
 
-    private static long Out(long size, int kernel, int stride, int padding) => (size + 2 * padding - kernel) / stride + 1;
+    private static long Out(long size, int kernel, int stride, int padding) => FrameLength.Conv(size, kernel, stride, padding);
 }

@@ -1,4 +1,5 @@
 using Ser.Core.Audio;
+using Ser.Api.Models;
 
 namespace Ser.Api.Classification;
 

@@ -40,9 +40,10 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
             var mean = WeightedMean(result.Windows, cuts);
             means[architecture] = mean;
             var top = Array.IndexOf(mean, mean.Max());
-            var supported = batcher.LabelsSupported(architecture) ?? EmotionLabels.All;
+            // Labelled by the model that scored it: a hot swap meanwhile does not relabel it.
+            var model = result.Model;
             predictions[architecture] = new ModelPrediction(EmotionLabels.All[top], Math.Round(mean[top], 6), mean[top] < _options.AbstainBelow,
-                Named(mean), result.RunId, result.Preset, Math.Round(latency, 1), supported);
+                Named(mean), model.RunId, model.Classifier.Preset, Math.Round(latency, 1), model.Classifier.LabelsSupported);
         }
         var warnings = audio.Quality.Warnings.ToList();
         if (cuts.Count > 1) warnings.Add("long");

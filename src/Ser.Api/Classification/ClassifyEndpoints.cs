@@ -14,8 +14,6 @@ namespace Ser.Api.Classification;
 /// <summary><c>POST /classify</c> and <c>POST /classify/batch</c>: WAVs in, both models' emotion probabilities out.</summary>
 public static class ClassifyEndpoints
 {
-    private const int MinSamples = 400; // 25 ms at 16 kHz: one Wav2Vec2 frame
-
     public static IEndpointRouteBuilder MapClassifyEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/classify", ClassifyAsync).WithName("Classify").WithTags("Classification")
@@ -53,7 +51,8 @@ public static class ClassifyEndpoints
             {
                 using var upload = await uploads.ReadAsync(context.Request, "file", 1, decoder.Options.MaxSeconds, cancellationToken).ConfigureAwait(false);
                 var probes = Probe(upload, decoder);
-                outcome = await ScoreAsync(upload, 0, probes[0], decoder, budget, requested, segments == true, classification, cancellationToken).ConfigureAwait(false);
+                outcome = await ScoreAsync(upload, 0, probes[0], decoder, budget, Needs(requested, host), segments == true, classification, cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (UploadException e)
             {
@@ -111,9 +110,10 @@ public static class ClassifyEndpoints
             if (seconds > inference.Value.MaxBatchAudioSeconds)
                 return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Upload refused",
                     $"The files hold {seconds:0.#} s of audio in all; the limit per request is {inference.Value.MaxBatchAudioSeconds:0.#} s (Ser:Inference:MaxBatchAudioSeconds).");
+            var needs = Needs(requested, host);
             var items = await Task.WhenAll(upload.Files.Select(async (file, i) =>
             {
-                var outcome = await ScoreAsync(upload, i, probes[i], decoder, budget, requested, segments == true, classification, cancellationToken)
+                var outcome = await ScoreAsync(upload, i, probes[i], decoder, budget, needs, segments == true, classification, cancellationToken)
                     .ConfigureAwait(false);
                 var name = string.IsNullOrEmpty(file.FileName) ? $"file{i}" : file.FileName;
                 return new BatchItem(name, outcome.Problem?.Status ?? StatusCodes.Status200OK, outcome.Result, outcome.Problem);
@@ -138,9 +138,22 @@ public static class ClassifyEndpoints
 
     private sealed record Outcome(ClassifyResponse? Result, ProblemDetails? Problem, int? RetryAfter = null);
 
+    /// <summary>The requested models and the fewest samples the most demanding of them needs.</summary>
+    private sealed record Request(string[] Architectures, int MinSamples, string? MinSamplesBy);
+
+    // Each served model says how short a clip it can frame; a swap meanwhile pads rather than fails.
+    private static Request Needs(string[] requested, ModelHost host)
+    {
+        var (minimum, by) = (1, (string?)null);
+        foreach (var architecture in requested)
+            if (host.Active.TryGetValue(architecture, out var model) && model.Classifier.MinSamples > minimum)
+                (minimum, by) = (model.Classifier.MinSamples, architecture);
+        return new Request(requested, minimum, by);
+    }
+
     // Checks, decodes (within the memory budget and the decode slots) and scores one file; every refusal becomes a
     // problem with the status API.md gives. The decoded samples' share of the budget is given back once scored.
-    private static async Task<Outcome> ScoreAsync(Upload upload, int index, Probed probed, WavDecoder decoder, UploadBudget budget, string[] requested,
+    private static async Task<Outcome> ScoreAsync(Upload upload, int index, Probed probed, WavDecoder decoder, UploadBudget budget, Request request,
         bool segments, ClassificationService classification, CancellationToken cancellationToken)
     {
         try
@@ -166,10 +179,11 @@ public static class ClassifyEndpoints
                     _ => Problem(StatusCodes.Status400BadRequest, "Malformed audio", e.Message),
                 };
             }
-            if (audio.Samples.Length < MinSamples)
+            if (audio.Samples.Length < request.MinSamples)
                 return Problem(StatusCodes.Status400BadRequest, "Audio too short",
-                    $"The clip lasts {audio.DurationSeconds * 1000:0.#} ms at 16 kHz; at least 25 ms are needed.");
-            return new Outcome(await classification.ClassifyAsync(audio, requested, segments, cancellationToken).ConfigureAwait(false), null);
+                    $"The clip lasts {audio.DurationSeconds * 1000:0.#} ms at 16 kHz; the {request.MinSamplesBy ?? "requested"} model needs at least "
+                    + $"{request.MinSamples * 1000.0 / DecodedAudio.SampleRate:0.#} ms ({request.MinSamples} samples).");
+            return new Outcome(await classification.ClassifyAsync(audio, request.Architectures, segments, cancellationToken).ConfigureAwait(false), null);
         }
         catch (QueueFullException e)
         {

@@ -26,10 +26,6 @@ public sealed class InferenceBatcher : BackgroundService
         foreach (var architecture in ModelArchitectures.All) _queues[architecture] = new Queue();
     }
 
-    /// <summary>Which of the six labels the current model of <paramref name="architecture"/> predicts, or null.</summary>
-    public IReadOnlyList<string>? LabelsSupported(string architecture) =>
-        _models.Active.TryGetValue(architecture, out var model) ? model.Classifier.LabelsSupported : null;
-
     /// <summary>Windows waiting, per architecture (for /metrics).</summary>
     public int QueueLength(string architecture) => _queues.TryGetValue(architecture, out var q) ? q.Windows : 0;
 
@@ -101,7 +97,7 @@ public sealed class InferenceBatcher : BackgroundService
             var offset = 0;
             foreach (var work in batch)
             {
-                work.Result.TrySetResult(new Scored(all.GetRange(offset, work.Windows.Count), model.RunId, model.Classifier.Preset, elapsed));
+                work.Result.TrySetResult(new Scored(all.GetRange(offset, work.Windows.Count), model, elapsed));
                 offset += work.Windows.Count;
             }
         }

@@ -24,7 +24,7 @@ public sealed record LogMelOptions
     public double EffectiveFMax => FMax ?? SampleRate / 2.0;
 
     /// <summary>Number of frames for <paramref name="samples"/> input samples.</summary>
-    public long Frames(long samples) => Center ? samples / HopLength + 1 : (samples - NFft) / HopLength + 1;
+    public long Frames(long samples) => FrameLength.Stft(samples, NFft, HopLength, Center);
 
     /// <summary>Throws <see cref="ArgumentException"/> when the parameters contradict each other.</summary>
     public void Validate()

@@ -24,6 +24,10 @@ public interface IEmotionClassifier : IDisposable
     /// <summary>What the network computes in (the audio front end and the softmax are float32 either way).</summary>
     InferencePrecision Precision { get; }
 
+    /// <summary>Fewest 16 kHz samples that fill one frame of the model's front end (Wav2Vec2: its conv stack's receptive
+    /// field; ResNet: one STFT window of n_fft). Shorter clips are zero-padded, so they score mostly padding.</summary>
+    int MinSamples { get; }
+
     /// <summary>Probabilities for each clip (any lengths; at least one sample each), in input order.</summary>
     IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips);
 }

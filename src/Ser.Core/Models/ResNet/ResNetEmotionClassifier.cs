@@ -66,6 +66,8 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
 
     public InferencePrecision Precision { get; }
 
+    public int MinSamples => Spec.FrontEnd.NFft;
+
     public ResNet18 Model => _model;
 
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)

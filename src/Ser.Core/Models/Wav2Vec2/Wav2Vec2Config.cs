@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ser.Core.Features;
 using Ser.Core.Models.Checkpoints;
 
 namespace Ser.Core.Models.Wav2Vec2;
@@ -36,22 +37,10 @@ public sealed record Wav2Vec2Config
     public int NumLabels => Labels.Count;
 
     /// <summary>Wav2Vec2 frames per input: the conv stack's output length for <paramref name="samples"/>.</summary>
-    public long FrameCount(long samples)
-    {
-        for (var i = 0; i < ConvKernel.Count; i++) samples = samples < ConvKernel[i] ? 0 : (samples - ConvKernel[i]) / ConvStride[i] + 1;
-        return samples;
-    }
+    public long FrameCount(long samples) => FrameLength.ConvStack(samples, ConvKernel, ConvStride);
 
     /// <summary>Fewest input samples that yield one frame (400 = 25 ms at 16 kHz for the standard stack).</summary>
-    public int ReceptiveField
-    {
-        get
-        {
-            var span = 1;
-            for (var i = ConvKernel.Count - 1; i >= 0; i--) span = (span - 1) * ConvStride[i] + ConvKernel[i];
-            return span;
-        }
-    }
+    public int ReceptiveField => FrameLength.ReceptiveField(ConvKernel, ConvStride);
 
     /// <summary>Throws <see cref="CheckpointException"/> when the fields contradict each other.</summary>
     public Wav2Vec2Config Validate()

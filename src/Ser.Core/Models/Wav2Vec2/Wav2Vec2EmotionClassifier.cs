@@ -55,13 +55,15 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
 
     public InferencePrecision Precision { get; }
 
+    public int MinSamples => _model.Config.ReceptiveField;
+
     public Wav2Vec2ForSequenceClassification Model => _model;
 
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
         var results = new float[clips.Count][];
-        var minimum = _model.Config.ReceptiveField;
+        var minimum = MinSamples;
         var inputs = clips.Select((clip, i) => Prepare(clip, minimum, i)).ToArray();
         var groups = _usesMask
             ? inputs.Select((x, i) => i).OrderBy(i => inputs[i].Length).Chunk(MaxBatch)

@@ -45,16 +45,13 @@ public sealed class Wav2Vec2Model : nn.Module
         return new Wav2Vec2Output(conv, states, mask);
     }
 
-    /// <summary>Frames per clip for sample lengths [batch] (int64), from the conv kernels and strides.</summary>
+    /// <summary>Frames per clip for sample lengths [batch] (int64): <see cref="Wav2Vec2Config.FrameCount"/> of each.</summary>
     public Tensor FrameLengths(Tensor sampleLengths)
     {
         ArgumentNullException.ThrowIfNull(sampleLengths);
         using var scope = NewDisposeScope();
-        var lengths = sampleLengths.to_type(ScalarType.Int64);
-        for (var i = 0; i < Config.ConvKernel.Count; i++)
-            lengths = lengths.sub(Scalars.OfInteger(Config.ConvKernel[i])).clamp_min(Scalars.OfInteger(-Config.ConvStride[i]))
-                .div(Scalars.OfInteger(Config.ConvStride[i]), rounding_mode: RoundingMode.floor).add(Scalars.OfInteger(1), Scalars.One);
-        return lengths.clamp_min(Scalars.OfInteger(0)).MoveToOuterDisposeScope();
+        var frames = sampleLengths.to_type(ScalarType.Int64).cpu().contiguous().data<long>().Select(Config.FrameCount).ToArray();
+        return tensor(frames, device: sampleLengths.device).MoveToOuterDisposeScope();
     }
 
     private Tensor FrameMask(Tensor sampleLengths, long frames)
