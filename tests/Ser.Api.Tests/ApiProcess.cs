@@ -75,16 +75,23 @@ internal sealed class ApiProcess : IDisposable
     }
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _start = new();
 
     private void Remember(string? line)
     {
         if (line is null) return;
+        // The start-up banner and the bootstrap's first lines are kept for good; after them, the most recent lines.
+        if (_start.Count < 200)
+        {
+            _start.Enqueue(line);
+            return;
+        }
         _output.Enqueue(line);
         while (_output.Count > 400) _output.TryDequeue(out _);
     }
 
-    /// <summary>The process's last lines of output (console log), for assertions and failure messages.</summary>
-    public IReadOnlyList<string> Output => _output.ToArray();
+    /// <summary>The process's first 200 and last 400 lines of output (console log), for assertions and failure messages.</summary>
+    public IReadOnlyList<string> Output => [.. _start, .. _output];
 
     public string Url { get; }
 
