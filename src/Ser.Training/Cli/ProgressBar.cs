@@ -12,7 +12,7 @@ public sealed class ProgressBar(TextWriter writer) : IProgress<TrainingProgress>
     {
         ArgumentNullException.ThrowIfNull(value);
         var c = CultureInfo.InvariantCulture;
-        if (value.Phase == "epoch")
+        if (value.Phase == TrainingProgress.EpochPhase)
         {
             if (_interactive) writer.Write('\r');
             writer.WriteLine(string.Create(c, $"epoch {value.Epoch}/{value.Epochs}: loss {value.Loss:0.000}, validation UA {value.ValidationUa:0.000}, "

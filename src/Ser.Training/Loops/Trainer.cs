@@ -101,7 +101,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                     state = state with { Epoch = epoch, NextBatch = batchIndex, Step = step, History = history, EpochLossSum = lossSum, EpochLossCount = lossCount };
                     var elapsed = watch.Elapsed.TotalSeconds;
                     var eta = elapsed / stepsThisSession * (totalSteps - step);
-                    progress?.Report(new TrainingProgress("step", epoch + 1, hyper.Epochs, step, totalSteps, lossSum / Math.Max(1, lossCount),
+                    progress?.Report(new TrainingProgress(TrainingProgress.StepPhase, epoch + 1, hyper.Epochs, step, totalSteps, lossSum / Math.Max(1, lossCount),
                         baseRates[^1] * factor, clipsSeen / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds), eta));
                     if (cancellationToken.IsCancellationRequested)
                     {
@@ -136,7 +136,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
             };
             stopped = hyper.Patience > 0 && state.SinceBest >= hyper.Patience;
             Checkpoint(state, optimizer);
-            progress?.Report(new TrainingProgress("epoch", epoch + 1, hyper.Epochs, state.Step, totalSteps, record.TrainLoss, record.LearningRate,
+            progress?.Report(new TrainingProgress(TrainingProgress.EpochPhase, epoch + 1, hyper.Epochs, state.Step, totalSteps, record.TrainLoss, record.LearningRate,
                 record.ClipsPerSecond, watch.Elapsed.TotalSeconds / Math.Max(1, stepsThisSession) * (totalSteps - state.Step), metrics.Ua, metrics.Wa));
         }
         TrainingCheckpoint.RestoreBest(checkpointDirectory, model.Network);

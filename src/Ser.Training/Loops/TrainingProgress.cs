@@ -1,13 +1,17 @@
 namespace Ser.Training.Loops;
 
-/// <summary>One structured progress event: after every optimizer step (<see cref="Phase"/> "step"), after each
-/// epoch's validation ("epoch"), and while a base checkpoint downloads ("download", with <see cref="Bytes"/> of
+/// <summary>One structured progress event: after every optimizer step (<see cref="Phase"/> <see cref="StepPhase"/>), after
+/// each epoch's validation (<see cref="EpochPhase"/>), and while a base checkpoint downloads (<see cref="DownloadPhase"/>, with <see cref="Bytes"/> of
 /// <see cref="TotalBytes"/> of the file <see cref="File"/>). The console draws it as a bar; the API serves it from /jobs/{id}.</summary>
 public sealed record TrainingProgress(
     string Phase, int Epoch, int Epochs, long Step, long Steps, double Loss, double LearningRate,
     double ClipsPerSecond, double EtaSeconds, double? ValidationUa = null, double? ValidationWa = null,
     string? File = null, long? Bytes = null, long? TotalBytes = null)
 {
+    public const string StepPhase = "step";
+
+    public const string EpochPhase = "epoch";
+
     public const string DownloadPhase = "download";
 
     public double Fraction => Phase == DownloadPhase

@@ -100,7 +100,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var reporter = new CallbackProgress<TrainingProgress>(p =>
             {
                 // status.json is fsynced: at most once a second, and at every epoch end.
-                if (p.Phase == "epoch" || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
+                if (p.Phase == TrainingProgress.EpochPhase || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
                 {
                     store.WriteStatus(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: previous.Attempt + 1));
                     lastWrite = DateTime.UtcNow;
