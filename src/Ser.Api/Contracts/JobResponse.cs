@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ser.Training.Loops;
+using Ser.Training.Runs;
 
 namespace Ser.Api.Contracts;
 

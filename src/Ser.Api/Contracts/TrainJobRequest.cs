@@ -8,10 +8,3 @@ namespace Ser.Api.Contracts;
 /// <param name="BaseCheckpoint">A folder name under the data folder's models/ (e.g. wav2vec2-base).</param>
 public sealed record TrainJobRequest(string? Architecture, string? Preset, string? Dataset, SplitRequest? Split,
     HyperParametersRequest? HyperParameters, string? BaseCheckpoint, string? Name);
-
-/// <param name="Strategy"><c>actor</c> (default), <c>actor-kfold</c> or <c>random</c>.</param>
-public sealed record SplitRequest(string? Strategy, long? Seed, int? Folds, int? Fold, double? Validation, double? Test);
-
-public sealed record HyperParametersRequest(int? Epochs, int? BatchSize, double? LearningRate, double? EncoderLearningRate, double? WeightDecay,
-    double? WarmupFraction, double? GradientClip, int? GradientAccumulation, double? MaxSeconds, int? Patience, int? CheckpointEverySteps,
-    bool? ClassBalancedLoss, string? Optimizer, bool? FreezeFeatureEncoder, bool? FreezeBaseModel, int? SpecAugmentMasks, long? Seed);

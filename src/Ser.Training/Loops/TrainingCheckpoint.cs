@@ -4,6 +4,7 @@ using Ser.Core.Models.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Loops;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Ser.Core.Evaluation;
 using Ser.Training.Loops;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Reports;
 

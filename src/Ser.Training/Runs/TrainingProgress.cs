@@ -1,4 +1,4 @@
-namespace Ser.Training.Loops;
+namespace Ser.Training.Runs;
 
 /// <summary>One structured progress event: after every optimizer step (<see cref="Phase"/> "step"), after each
 /// epoch's validation ("epoch"), and while a base checkpoint downloads ("download", with <see cref="Bytes"/> of
