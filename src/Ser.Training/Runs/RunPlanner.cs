@@ -40,7 +40,14 @@ public sealed class RunPlanner
         if (request.Name is { Length: > MaxNameLength }) Error("name", $"must be at most {MaxNameLength} characters");
         var dataset = CheckDataset(request.Dataset, Error);
         var split = ResolveSplit(request.Split, Error);
-        if (request.BaseCheckpoint is not null && architectures.Length > 1) Error("baseCheckpoint", "applies to a single architecture");
+        // A path where only names are allowed is refused whatever else is wrong (the architecture included).
+        var single = request.BaseCheckpoint;
+        if (single is not null && !AllowBaseCheckpointPaths && !PlainName.IsValid(single))
+        {
+            Error("baseCheckpoint", NotAName);
+            single = null;
+        }
+        else if (single is not null && architectures.Length > 1) Error("baseCheckpoint", "applies to a single architecture");
         var runs = new List<RunSpec>();
         foreach (var architecture in architectures)
         {
@@ -54,7 +61,7 @@ public sealed class RunPlanner
             }
             var hyper = ResolveHyperParameters(request.HyperParameters, preset);
             foreach (var (field, message) in hyper.Validate()) Error("hyperParameters." + field, message);
-            var asked = request.BaseCheckpoints?.GetValueOrDefault(architecture) ?? (architectures.Length == 1 ? request.BaseCheckpoint : null);
+            var asked = request.BaseCheckpoints?.GetValueOrDefault(architecture) ?? (architectures.Length == 1 ? single : null);
             var checkpoint = asked is null ? DefaultBaseCheckpoint(preset.Name) : ResolveBaseCheckpoint(asked, architecture, Error);
             if (dataset is not null && split is not null)
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Name, dataset.Kind, dataset.Path,
@@ -90,7 +97,7 @@ public sealed class RunPlanner
         if (value == NoBaseCheckpoint) return null;
         if (!PlainName.IsValid(value))
         {
-            if (!AllowBaseCheckpointPaths) error("baseCheckpoint", "must be a folder name under the models folder, not a path");
+            if (!AllowBaseCheckpointPaths) error("baseCheckpoint", NotAName);
             else if (!Path.Exists(value)) error("baseCheckpoint", $"'{Shown(value)}' does not exist");
             else return Path.GetFullPath(value);
             return null;
@@ -130,6 +137,8 @@ public sealed class RunPlanner
         if (test is < 0 or > 0.5) error("split.test", "must be 0 to 0.5");
         return strategy is null ? null : new SplitSpec(strategy.Value, request?.Seed ?? d.Seed, validation, test, folds, fold);
     }
+
+    private const string NotAName = "must be a folder name under the models folder, not a path";
 
     // A caller's text echoed in an error, cut short.
     private static string? Shown(string? text) => text is { Length: > 64 } ? text[..64] + "…" : text;

@@ -39,8 +39,8 @@ public sealed class RunPlannerTests : IDisposable
         Assert.Equal("must be a folder name under the models folder, not a path", Assert.Single(plan.Errors["baseCheckpoint"]));
         Assert.Equal("must be adamw or sgd", Assert.Single(plan.Errors["hyperParameters.optimizer"]));
 
-        var wrong = Planner().Plan(Request("lstm") with { Dataset = null });
-        Assert.Equal(["architecture", "dataset"], wrong.Errors.Keys.Order(StringComparer.Ordinal));
+        var wrong = Planner().Plan(Request("lstm") with { Dataset = null, BaseCheckpoint = "/root/.ssh" });
+        Assert.Equal(["architecture", "baseCheckpoint", "dataset"], wrong.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("'lstm' is not wav2vec2, resnet18 or both", Assert.Single(wrong.Errors["architecture"]));
         Assert.Contains("is not a resnet18 preset", Assert.Single(Planner().Plan(Request("resnet18") with { Preset = "wav2vec2-tiny" }).Errors["preset"]),
             StringComparison.Ordinal);
