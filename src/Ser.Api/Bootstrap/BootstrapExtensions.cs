@@ -1,5 +1,7 @@
+using Ser.Api.Jobs;
 using Ser.Api.Jobs.Datasets;
 using Ser.Api.Models;
+using Ser.Core.Data;
 
 namespace Ser.Api.Bootstrap;
 
@@ -17,7 +19,7 @@ public static class BootstrapExtensions
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [$"Ser:Datasets:{SyntheticDataset}:Path"] = Path.Combine(dataPath, "datasets", SyntheticDataset),
-                [$"Ser:Datasets:{SyntheticDataset}:Kind"] = "synthetic",
+                [$"Ser:Datasets:{SyntheticDataset}:Kind"] = DatasetKinds.Synthetic,
             });
         builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection(BootstrapOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<BootstrapService>();

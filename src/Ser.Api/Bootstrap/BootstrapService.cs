@@ -7,8 +7,8 @@ using Ser.Api.Jobs.Contracts;
 using Ser.Api.Jobs.Datasets;
 using Ser.Api.Models;
 using Ser.Core.Models;
-using Ser.Training.Loops;
 using Ser.Training.Runs;
+using Ser.Core.Data;
 
 namespace Ser.Api.Bootstrap;
 
@@ -68,10 +68,10 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
             return current;
         }
         var (name, dataset) = BootstrapExtensions.Dataset(datasets.Value);
-        var synthetic = dataset.Kind == "synthetic";
+        var synthetic = dataset.Kind == DatasetKinds.Synthetic;
         if (synthetic) EnsureSyntheticCorpus(dataset.Path!, cancellationToken);
         var request = new TrainJobRequest(missing.Count == 1 ? missing[0] : "both", null, name, null,
-            synthetic ? new HyperParametersRequest(options.Value.SyntheticEpochs, null, null, null, null, null, null, null, null, 0, null, null, null, null, null, null, null) : null,
+            synthetic ? new HyperParametersRequest { Epochs = options.Value.SyntheticEpochs, Patience = 0 } : null,
             null, "bootstrap");
         var (job, errors) = launcher.StartTraining(request, jobId: IdPrefix + (previous.Count + 1));
         if (job is null) throw new InvalidOperationException("the bootstrap request was refused: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));

@@ -6,7 +6,6 @@ using Ser.Api.Hosting.Security;
 using Ser.Api.Hosting.Storage;
 using Ser.Api.Jobs.Datasets;
 using Ser.Api.Models;
-using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs;
@@ -25,11 +24,7 @@ public static class JobsExtensions
         builder.Services.AddSingleton<TrainJobValidator>();
         builder.Services.AddSingleton<JobLauncher>();
         // Base checkpoints missing from {data}/models are fetched from the Hugging Face hub by the job (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).
-        builder.Services.AddHuggingFaceHubClient();
-        builder.Services.AddSingleton(sp => new BaseCheckpointCatalog(HubHttp.CreateHub(sp),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("BaseCheckpoints")));
-        builder.Services.AddSingleton(sp => new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Training"), sp.GetRequiredService<BaseCheckpointCatalog>()));
+        builder.Services.AddTrainingRunner();
         builder.Services.AddTransient<TrainModelJob>();
         builder.Services.AddTransient<EvaluateRunsJob>();
         builder.Services.AddSingleton(new JobStorageSetup(config =>

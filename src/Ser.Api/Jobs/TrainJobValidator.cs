@@ -4,12 +4,8 @@ using Ser.Api.Hosting;
 using Ser.Api.Jobs.Contracts;
 using Ser.Api.Jobs.Datasets;
 using Ser.Api.Models;
-using Ser.Core.Data.Splits;
+using Ser.Core.Data;
 using Ser.Core.IO;
-using Ser.Core.Models;
-using Ser.Training.BaseCheckpoints;
-using Ser.Training.Loops;
-using Ser.Training.Recipes;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs;
@@ -22,63 +18,42 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
     /// <summary>Most runs one <c>POST /jobs/evaluate</c> may name.</summary>
     public const int MaxEvaluationRuns = 50;
 
-    /// <summary>Longest job <c>name</c> (it is shown in every job listing).</summary>
-    public const int MaxNameLength = 200;
-
+    /// <summary>The request mapped onto a <see cref="TrainingRequest"/> (dataset names resolved through configuration)
+    /// and planned by <see cref="RunPlanner"/>; the API's own errors (a dataset that is no name) come first.</summary>
     public (IReadOnlyList<RunSpec> Runs, Dictionary<string, string[]> Errors) Validate(TrainJobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Error(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
-
-        var architectures = request.Architecture switch
-        {
-            "both" => ModelArchitectures.All.ToArray(),
-            ModelArchitectures.Wav2Vec2 or ModelArchitectures.ResNet18 => [request.Architecture],
-            null => Fail("architecture", "is required (wav2vec2, resnet18 or both)"),
-            _ => Fail("architecture", $"'{Shown(request.Architecture)}' is not wav2vec2, resnet18 or both"),
-        };
-        if (request.Name is { Length: > MaxNameLength }) Error("name", $"must be at most {MaxNameLength} characters");
         var dataset = ResolveDataset(request.Dataset, Error);
-        var split = ResolveSplit(request.Split, Error);
-        var models = Path.Combine(serving.Value.FullDataPath, "models");
-        string? checkpoint = null;
-        if (request.BaseCheckpoint is { } name)
-        {
-            if (!PlainName.IsValid(name)) Error("baseCheckpoint", "must be a folder name under the models folder, not a path");
-            else if (architectures.Length != 1) Error("baseCheckpoint", "applies to a single architecture");
-            else if (BaseCheckpointCatalog.Find(name) is { } known && known.Architecture != architectures[0])
-                Error("baseCheckpoint", $"'{name}' is a {known.Architecture} checkpoint");
-            else if (!BaseCheckpointCatalog.IsAvailable(name, models) && !BaseCheckpointCatalog.IsKnown(name))
-                Error("baseCheckpoint", $"'{name}' is not in the models folder ({{data}}/models) and not one the service can download "
-                    + $"({string.Join(", ", BaseCheckpointCatalog.Known.Select(k => k.Name))})");
-            else checkpoint = BaseCheckpointCatalog.PathOf(name, models);
-        }
-        var runs = new List<RunSpec>();
-        foreach (var architecture in architectures)
-        {
-            var presetName = architectures.Length == 1 && request.Preset is not null ? request.Preset
-                : dataset?.Kind == "synthetic" ? architecture + "-tiny" : architecture == ModelArchitectures.Wav2Vec2 ? "wav2vec2-base" : "resnet18";
-            var preset = ModelPresets.All.FirstOrDefault(p => p.Name == presetName);
-            if (preset is null || preset.Architecture != architecture)
-            {
-                Error("preset", $"'{Shown(presetName)}' is not a {architecture} preset ({string.Join(", ", ModelPresets.All.Where(p => p.Architecture == architecture).Select(p => p.Name))})");
-                continue;
-            }
-            var hyper = Resolve(request.HyperParameters, preset);
-            foreach (var (field, message) in hyper.Validate()) Error("hyperParameters." + field, message);
-            if (dataset is not null && split is not null)
-                runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Value.Name, dataset.Value.Kind, dataset.Value.Path,
-                    split, hyper, checkpoint ?? DefaultBase(preset.Name, models), request.Name, inference.Value.Device, DateTimeOffset.UtcNow));
-        }
+        var planner = new RunPlanner { ModelsFolder = Path.Combine(serving.Value.FullDataPath, "models") };
+        var plan = planner.Plan(ToTrainingRequest(request, dataset, inference.Value.Device));
+        foreach (var (field, messages) in plan.Errors)
+            if (!errors.ContainsKey(field)) errors[field] = messages;
         if (errors.Count == 0) EnsureGenerated(dataset, Error);
-        return (errors.Count == 0 ? runs : [], errors);
+        return (errors.Count == 0 ? plan.Runs : [], errors);
+    }
 
-        string[] Fail(string field, string message)
+    /// <summary>The API's request in the planner's terms; <paramref name="dataset"/> is already resolved (null when it is not).</summary>
+    public static TrainingRequest ToTrainingRequest(TrainJobRequest request, (string Name, string Kind, string Path)? dataset, string device)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var h = request.HyperParameters;
+        var s = request.Split;
+        return new TrainingRequest
         {
-            Error(field, message);
-            return [];
-        }
+            Architecture = request.Architecture, Preset = request.Preset, Name = request.Name, BaseCheckpoint = request.BaseCheckpoint, Device = device,
+            Dataset = dataset is { } d ? new TrainingDataset { Name = d.Name, Kind = d.Kind, Path = d.Path } : null,
+            Split = s is null ? null : new TrainingSplit { Strategy = s.Strategy, Seed = s.Seed, Folds = s.Folds, Fold = s.Fold, Validation = s.Validation, Test = s.Test },
+            HyperParameters = h is null ? null : new HyperParameters
+            {
+                Epochs = h.Epochs, BatchSize = h.BatchSize, LearningRate = h.LearningRate, EncoderLearningRate = h.EncoderLearningRate,
+                WeightDecay = h.WeightDecay, WarmupFraction = h.WarmupFraction, GradientClip = h.GradientClip, GradientAccumulation = h.GradientAccumulation,
+                MaxSeconds = h.MaxSeconds, Patience = h.Patience, CheckpointEverySteps = h.CheckpointEverySteps, ClassBalancedLoss = h.ClassBalancedLoss,
+                Optimizer = h.Optimizer, FreezeFeatureEncoder = h.FreezeFeatureEncoder, FreezeBaseModel = h.FreezeBaseModel,
+                SpecAugmentMasks = h.SpecAugmentMasks, Seed = h.Seed ?? 42,
+            },
+        };
     }
 
     /// <summary>One evaluation run per named run, or every invalid field.</summary>
@@ -120,7 +95,7 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
     // accepted now and failing in the job ("Dataset folder … does not exist").
     private void EnsureGenerated((string Name, string Kind, string Path)? dataset, Action<string, string> error)
     {
-        if (dataset is not { Kind: "synthetic" } d || !SyntheticCorpora.Missing(d.Path)) return;
+        if (dataset is not { Kind: DatasetKinds.Synthetic } d || !SyntheticCorpora.Missing(d.Path)) return;
         try { synthetic.Ensure(d.Path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -139,37 +114,4 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
         if (options?.Path is not { Length: > 0 } path) { error("dataset", $"'{name}' is not configured (set Ser:Datasets:{name}:Path)"); return null; }
         return (name, options.Kind, Path.GetFullPath(path));
     }
-
-    private static SplitSpec? ResolveSplit(SplitRequest? request, Action<string, string> error)
-    {
-        var d = new SplitSpec();
-        var strategy = SplitStrategyNames.Parse(request?.Strategy ?? "actor");
-        if (strategy is null) error("split.strategy", "must be actor, actor-kfold or random");
-        var folds = request?.Folds ?? d.Folds;
-        var fold = request?.Fold ?? d.Fold;
-        var validation = request?.Validation ?? d.Validation;
-        var test = request?.Test ?? d.Test;
-        if (folds is < 2 or > 20) error("split.folds", "must be 2 to 20");
-        if (fold < 0 || fold >= folds) error("split.fold", $"must be 0 to {folds - 1}");
-        if (validation is < 0 or > 0.5) error("split.validation", "must be 0 to 0.5");
-        if (test is < 0 or > 0.5) error("split.test", "must be 0 to 0.5");
-        return strategy is null ? null : new SplitSpec(strategy.Value, request?.Seed ?? d.Seed, validation, test, folds, fold);
-    }
-
-    private static ResolvedHyperParameters Resolve(HyperParametersRequest? r, ModelPreset preset)
-    {
-        var h = new HyperParameters
-        {
-            Epochs = r?.Epochs, BatchSize = r?.BatchSize, LearningRate = r?.LearningRate, EncoderLearningRate = r?.EncoderLearningRate,
-            WeightDecay = r?.WeightDecay, WarmupFraction = r?.WarmupFraction, GradientClip = r?.GradientClip, GradientAccumulation = r?.GradientAccumulation,
-            MaxSeconds = r?.MaxSeconds, Patience = r?.Patience, CheckpointEverySteps = r?.CheckpointEverySteps, ClassBalancedLoss = r?.ClassBalancedLoss,
-            Optimizer = r?.Optimizer, FreezeFeatureEncoder = r?.FreezeFeatureEncoder, FreezeBaseModel = r?.FreezeBaseModel,
-            SpecAugmentMasks = r?.SpecAugmentMasks, Seed = r?.Seed ?? 42,
-        };
-        return preset.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, preset) : Wav2Vec2Recipe.Defaults(h, preset);
-    }
-
-    // The full presets start from their pretrained weights (downloaded by the job when absent); tiny ones from scratch.
-    private static string? DefaultBase(string preset, string models) =>
-        BaseCheckpointCatalog.IsKnown(preset) || BaseCheckpointCatalog.IsAvailable(preset, models) ? BaseCheckpointCatalog.PathOf(preset, models) : null;
 }

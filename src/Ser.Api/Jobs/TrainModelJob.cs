@@ -2,7 +2,6 @@ using System.ComponentModel;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Ser.Api.Models;
-using Ser.Training.Reports;
 using Ser.Training.Runs;
 using Ser.Training.Storage;
 
@@ -31,14 +30,11 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
         }
         try
         {
-            foreach (var runId in job.RunIds)
+            await RunSequence.TrainAllAsync(runner.Store, serving.Value.FullDataPath, job.RunIds, async (runId, ct) =>
             {
                 using var runScope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
-                await TrainOrStandByAsync(runId, cancellationToken).ConfigureAwait(false);
-            }
-            if (job.RunIds.Count >= 2)
-                ComparisonWriter.Write(ComparisonBuilder.Build(runner.Store, job.RunIds),
-                    Path.Combine(serving.Value.FullDataPath, "reports", string.Join("-vs-", job.RunIds)));
+                await TrainOrStandByAsync(runId, ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             Finish(jobId, JobState.Succeeded, null);
         }
         catch (OperationCanceledException) when (jobs.Find(jobId)?.CancelRequested == true)

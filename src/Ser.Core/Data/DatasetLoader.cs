@@ -7,8 +7,8 @@ public static class DatasetLoader
 {
     public static Corpus Load(string name, string kind, string path, bool verifyHashes = false) => kind switch
     {
-        CremaDCorpus.Kind or "synthetic" => CremaDCorpus.Load(name, path, verifyHashes),
-        CsvCorpus.Kind => CsvCorpus.Load(name, path),
+        DatasetKinds.CremaD or DatasetKinds.Synthetic => CremaDCorpus.Load(name, path, verifyHashes),
+        DatasetKinds.Csv => CsvCorpus.Load(name, path),
         _ => throw new DatasetException($"Unknown dataset kind '{kind}'; use crema-d, csv or synthetic."),
     };
 }

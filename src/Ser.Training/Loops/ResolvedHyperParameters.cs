@@ -1,11 +1,26 @@
 namespace Ser.Training.Loops;
 
 /// <summary>Hyper-parameters with every default filled in; what a run records.</summary>
-public sealed record ResolvedHyperParameters(
-    int Epochs, int BatchSize, double LearningRate, double EncoderLearningRate, double WeightDecay, double WarmupFraction,
-    double GradientClip, int GradientAccumulation, double MaxSeconds, int Patience, int CheckpointEverySteps,
-    bool ClassBalancedLoss, string Optimizer, bool FreezeFeatureEncoder, bool FreezeBaseModel, int SpecAugmentMasks, long Seed)
+public sealed record ResolvedHyperParameters
 {
+    public required int Epochs { get; init; }
+    public required int BatchSize { get; init; }
+    public required double LearningRate { get; init; }
+    public required double EncoderLearningRate { get; init; }
+    public required double WeightDecay { get; init; }
+    public required double WarmupFraction { get; init; }
+    public required double GradientClip { get; init; }
+    public required int GradientAccumulation { get; init; }
+    public required double MaxSeconds { get; init; }
+    public required int Patience { get; init; }
+    public required int CheckpointEverySteps { get; init; }
+    public required bool ClassBalancedLoss { get; init; }
+    public required string Optimizer { get; init; }
+    public required bool FreezeFeatureEncoder { get; init; }
+    public required bool FreezeBaseModel { get; init; }
+    public required int SpecAugmentMasks { get; init; }
+    public required long Seed { get; init; }
+
     /// <summary>Every out-of-range value, by field (empty when all are valid).</summary>
     public IReadOnlyDictionary<string, string> Validate()
     {
@@ -25,7 +40,7 @@ public sealed record ResolvedHyperParameters(
         Check(MaxSeconds is >= 0.5 and <= 30, "maxSeconds", "must be 0.5 to 30");
         Check(Patience is >= 0 and <= 1000, "patience", "must be 0 to 1000");
         Check(CheckpointEverySteps is >= 1 and <= 1_000_000, "checkpointEverySteps", "must be 1 to 1000000");
-        Check(Optimizer is "adamw" or "sgd", "optimizer", "must be adamw or sgd");
+        Check(OptimizerNames.IsKnown(Optimizer), "optimizer", $"must be {OptimizerNames.AdamW} or {OptimizerNames.Sgd}");
         Check(SpecAugmentMasks is >= 0 and <= 10, "specAugmentMasks", "must be 0 to 10");
         return errors;
     }

@@ -9,6 +9,7 @@ using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Loops;
 

@@ -3,6 +3,7 @@ using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Loops;
 

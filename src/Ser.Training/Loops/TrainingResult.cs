@@ -1,3 +1,5 @@
+using Ser.Training.Runs;
+
 namespace Ser.Training.Loops;
 
 /// <summary>How a training ended: the best epoch by validation UA (whose weights the model now holds) and the curve.</summary>

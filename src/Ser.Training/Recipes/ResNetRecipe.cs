@@ -7,6 +7,7 @@ using Ser.Training.Optimizers;
 using Ser.Training.Loops;
 using TorchSharp;
 using TorchSharp.Modules;
+using Ser.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Ser.Training.Recipes;
@@ -30,11 +31,20 @@ public sealed class ResNetRecipe : ITrainableModel
         _frontEnd = new LogMelSpectrogram(spec.FrontEnd);
     }
 
-    public static ResolvedHyperParameters Defaults(HyperParameters h, ModelPreset preset) => new(
-        h.Epochs ?? 15, h.BatchSize ?? 32, h.LearningRate ?? 1e-3, 0, h.WeightDecay ?? 1e-4, h.WarmupFraction ?? 0.05,
-        h.GradientClip ?? 5.0, h.GradientAccumulation ?? 1, h.MaxSeconds ?? preset.MaxSeconds, h.Patience ?? 5,
-        h.CheckpointEverySteps ?? 200, h.ClassBalancedLoss ?? false, h.Optimizer ?? "adamw", false, false,
-        h.SpecAugmentMasks ?? 2, h.Seed);
+    public static ResolvedHyperParameters Defaults(HyperParameters h, ModelPreset preset)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(preset);
+        return new()
+        {
+            Epochs = h.Epochs ?? 15, BatchSize = h.BatchSize ?? 32, LearningRate = h.LearningRate ?? 1e-3, EncoderLearningRate = 0,
+            WeightDecay = h.WeightDecay ?? 1e-4, WarmupFraction = h.WarmupFraction ?? 0.05, GradientClip = h.GradientClip ?? 5.0,
+            GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds, Patience = h.Patience ?? 5,
+            CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
+            Optimizer = h.Optimizer ?? OptimizerNames.AdamW, FreezeFeatureEncoder = false, FreezeBaseModel = false,
+            SpecAugmentMasks = h.SpecAugmentMasks ?? 2, Seed = h.Seed,
+        };
+    }
 
     public string Architecture => ModelArchitectures.ResNet18;
 
@@ -50,7 +60,7 @@ public sealed class ResNetRecipe : ITrainableModel
     {
         ArgumentNullException.ThrowIfNull(hyper);
         var parameters = _model.parameters().Where(p => p.requires_grad).ToArray();
-        OptimizerHelper optimizer = hyper.Optimizer == "sgd"
+        OptimizerHelper optimizer = hyper.Optimizer == OptimizerNames.Sgd
             ? new SafeSgd(parameters, hyper.LearningRate, momentum: 0.9, weightDecay: hyper.WeightDecay, nesterov: true)
             : new SafeAdamW([(parameters, hyper.LearningRate)], hyper.WeightDecay);
         return (optimizer, [hyper.LearningRate]);

@@ -6,6 +6,7 @@ using Ser.Training.Optimizers;
 using Ser.Training.Loops;
 using TorchSharp;
 using TorchSharp.Modules;
+using Ser.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Ser.Training.Recipes;
@@ -31,11 +32,21 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
         else if (hyper.FreezeFeatureEncoder) model.FreezeFeatureEncoder();
     }
 
-    public static ResolvedHyperParameters Defaults(HyperParameters h, ModelPreset preset) => new(
-        h.Epochs ?? 10, h.BatchSize ?? 8, h.LearningRate ?? 1e-3, h.EncoderLearningRate ?? (preset.Name == "wav2vec2-tiny" ? 1e-3 : 3e-5),
-        h.WeightDecay ?? 0.01, h.WarmupFraction ?? 0.1, h.GradientClip ?? 1.0, h.GradientAccumulation ?? 1, h.MaxSeconds ?? preset.MaxSeconds,
-        h.Patience ?? 4, h.CheckpointEverySteps ?? 200, h.ClassBalancedLoss ?? false, h.Optimizer ?? "adamw",
-        h.FreezeFeatureEncoder ?? preset.Name != "wav2vec2-tiny", h.FreezeBaseModel ?? false, 0, h.Seed);
+    public static ResolvedHyperParameters Defaults(HyperParameters h, ModelPreset preset)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        ArgumentNullException.ThrowIfNull(preset);
+        return new()
+        {
+            Epochs = h.Epochs ?? 10, BatchSize = h.BatchSize ?? 8, LearningRate = h.LearningRate ?? 1e-3,
+            EncoderLearningRate = h.EncoderLearningRate ?? (preset.Name == "wav2vec2-tiny" ? 1e-3 : 3e-5), WeightDecay = h.WeightDecay ?? 0.01,
+            WarmupFraction = h.WarmupFraction ?? 0.1, GradientClip = h.GradientClip ?? 1.0, GradientAccumulation = h.GradientAccumulation ?? 1,
+            MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds, Patience = h.Patience ?? 4, CheckpointEverySteps = h.CheckpointEverySteps ?? 200,
+            ClassBalancedLoss = h.ClassBalancedLoss ?? false, Optimizer = h.Optimizer ?? OptimizerNames.AdamW,
+            FreezeFeatureEncoder = h.FreezeFeatureEncoder ?? preset.Name != "wav2vec2-tiny", FreezeBaseModel = h.FreezeBaseModel ?? false,
+            SpecAugmentMasks = 0, Seed = h.Seed,
+        };
+    }
 
     public string Architecture => ModelArchitectures.Wav2Vec2;
 

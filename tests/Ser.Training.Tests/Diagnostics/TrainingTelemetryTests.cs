@@ -5,6 +5,7 @@ using Ser.Core.Diagnostics;
 using Ser.Training.Loops;
 using Ser.Training.Tests.Loops;
 using Ser.Tests;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Tests.Diagnostics;
 

@@ -1,6 +1,7 @@
 using Ser.Core.Data.Splits;
 using Ser.Training.Loops;
 using Ser.Tests;
+using Ser.Training.Runs;
 
 namespace Ser.Training.Tests.Loops;
 

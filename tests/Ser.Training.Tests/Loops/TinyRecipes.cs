@@ -3,6 +3,7 @@ using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
+using Ser.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Ser.Training.Tests.Loops;

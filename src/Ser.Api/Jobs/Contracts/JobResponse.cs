@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs.Contracts;
 

@@ -5,6 +5,7 @@ namespace Ser.Api.Jobs.Contracts;
 /// <param name="Architecture"><c>wav2vec2</c>, <c>resnet18</c> or <c>both</c> (two runs on one split, then compared).</param>
 /// <param name="Preset">For a single architecture; default wav2vec2-base / resnet18 (wav2vec2-tiny / resnet18-tiny on synthetic data).</param>
 /// <param name="Dataset">A name under Ser:Datasets (e.g. crema-d, synthetic).</param>
-/// <param name="BaseCheckpoint">A folder name under the data folder's models/ (e.g. wav2vec2-base).</param>
+/// <param name="BaseCheckpoint">A folder name under the data folder's models/ (e.g. wav2vec2-base), or <c>none</c> for random weights;
+/// default: the preset's pretrained checkpoint (full presets), random weights (tiny ones).</param>
 public sealed record TrainJobRequest(string? Architecture, string? Preset, string? Dataset, SplitRequest? Split,
     HyperParametersRequest? HyperParameters, string? BaseCheckpoint, string? Name);

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using Ser.Core.Data;
 
 namespace Ser.Api.Jobs.Datasets;
 
 /// <summary>Each configured dataset names a kind the loaders know, so a typo stops the start rather than a job.</summary>
 internal sealed class DatasetsOptionsValidator : IValidateOptions<DatasetsOptions>
 {
-    private static readonly string[] Kinds = ["crema-d", "csv", "synthetic"];
+    private static readonly IReadOnlyList<string> Kinds = DatasetKinds.All;
 
     public ValidateOptionsResult Validate(string? name, DatasetsOptions options)
     {

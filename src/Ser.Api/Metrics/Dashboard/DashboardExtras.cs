@@ -1,4 +1,3 @@
-using Ser.Training.Loops;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Metrics.Dashboard;

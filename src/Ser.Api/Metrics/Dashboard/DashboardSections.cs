@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Ser.Training.Loops;
+using Ser.Training.Runs;
 
 namespace Ser.Api.Metrics.Dashboard;
 

@@ -1,4 +1,4 @@
-using Ser.Training.Loops;
+using Ser.Training.Runs;
 
 namespace Ser.Api.Metrics.Dashboard;
 

@@ -42,7 +42,7 @@ public static class CremaDCorpus
                 synthetic ? null : actor?.Ethnicity, original ? CremaDMetadata.Votes.GetValueOrDefault(parsed.Id) : null));
         }
         if (clips.Count == 0) throw new DatasetException($"No CREMA-D clips in '{folder}'.");
-        return new Corpus(name, synthetic ? "synthetic" : Kind, Path.GetFullPath(root), clips, excluded);
+        return new Corpus(name, synthetic ? DatasetKinds.Synthetic : Kind, Path.GetFullPath(root), clips, excluded);
     }
 
     /// <summary>Where the WAVs are: <c>root/AudioWAV</c> if it exists, else <c>root</c>.</summary>

@@ -24,7 +24,7 @@ public sealed class SplitCommand : ICliCommand
         var a = new CliArguments(args, ["dataset-path", "dataset-kind", "out", "strategy", "seed", "validation", "test", "folds", "fold"]);
         var spec = Spec(a);
         var output = a.Required("out");
-        var corpus = DatasetLoader.Load("dataset", a.Get("dataset-kind") ?? "crema-d", a.Required("dataset-path"));
+        var corpus = DatasetLoader.Load("dataset", a.Get("dataset-kind") ?? DatasetKinds.CremaD, a.Required("dataset-path"));
         var split = spec.Apply(corpus);
         split.Save(a.Required("out"));
         context.Output.WriteLine($"{split.Strategy.Name()} split {split.Hash[..12]} (seed {split.Seed}): train {split.Train.Speakers.Count} speakers / "

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
-using Ser.Training.Loops;
-using Ser.Training.Recipes;
+using Ser.Training.BaseCheckpoints;
 using Ser.Training.Reports;
 using Ser.Training.Runs;
 
@@ -21,19 +23,22 @@ public sealed class TrainCommand : ICliCommand
 
     public string Summary => "train (and test) wav2vec2, resnet18 or both on a split; resumable";
 
-    public string Usage => """
+    public string Usage => $"""
         ser-train train --architecture wav2vec2|resnet18|both --dataset-path DIR [options]
         ser-train train --resume RUN [--data DIR]
 
-        Data:   --dataset-kind crema-d|csv|synthetic (crema-d)  --dataset NAME  --data DIR (runs and registry, ./data)
+        Data:   --dataset-kind crema-d|csv|synthetic (crema-d)  --dataset NAME  --data DIR (runs, registry, models/: ./data)
         Split:  --strategy actor|actor-kfold|random (actor)  --seed 42  --validation 0.15  --test 0.15  --folds 5  --fold 0
-        Model:  --preset P | --wav2vec2-preset P --resnet18-preset P | --tiny   (wav2vec2-base, resnet18; tiny: *-tiny)
-                --base-checkpoint PATH | --wav2vec2-checkpoint DIR --resnet18-checkpoint FILE   (HF folder / torchvision weights)
+        Model:  --preset P | --wav2vec2-preset P --resnet18-preset P | --tiny   (wav2vec2-base, resnet18; *-tiny on synthetic data)
+                --base-checkpoint NAME|PATH|none | --wav2vec2-checkpoint --resnet18-checkpoint   (HF folder / torchvision weights)
         Train:  --epochs --batch-size --learning-rate --encoder-learning-rate --weight-decay --warmup --gradient-clip
                 --accumulation --max-seconds --patience --checkpoint-every --optimizer adamw|sgd --spec-augment N
                 --class-balanced --train-feature-encoder --freeze-base --training-seed S --threads N --device cpu|cuda|auto
 
-        Each architecture becomes a run under DIR/runs/{id}; both runs share one split and are compared at the end.
+        Base checkpoints by default (a NAME is a folder under DIR/models; 'none' trains from random weights):
+        {DefaultBaseCheckpoints()}
+
+        Each architecture becomes a run under DIR/runs/{"{id}"}; both runs share one split and are compared at the end.
         Ctrl-C stops at the next step with a checkpoint (exit 130); --resume RUN continues it.
         """;
 
@@ -44,80 +49,94 @@ public sealed class TrainCommand : ICliCommand
         if (a.Int("threads") is { } threads) TorchRuntime.SetThreads(threads);
         var logger = context.Logging.CreateLogger("ser-train");
         TorchRuntime.Initialize(logger);
-        var runner = new TrainingRunner(Store(a.Get("data")), Registry(a.Get("data")), logger);
+        using var services = new ServiceCollection().AddHuggingFaceHubClient().BuildServiceProvider();
+        var runner = new TrainingRunner(Store(a.Get("data")), Registry(a.Get("data")), logger,
+            new BaseCheckpointCatalog(HubHttp.CreateHub(services), context.Logging.CreateLogger("BaseCheckpoints")));
         var runIds = a.Get("resume") is { } resume ? [resume] : CreateRuns(a, runner);
         var bar = new ProgressBar(context.Error);
-        foreach (var id in runIds)
+        var current = runIds[0];
+        try
         {
-            context.Error.WriteLine($"Run {id}: {runner.Store.ReadSpec(id).Architecture}/{runner.Store.ReadSpec(id).Preset}");
-            try
+            var report = await RunSequence.TrainAllAsync(runner.Store, DataPath(a.Get("data")), runIds, async (id, ct) =>
             {
-                var summary = await runner.TrainAsync(id, bar, cancellationToken).ConfigureAwait(false);
+                current = id;
+                var spec = runner.Store.ReadSpec(id);
+                context.Error.WriteLine($"Run {id}: {spec.Architecture}/{spec.Preset}");
+                var summary = await runner.TrainAsync(id, bar, ct).ConfigureAwait(false);
                 bar.Done();
                 context.Output.WriteLine($"{id} {summary.Architecture}/{summary.Preset}: test WA {summary.Wa:0.000}, UA {summary.Ua:0.000}, macro-F1 {summary.MacroF1:0.000} ({summary.SplitStrategy} split)");
-            }
-            catch (OperationCanceledException)
+            }, cancellationToken).ConfigureAwait(false);
+            if (report is not null)
             {
-                bar.Done();
-                context.Error.WriteLine($"Stopped. Resume with: ser-train train --resume {id}" + (a.Get("data") is { } d ? $" --data {d}" : ""));
-                return ExitCodes.Cancelled;
+                context.Output.WriteLine(ComparisonWriter.Markdown(report));
+                context.Output.WriteLine($"Report written to {RunSequence.ReportFolder(DataPath(a.Get("data")), runIds)}");
             }
         }
-        if (runIds.Count >= 2)
+        catch (OperationCanceledException)
         {
-            var report = ComparisonBuilder.Build(runner.Store, runIds);
-            var output = Path.Combine(DataPath(a.Get("data")), "reports", string.Join("-vs-", runIds));
-            ComparisonWriter.Write(report, output);
-            context.Output.WriteLine(ComparisonWriter.Markdown(report));
-            context.Output.WriteLine($"Report written to {output}");
+            bar.Done();
+            context.Error.WriteLine($"Stopped. Resume with: ser-train train --resume {current}" + (a.Get("data") is { } d ? $" --data {d}" : ""));
+            return ExitCodes.Cancelled;
         }
         return ExitCodes.Success;
     }
 
+    /// <summary>The CLI's arguments in the planner's terms (the API maps its JSON body the same way).</summary>
+    internal static TrainingRequest ToTrainingRequest(CliArguments a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var datasetPath = Path.GetFullPath(a.Required("dataset-path"));
+        return new TrainingRequest
+        {
+            Architecture = a.Required("architecture"), Preset = a.Get("preset"),
+            Presets = PerArchitecture(a, "-preset", a.Has("tiny") ? arch => arch + "-tiny" : null),
+            Dataset = new TrainingDataset
+            {
+                Name = a.Get("dataset") ?? Path.GetFileName(datasetPath), Kind = a.Get("dataset-kind") ?? DatasetKinds.CremaD, Path = datasetPath,
+            },
+            Split = new TrainingSplit
+            {
+                Strategy = a.Get("strategy"), Seed = a.Long("seed"), Validation = a.Double("validation"), Test = a.Double("test"),
+                Folds = a.Int("folds"), Fold = a.Int("fold"),
+            },
+            HyperParameters = new HyperParameters
+            {
+                Epochs = a.Int("epochs"), BatchSize = a.Int("batch-size"), LearningRate = a.Double("learning-rate"),
+                EncoderLearningRate = a.Double("encoder-learning-rate"), WeightDecay = a.Double("weight-decay"), WarmupFraction = a.Double("warmup"),
+                GradientClip = a.Double("gradient-clip"), GradientAccumulation = a.Int("accumulation"), MaxSeconds = a.Double("max-seconds"),
+                Patience = a.Int("patience"), CheckpointEverySteps = a.Int("checkpoint-every"), Optimizer = a.Get("optimizer"),
+                SpecAugmentMasks = a.Int("spec-augment"), ClassBalancedLoss = a.Has("class-balanced") ? true : null,
+                FreezeFeatureEncoder = a.Has("train-feature-encoder") ? false : null, FreezeBaseModel = a.Has("freeze-base") ? true : null,
+                Seed = a.Long("training-seed") ?? 42,
+            },
+            BaseCheckpoint = a.Get("base-checkpoint"), BaseCheckpoints = PerArchitecture(a, "-checkpoint", null),
+            Name = a.Get("name"), Device = a.Get("device"),
+        };
+    }
+
     private static List<string> CreateRuns(CliArguments a, TrainingRunner runner)
     {
-        var architecture = a.Required("architecture");
-        var architectures = architecture == "both" ? ModelArchitectures.All.ToArray()
-            : ModelArchitectures.All.Contains(architecture) ? [architecture]
-            : throw new CliUsageException($"unknown architecture '{architecture}' (wav2vec2, resnet18 or both)");
-        var datasetPath = Path.GetFullPath(a.Required("dataset-path"));
-        var split = SplitCommand.Spec(a);
-        var ids = new List<string>();
-        foreach (var arch in architectures)
-        {
-            var preset = ModelPresets.Get(PresetName(a, arch, architectures.Length));
-            var hyper = Hyper(a, preset);
-            var errors = hyper.Validate();
-            if (errors.Count > 0) throw new CliUsageException(string.Join("; ", errors.Select(e => $"{e.Key} {e.Value}")));
-            var checkpoint = a.Get(arch == ModelArchitectures.Wav2Vec2 ? "wav2vec2-checkpoint" : "resnet18-checkpoint")
-                ?? (architectures.Length == 1 ? a.Get("base-checkpoint") : null);
-            var id = TrainingRunner.NewRunId();
-            runner.Create(new RunSpec(id, "train", arch, preset.Name, a.Get("dataset") ?? Path.GetFileName(datasetPath),
-                a.Get("dataset-kind") ?? "crema-d", datasetPath, split, hyper, checkpoint is null ? null : Path.GetFullPath(checkpoint),
-                a.Get("name"), a.Get("device") ?? "cpu", DateTimeOffset.UtcNow));
-            ids.Add(id);
-        }
-        return ids;
+        var planner = new RunPlanner { ModelsFolder = Path.Combine(DataPath(a.Get("data")), "models"), AllowBaseCheckpointPaths = true };
+        var plan = planner.Plan(ToTrainingRequest(a));
+        if (!plan.IsValid)
+            throw new CliUsageException(string.Join("; ", plan.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key} {m}"))));
+        foreach (var run in plan.Runs) runner.Create(run);
+        return [.. plan.Runs.Select(r => r.RunId)];
     }
 
-    private static string PresetName(CliArguments a, string architecture, int count) =>
-        (count == 1 ? a.Get("preset") : null) ?? a.Get(architecture + "-preset")
-        ?? (a.Has("tiny") ? architecture + "-tiny" : architecture == ModelArchitectures.Wav2Vec2 ? "wav2vec2-base" : "resnet18");
-
-    private static ResolvedHyperParameters Hyper(CliArguments a, ModelPreset preset)
+    // --wav2vec2-preset / --resnet18-checkpoint …, with a fallback (--tiny) for architectures not named.
+    private static Dictionary<string, string>? PerArchitecture(CliArguments a, string suffix, Func<string, string>? fallback)
     {
-        var h = new HyperParameters
-        {
-            Epochs = a.Int("epochs"), BatchSize = a.Int("batch-size"), LearningRate = a.Double("learning-rate"),
-            EncoderLearningRate = a.Double("encoder-learning-rate"), WeightDecay = a.Double("weight-decay"), WarmupFraction = a.Double("warmup"),
-            GradientClip = a.Double("gradient-clip"), GradientAccumulation = a.Int("accumulation"), MaxSeconds = a.Double("max-seconds"),
-            Patience = a.Int("patience"), CheckpointEverySteps = a.Int("checkpoint-every"), Optimizer = a.Get("optimizer"),
-            SpecAugmentMasks = a.Int("spec-augment"), ClassBalancedLoss = a.Has("class-balanced") ? true : null,
-            FreezeFeatureEncoder = a.Has("train-feature-encoder") ? false : null, FreezeBaseModel = a.Has("freeze-base") ? true : null,
-            Seed = a.Long("training-seed") ?? 42,
-        };
-        return preset.Wav2Vec2 is null ? ResNetRecipe.Defaults(h, preset) : Wav2Vec2Recipe.Defaults(h, preset);
+        var values = ModelArchitectures.All.Select(arch => (arch, value: a.Get(arch + suffix) ?? fallback?.Invoke(arch)))
+            .Where(p => p.value is not null).ToDictionary(p => p.arch, p => p.value!, StringComparer.Ordinal);
+        return values.Count == 0 ? null : values;
     }
+
+    // Derived from the presets and the catalog, so the help cannot drift from what the planner does.
+    private static string DefaultBaseCheckpoints() => string.Join(Environment.NewLine, ModelPresets.All.Select(p =>
+        BaseCheckpointCatalog.Find(p.Name) is { } source
+            ? $"  {p.Name,-14} DIR/models/{source.Name} ({source.RepoId}, downloaded when absent)"
+            : $"  {p.Name,-14} random weights"));
 
     internal static string DataPath(string? data) => Path.GetFullPath(data ?? "data");
 

@@ -1,4 +1,4 @@
-namespace Ser.Training.Loops;
+namespace Ser.Training.Runs;
 
 /// <summary>Training settings. Null fields take the recipe's default for the architecture (see Recipes/).</summary>
 public sealed record HyperParameters

@@ -1,4 +1,4 @@
-namespace Ser.Training.Loops;
+namespace Ser.Training.Runs;
 
 /// <summary>One structured progress event: after every optimizer step (<see cref="Phase"/> <see cref="StepPhase"/>), after
 /// each epoch's validation (<see cref="EpochPhase"/>), and while a base checkpoint downloads (<see cref="DownloadPhase"/>, with <see cref="Bytes"/> of
