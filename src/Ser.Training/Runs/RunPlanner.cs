@@ -65,7 +65,7 @@ public sealed class RunPlanner
             var checkpoint = asked is null ? DefaultBaseCheckpoint(preset.Name) : ResolveBaseCheckpoint(asked, architecture, Error);
             if (dataset is not null && split is not null)
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Name, dataset.Kind, dataset.Path,
-                    split, hyper, checkpoint, request.Name, request.Device ?? "cpu", DateTimeOffset.UtcNow));
+                    split, hyper, checkpoint, request.Name, request.Device ?? TorchDevices.Auto, DateTimeOffset.UtcNow));
         }
         return new RunPlan(errors.Count == 0 ? runs : [], errors);
 

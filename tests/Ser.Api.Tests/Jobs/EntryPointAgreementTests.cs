@@ -26,7 +26,6 @@ public sealed class EntryPointAgreementTests : IDisposable
         var corpus = Directory.CreateDirectory(Path.Combine(_temp, "corpus")).FullName;
         using var factory = new SerApiFactory();
         factory.Settings["Ser:Role"] = "api"; // the HTTP side only plans: nothing trains in-process
-        factory.Settings["Ser:Inference:Device"] = "cpu";
         factory.Settings["Ser:Datasets:crema-d:Path"] = corpus;
         using var client = factory.CreateClient();
         var http = await PostAsync(client, factory, new { architecture = "both", dataset = "crema-d", name = "same", split = new { seed = 9 } });
@@ -71,7 +70,6 @@ public sealed class EntryPointAgreementTests : IDisposable
         var corpus = Path.Combine(_temp, "synthetic");
         SyntheticCorpusGenerator.Generate(corpus, new SyntheticCorpusOptions { Actors = 6, Sentences = 1, Seed = 4 }, Ct);
         using var factory = new SerApiFactory();
-        factory.Settings["Ser:Inference:Device"] = "cpu";
         factory.Settings["Ser:Datasets:synthetic:Path"] = corpus;
         factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
         using var client = factory.CreateClient();

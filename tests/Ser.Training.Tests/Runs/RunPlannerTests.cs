@@ -59,7 +59,7 @@ public sealed class RunPlannerTests : IDisposable
         Assert.Equal((10, 8, "adamw"), (plan.Runs[0].Hyper.Epochs, plan.Runs[0].Hyper.BatchSize, plan.Runs[0].Hyper.Optimizer));
         Assert.Equal((15, 32, 2), (plan.Runs[1].Hyper.Epochs, plan.Runs[1].Hyper.BatchSize, plan.Runs[1].Hyper.SpecAugmentMasks));
         Assert.Single(plan.Runs.Select(r => r.Split).Distinct());
-        Assert.All(plan.Runs, r => Assert.Equal(("corpus", kind, Path.Combine(_temp, "corpus"), "cpu"), (r.Dataset, r.DatasetKind, r.DatasetPath, r.Device)));
+        Assert.All(plan.Runs, r => Assert.Equal(("corpus", kind, Path.Combine(_temp, "corpus"), TorchDevices.Auto), (r.Dataset, r.DatasetKind, r.DatasetPath, r.Device)));
     }
 
     [Fact]

@@ -33,7 +33,8 @@ public sealed class TrainCommand : ICliCommand
                 --base-checkpoint NAME|PATH|none | --wav2vec2-checkpoint --resnet18-checkpoint   (HF folder / torchvision weights)
         Train:  --epochs --batch-size --learning-rate --encoder-learning-rate --weight-decay --warmup --gradient-clip
                 --accumulation --max-seconds --patience --checkpoint-every --optimizer adamw|sgd --spec-augment N
-                --class-balanced --train-feature-encoder --freeze-base --training-seed S --threads N --device cpu|cuda|auto
+                --class-balanced --train-feature-encoder --freeze-base --training-seed S --threads N
+                --device auto|cpu|cuda (auto, as the service: CUDA when present)
 
         Base checkpoints by default (a NAME is a folder under DIR/models; 'none' trains from random weights):
         {DefaultBaseCheckpoints()}
