@@ -71,7 +71,7 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
         var synthetic = dataset.Kind == DatasetKinds.Synthetic;
         if (synthetic) EnsureSyntheticCorpus(dataset.Path!, cancellationToken);
         var request = new TrainJobRequest(missing.Count == 1 ? missing[0] : "both", null, name, null,
-            synthetic ? new HyperParametersRequest { Epochs = options.Value.SyntheticEpochs, Patience = 0 } : null,
+            synthetic ? new HyperParameters { Epochs = options.Value.SyntheticEpochs, Patience = 0 } : null,
             null, "bootstrap");
         var (job, errors) = launcher.StartTraining(request, jobId: IdPrefix + (previous.Count + 1));
         if (job is null) throw new InvalidOperationException("the bootstrap request was refused: " + string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));

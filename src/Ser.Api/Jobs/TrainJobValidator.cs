@@ -38,21 +38,13 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
     public static TrainingRequest ToTrainingRequest(TrainJobRequest request, (string Name, string Kind, string Path)? dataset, string device)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var h = request.HyperParameters;
         var s = request.Split;
         return new TrainingRequest
         {
             Architecture = request.Architecture, Preset = request.Preset, Name = request.Name, BaseCheckpoint = request.BaseCheckpoint, Device = device,
             Dataset = dataset is { } d ? new TrainingDataset { Name = d.Name, Kind = d.Kind, Path = d.Path } : null,
             Split = s is null ? null : new TrainingSplit { Strategy = s.Strategy, Seed = s.Seed, Folds = s.Folds, Fold = s.Fold, Validation = s.Validation, Test = s.Test },
-            HyperParameters = h is null ? null : new HyperParameters
-            {
-                Epochs = h.Epochs, BatchSize = h.BatchSize, LearningRate = h.LearningRate, EncoderLearningRate = h.EncoderLearningRate,
-                WeightDecay = h.WeightDecay, WarmupFraction = h.WarmupFraction, GradientClip = h.GradientClip, GradientAccumulation = h.GradientAccumulation,
-                MaxSeconds = h.MaxSeconds, Patience = h.Patience, CheckpointEverySteps = h.CheckpointEverySteps, ClassBalancedLoss = h.ClassBalancedLoss,
-                Optimizer = h.Optimizer, FreezeFeatureEncoder = h.FreezeFeatureEncoder, FreezeBaseModel = h.FreezeBaseModel,
-                SpecAugmentMasks = h.SpecAugmentMasks, Seed = h.Seed ?? 42,
-            },
+            HyperParameters = request.HyperParameters,
         };
     }
 
