@@ -4,6 +4,7 @@ using Hangfire.Client;
 using Hangfire.InMemory;
 using Hangfire.Server;
 using Hangfire.States;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Ser.Api.Jobs;
@@ -22,13 +23,19 @@ internal sealed class JobServerHarness : IDisposable
         var database = SqlDatabase.Sqlite(Path.Combine(Root, "registry.db"));
         Jobs = new JobStore(database);
         Runner = new TrainingRunner(new RunStore(Path.Combine(Root, "runs")), new RunRegistry(database));
-        Filters = new JobStateFilterProvider(new JobStateFilter(Jobs, NullLogger<JobStateFilter>.Instance));
+        Logging = new LoggerFactory([Recorder]);
+        Filters = new JobStateFilterProvider(new JobStateFilter(Jobs, Logging.CreateLogger<JobStateFilter>()));
         Client = new BackgroundJobClient(Storage, Filters);
     }
 
     public string Root { get; } = Directory.CreateTempSubdirectory("ser-jobfilter-").FullName;
 
     public JobStore Jobs { get; }
+
+    /// <summary>Every message logged through <see cref="Logging"/>, with its scopes.</summary>
+    public ScopeRecorder Recorder { get; } = new();
+
+    public ILoggerFactory Logging { get; }
 
     public TrainingRunner Runner { get; }
 
@@ -80,13 +87,14 @@ internal sealed class JobServerHarness : IDisposable
     public void Dispose()
     {
         Storage.Dispose();
+        Logging.Dispose();
         Directory.Delete(Root, recursive: true);
     }
 
     private sealed class Activator(JobServerHarness harness) : JobActivator
     {
         public override object ActivateJob(Type jobType) =>
-            jobType == typeof(ProbeJob) ? new ProbeJob(harness.Jobs, harness.Seen)
+            jobType == typeof(ProbeJob) ? new ProbeJob(harness.Jobs, harness.Seen, harness.Logging.CreateLogger<ProbeJob>())
             : jobType == typeof(EvaluateRunsJob) ? new EvaluateRunsJob(harness.Jobs, harness.Runner)
             : jobType == typeof(TrainModelJob) ? new TrainModelJob(harness.Jobs, harness.Runner,
                 Options.Create(new ServingOptions { DataPath = harness.Root }), NullLogger<TrainModelJob>.Instance)
@@ -97,11 +105,12 @@ internal sealed class JobServerHarness : IDisposable
 /// <summary>A job of a third kind, writing no state of its own: what the filter does is all there is.</summary>
 [Queue("training")]
 [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class ProbeJob(JobStore jobs, List<JobRecord> seen)
+public sealed class ProbeJob(JobStore jobs, List<JobRecord> seen, ILogger<ProbeJob> logger)
 {
     public void Run(string jobId, bool fail)
     {
         lock (seen) seen.Add(jobs.Find(jobId)!);
+        logger.LogInformation("The probe runs");
         if (fail) throw new InvalidOperationException("the probe failed on purpose");
     }
 }

@@ -39,6 +39,9 @@ public sealed class JobStateFilterTests : IDisposable
         Assert.NotNull(passed.FinishedAt);
         Assert.Equal(JobState.Running, _harness.Seen.Single(j => j.Id == fails).State);
         Assert.Equal((JobState.Failed, "the probe failed on purpose"), (failed.State, failed.Error));
+        // The filter opened the {JobId} scope around each job.
+        var logged = _harness.Recorder.Entries.Where(e => e.Message == "The probe runs").ToArray();
+        Assert.Equal([passes, fails], logged.Select(e => e.Scopes.OfType<IReadOnlyDictionary<string, object>>().Single()["JobId"]));
     }
 
     [Fact]
