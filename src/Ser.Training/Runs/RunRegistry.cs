@@ -80,7 +80,7 @@ public sealed class RunRegistry
         ArgumentNullException.ThrowIfNull(status);
         _db.Execute("""
             UPDATE runs SET state = @state, error = @error, split_hash = COALESCE(@hash, split_hash), started_at = @started, finished_at = @finished,
-              attempt = @attempt, progress = @progress, resumed_from_step = @resumed
+              attempt = @attempt, progress = @progress, resumed_from_step = CAST(@resumed AS BIGINT)
             WHERE id = @id
             """, [("@id", runId), .. StatusParameters(status), ("@hash", splitHash)]);
     }
@@ -98,11 +98,12 @@ public sealed class RunRegistry
         ArgumentNullException.ThrowIfNull(status);
         _db.Execute("""
             UPDATE runs SET state = @state, error = @error, wa = @wa, ua = @ua, macro_f1 = @f1, training_seconds = @seconds, started_at = @started,
-              finished_at = @finished, attempt = @attempt, progress = @progress, resumed_from_step = @resumed
+              finished_at = @finished, attempt = @attempt, progress = @progress, resumed_from_step = CAST(@resumed AS BIGINT)
             WHERE id = @id
             """, [("@id", runId), .. StatusParameters(status), ("@wa", wa), ("@ua", ua), ("@f1", macroF1), ("@seconds", trainingSeconds)]);
     }
 
+    // Nulls travel as text (SqlDatabase): resumed_from_step is cast in the statements, for PostgreSQL's BIGINT.
     private static (string, object?)[] StatusParameters(RunStatus status) =>
     [
         ("@state", Name(status.State)), ("@error", status.Error), ("@started", status.StartedAt?.ToString("O")),
