@@ -96,7 +96,7 @@ public static class MetricsEndpoints
         ComparisonReport report;
         try
         {
-            report = ComparisonBuilder.Build(store, ids, allowDifferentSplits == true);
+            report = ComparisonBuilder.Build(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids, allowDifferentSplits == true);
         }
         catch (ComparisonException e)
         {

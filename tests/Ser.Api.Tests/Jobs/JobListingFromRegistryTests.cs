@@ -7,8 +7,8 @@ using Ser.Training.Runs;
 
 namespace Ser.Api.Tests.Jobs;
 
-/// <summary>A job's runs are described from their registry rows: status.json is only a copy, and a missing or damaged
-/// one changes nothing the job endpoints answer.</summary>
+/// <summary>Runs are described from their registry rows: status.json is only a copy, and a missing or damaged one
+/// changes nothing the job and metrics endpoints answer.</summary>
 public sealed class JobListingFromRegistryTests : IDisposable
 {
     private readonly SerApiFactory _factory = new();
@@ -49,5 +49,22 @@ public sealed class JobListingFromRegistryTests : IDisposable
             Assert.Equal(["resnet18", "wav2vec2"], runs.Select(r => r.GetProperty("architecture").GetString()));
             Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("state").GetString()));
         }
+    }
+
+    [Fact]
+    public async Task A_runs_metrics_and_a_comparison_answer_from_the_registry_when_status_json_is_corrupt()
+    {
+        var store = _factory.Services.GetRequiredService<RunStore>();
+        var registry = _factory.Services.GetRequiredService<RunRegistry>();
+        var a = FakeRuns.Add(store, registry, "wav2vec2", 1, c => c.Label);
+        var b = FakeRuns.Add(store, registry, "resnet18", 1, c => 0);
+        foreach (var run in new[] { a, b }) File.WriteAllText(Path.Combine(store.Directory(run), "status.json"), "{ \"state\": ");
+
+        var metrics = await _client.GetAsync(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
+        var compare = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (metrics.StatusCode, compare.StatusCode));
+        var compared = (await compare.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("runs").EnumerateArray();
+        Assert.Equal([a, b], compared.Select(r => r.GetProperty("runId").GetString()));
     }
 }
