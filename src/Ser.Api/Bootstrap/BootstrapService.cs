@@ -16,7 +16,7 @@ namespace Ser.Api.Bootstrap;
 /// on whichever process has the training role), reports its progress through <c>/health/ready</c> and <c>/classify</c>'s
 /// 503, and activates the runs when the job succeeds. The job id is fixed per attempt (<c>j-bootstrap-N</c>), so two API
 /// processes starting together create one job; a restart follows the job already there instead of starting another.</summary>
-public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness, JobStore jobs, JobLauncher launcher, RunStore store,
+public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness, JobStore jobs, JobLauncher launcher, RunStore store, RunRegistry registry,
     IOptions<BootstrapOptions> options, IOptions<DatasetsOptions> datasets, SyntheticCorpora corpora, ILogger<BootstrapService> logger) : BackgroundService
 {
     private const string IdPrefix = "j-bootstrap-";
@@ -93,14 +93,16 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
         while (true)
         {
             var job = jobs.Find(jobId) ?? throw new InvalidOperationException($"job {jobId} disappeared");
-            var runs = job.RunIds.Select(r => (Id: r, Spec: store.ReadSpec(r), Status: store.ReadStatus(r))).ToArray();
-            var done = runs.Sum(r => r.Status.State == RunState.Succeeded ? 1.0 : r.Status.Progress is { Phase: not TrainingProgress.DownloadPhase } p ? p.Fraction : 0) / Math.Max(1, runs.Length);
+            // The runs' state and progress from their registry rows, in one query.
+            var rows = registry.FindMany(job.RunIds);
+            var runs = job.RunIds.Where(rows.ContainsKey).Select(r => rows[r]).ToArray();
+            var done = runs.Sum(r => r.State == RunState.Succeeded ? 1.0 : r.Progress is { Phase: not TrainingProgress.DownloadPhase } p ? p.Fraction : 0) / Math.Max(1, runs.Length);
             switch (job.State)
             {
                 case JobState.Succeeded:
-                    foreach (var run in runs.Where(r => r.Status.State == RunState.Succeeded && !host.Active.ContainsKey(r.Spec.Architecture)
-                        && !host.ServesFolder(r.Spec.Architecture)))
-                        await host.ActivateAsync(run.Id, cancellationToken).ConfigureAwait(false);
+                    foreach (var run in runs.Where(r => r.State == RunState.Succeeded && !host.Active.ContainsKey(r.Architecture)
+                        && !host.ServesFolder(r.Architecture)))
+                        await host.ActivateAsync(run.RunId, cancellationToken).ConfigureAwait(false);
                     readiness.SetBootstrap("done", 1);
                     logger.LogInformation("Bootstrap: {JobId} finished; serving {Runs}", jobId, string.Join(", ", job.RunIds));
                     return;
@@ -109,23 +111,23 @@ public sealed class BootstrapService(ModelHost host, ServiceReadiness readiness,
                     logger.LogError("Bootstrap: {JobId} {State}: {Error}", jobId, job.State, job.Error);
                     return;
                 default:
-                    readiness.SetBootstrap(Stage(job, runs.Select(r => (r.Spec, r.Status)).ToArray()), done);
+                    readiness.SetBootstrap(Stage(job, runs), done);
                     break;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string Stage(JobRecord job, (RunSpec Spec, RunStatus Status)[] runs)
+    private static string Stage(JobRecord job, RunSummary[] runs)
     {
         if (job.State == JobState.Queued) return $"job {job.Id} queued for a training worker";
-        var current = runs.FirstOrDefault(r => r.Status.State != RunState.Succeeded);
-        if (current.Spec is null) return "writing the comparison";
-        var p = current.Status.Progress;
+        var current = runs.FirstOrDefault(r => r.State != RunState.Succeeded);
+        if (current is null) return "writing the comparison";
+        var p = current.Progress;
         return p is null
-            ? $"training {current.Spec.Preset} on {current.Spec.Dataset}: preparing"
+            ? $"training {current.Preset} on {current.Dataset}: preparing"
             : p.Phase == TrainingProgress.DownloadPhase
-            ? $"training {current.Spec.Preset} on {current.Spec.Dataset}: downloading the base checkpoint ({p.File}, {p.Fraction:P0})"
-            : $"training {current.Spec.Preset} on {current.Spec.Dataset}: epoch {p.Epoch}/{p.Epochs}, step {p.Step}/{p.Steps}, ETA {p.EtaSeconds:0} s";
+            ? $"training {current.Preset} on {current.Dataset}: downloading the base checkpoint ({p.File}, {p.Fraction:P0})"
+            : $"training {current.Preset} on {current.Dataset}: epoch {p.Epoch}/{p.Epochs}, step {p.Step}/{p.Steps}, ETA {p.EtaSeconds:0} s";
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Ser.Training.Runs;
 using Ser.Training.Storage;
@@ -138,26 +137,7 @@ public sealed class JobStore
 
     private static string Serialize(JobRecord job) => JsonSerializer.Serialize(job, RunStore.Json);
 
-    private void AddColumnIfMissing(string name, string type)
-    {
-        if (_db.IsPostgres)
-        {
-            _db.Execute($"ALTER TABLE jobs ADD COLUMN IF NOT EXISTS {name} {type}");
-            return;
-        }
-        if (HasColumn(name)) return;
-        try
-        {
-            _db.Execute($"ALTER TABLE jobs ADD COLUMN {name} {type}");
-        }
-        catch (DbException) when (HasColumn(name))
-        {
-            // Another process added it first.
-        }
-    }
-
-    private bool HasColumn(string name) =>
-        _db.Query("SELECT 1 FROM pragma_table_info('jobs') WHERE name = @name", _ => 1, ("@name", name)).Count > 0;
+    private void AddColumnIfMissing(string name, string type) => _db.AddColumnIfMissing("jobs", name, type);
 
     private static bool IsId(string id) => id.Length is > 2 and < 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 }

@@ -39,10 +39,10 @@ public static class JobsEndpoints
         JobLauncher launcher, JobStore jobs, TrainingRunner runner)
     {
         if (key is not null && jobs.FindByIdempotencyKey(key) is { } existing)
-            return TypedResults.Accepted($"/jobs/{existing.Id}", Describe(existing, runner.Store));
+            return TypedResults.Accepted($"/jobs/{existing.Id}", Describe(existing, runner));
         var (job, errors) = launcher.StartTraining(request, key);
         if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid training request", type: "https://ser.dev/problems/400");
-        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
+        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner));
     }
 
     private static Results<Accepted<JobResponse>, ValidationProblem> Evaluate(EvaluateJobRequest request, JobLauncher launcher, TrainingRunner runner,
@@ -50,12 +50,12 @@ public static class JobsEndpoints
     {
         var (job, errors) = launcher.StartEvaluation(request, cancellationToken);
         if (job is null) return TypedResults.ValidationProblem(errors, title: "Invalid evaluation request", type: "https://ser.dev/problems/400");
-        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner.Store));
+        return TypedResults.Accepted($"/jobs/{job.Id}", Describe(job, runner));
     }
 
     private static Results<Ok<JobResponse>, ProblemHttpResult> Get(string id, JobStore jobs, TrainingRunner runner) =>
         jobs.Find(id) is { } job
-            ? TypedResults.Ok(Describe(job, runner.Store))
+            ? TypedResults.Ok(Describe(job, runner))
             : Problems.Create(StatusCodes.Status404NotFound, "Unknown job", $"There is no job '{id}'.");
 
     private static Results<Ok<JobListResponse>, ValidationProblem> List(JobStore jobs, TrainingRunner runner, [FromQuery] string? state,
@@ -74,7 +74,9 @@ public static class JobsEndpoints
             ? (long.Parse(key, CultureInfo.InvariantCulture), id) : null;
         var (items, more) = jobs.Page(filter, limit ?? PageCursor.DefaultLimit, before);
         var next = more ? PageCursor.Encode(items[^1].CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), items[^1].Id) : null;
-        return TypedResults.Ok(new JobListResponse(items.Select(j => Describe(j, runner.Store)).ToArray(), next));
+        // Every listed job's runs in one registry query: no file is read per item.
+        var rows = runner.Registry.FindMany(items.SelectMany(j => j.RunIds).Distinct(StringComparer.Ordinal).ToArray());
+        return TypedResults.Ok(new JobListResponse(items.Select(j => Describe(j, rows, runner.Store.Root)).ToArray(), next));
     }
 
     private static Results<Accepted<JobResponse>, ProblemHttpResult> Cancel(string id, JobStore jobs, TrainingRunner runner, IBackgroundJobClient hangfire)
@@ -87,15 +89,17 @@ public static class JobsEndpoints
         if (job.HangfireId is not null) hangfire.Delete(job.HangfireId);
         if (job.State == JobState.Queued)
             job = jobs.Update(id, j => j with { State = JobState.Cancelled, FinishedAt = DateTimeOffset.UtcNow, Error = "cancelled before it started" });
-        return TypedResults.Accepted($"/jobs/{id}", Describe(job, runner.Store));
+        return TypedResults.Accepted($"/jobs/{id}", Describe(job, runner));
     }
 
-    private static JobResponse Describe(JobRecord job, RunStore store) =>
+    private static JobResponse Describe(JobRecord job, TrainingRunner runner) => Describe(job, runner.Registry.FindMany(job.RunIds), runner.Store.Root);
+
+    // A run's state and progress come from its registry row (the source of truth), never from its folder.
+    private static JobResponse Describe(JobRecord job, IReadOnlyDictionary<string, RunSummary> rows, string runsRoot) =>
         new(job.Id, job.Kind, job.State.ToString().ToLowerInvariant(), job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempt, job.Request,
-            job.RunIds.Select(runId =>
+            job.RunIds.Where(rows.ContainsKey).Select(runId =>
             {
-                var spec = store.ReadSpec(runId);
-                var status = store.ReadStatus(runId);
-                return new JobRun(runId, spec.Architecture, status.State.ToString().ToLowerInvariant(), status.Progress, status.ResumedFromStep);
-            }).ToArray(), PublicText.Redact(job.Error, Path.GetDirectoryName(store.Root)));
+                var row = rows[runId];
+                return new JobRun(runId, row.Architecture, row.State.ToString().ToLowerInvariant(), row.Progress, row.ResumedFromStep);
+            }).ToArray(), PublicText.Redact(job.Error, Path.GetDirectoryName(runsRoot)));
 }

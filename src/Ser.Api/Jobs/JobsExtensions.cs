@@ -49,6 +49,7 @@ public static class JobsExtensions
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             sp.GetRequiredService<JobStorageSetup>().Apply(config);
         });
+        JobStateFilterProvider.AddJobStateFilter(builder.Services);
         if (role.Trains())
         {
             builder.Services.AddHangfireServer(server =>

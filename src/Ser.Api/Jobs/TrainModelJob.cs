@@ -10,7 +10,8 @@ namespace Ser.Api.Jobs;
 /// <summary>The Hangfire job behind <c>POST /jobs/train</c>: trains the job's runs one after the other (both
 /// architectures share one split), then writes their comparison. Re-entrant: delivered again after a crash or a
 /// shutdown, it skips finished runs and resumes the others from their last checkpoint. Deleting the job cancels it
-/// at the next step (checkpoint kept). A failure is final: no automatic retries of a long, deterministic job.</summary>
+/// at the next step (checkpoint kept). A failure is final: no automatic retries of a long, deterministic job. The job
+/// record's state and the log scope belong to <see cref="JobStateFilter"/>.</summary>
 [Queue("training")]
 [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions<ServingOptions> serving, ILogger<TrainModelJob> logger)
@@ -18,41 +19,13 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
     [DisplayName("Train {0}")]
     public async Task RunAsync(string jobId, CancellationToken cancellationToken)
     {
-        var job = await WhenStorageAnswersAsync(
-            () => jobs.Update(jobId, j => j with { State = JobState.Running, StartedAt = j.StartedAt ?? DateTimeOffset.UtcNow, Attempt = j.Attempt + 1 }),
-            cancellationToken).ConfigureAwait(false);
-        var delivery = job.Attempt;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
-        if (job.CancelRequested)
+        var job = await WhenStorageAnswersAsync(() => jobs.Find(jobId) ?? throw new KeyNotFoundException($"No job {jobId}."), cancellationToken)
+            .ConfigureAwait(false);
+        await RunSequence.TrainAllAsync(runner.Store, runner.Registry, serving.Value.FullDataPath, job.RunIds, async (runId, ct) =>
         {
-            Finish(jobId, JobState.Cancelled, null);
-            return;
-        }
-        try
-        {
-            await RunSequence.TrainAllAsync(runner.Store, serving.Value.FullDataPath, job.RunIds, async (runId, ct) =>
-            {
-                using var runScope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
-                await TrainOrStandByAsync(runId, ct).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-            Finish(jobId, JobState.Succeeded, null);
-        }
-        catch (OperationCanceledException) when (jobs.Find(jobId)?.CancelRequested == true)
-        {
-            Finish(jobId, JobState.Cancelled, "cancelled by request; the last checkpoint is kept");
-        }
-        catch (OperationCanceledException)
-        {
-            // Server shutdown, or Hangfire handed the job to a later delivery: it runs again and the runs resume from their
-            // checkpoints. A later delivery owns the record from then on.
-            jobs.Update(jobId, j => j.Attempt == delivery && j.State == JobState.Running ? j with { State = JobState.Queued } : j);
-            throw;
-        }
-        catch (Exception e)
-        {
-            Finish(jobId, JobState.Failed, e.Message);
-            throw;
-        }
+            using var runScope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });
+            await TrainOrStandByAsync(runId, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Trains the run, or, when another live process holds its lease (a duplicate delivery: at-least-once), waits
@@ -64,10 +37,12 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
     {
         var waiting = false;
         var troubleSince = (DateTimeOffset?)null;
-        while (runner.Store.ReadStatus(runId).State != RunState.Succeeded)
+        while (true)
         {
             try
             {
+                // The registry row is the run's state; reading it may meet unavailable storage too.
+                if (runner.Registry.Find(runId)?.State == RunState.Succeeded) return;
                 await runner.TrainAsync(runId, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -116,17 +91,4 @@ public sealed class TrainModelJob(JobStore jobs, TrainingRunner runner, IOptions
 
     /// <summary>How long a run waits for unavailable storage (locked, full, unreachable) before the job fails.</summary>
     private TimeSpan StoragePatience => 5 * (runner.LeaseTimings.StaleAfter ?? RunLease.StaleAfter);
-
-    // Best effort: with the storage unavailable the job's own error (what Hangfire records) matters more.
-    private void Finish(string jobId, JobState state, string? error)
-    {
-        try
-        {
-            jobs.Update(jobId, j => j with { State = state, FinishedAt = DateTimeOffset.UtcNow, Error = error });
-        }
-        catch (Exception e) when (StorageFaults.IsUnavailable(e))
-        {
-            logger.LogError("Job {JobId} ended {State} ({Error}) but the job store could not record it: {Message}", jobId, state, error, e.Message);
-        }
-    }
 }

@@ -61,23 +61,23 @@ public static class MetricsEndpoints
         return TypedResults.Ok(new RunListResponse(items, next));
     }
 
-    private static Results<Ok<RunMetrics>, ProblemHttpResult> GetRun(string id, RunStore store)
+    private static Results<Ok<RunMetrics>, ProblemHttpResult> GetRun(string id, RunStore store, RunRegistry registry)
     {
         if (!IsRunId(id) || !store.Exists(id)) return Problems.Create(StatusCodes.Status404NotFound, "Unknown run", $"There is no run '{id}'.");
-        var status = store.ReadStatus(id);
-        if (status.State != RunState.Succeeded || store.ReadEvaluation(id) is null)
-            return Problems.Create(StatusCodes.Status409Conflict, "Run not finished", $"Run '{id}' is {status.State.ToString().ToLowerInvariant()}; it has no evaluation yet.");
+        var state = registry.Find(id)?.State ?? RunState.Queued;
+        if (state != RunState.Succeeded || store.ReadEvaluation(id) is null)
+            return Problems.Create(StatusCodes.Status409Conflict, "Run not finished", $"Run '{id}' is {state.ToString().ToLowerInvariant()}; it has no evaluation yet.");
         return TypedResults.Ok(Describe(store, id));
     }
 
-    private static IResult GetPlot(string id, string name, RunStore store)
+    private static IResult GetPlot(string id, string name, RunStore store, RunRegistry registry)
     {
         if (!IsRunId(id) || !store.Exists(id)) return Problems.Create(StatusCodes.Status404NotFound, "Unknown run", $"There is no run '{id}'.");
         if (!RunPlots.Names.Contains(name, StringComparer.Ordinal))
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown plot", $"A run's plots are {string.Join(", ", RunPlots.Names)} (.png).");
         var path = Path.Combine(RunPlots.Directory(store, id), name + ".png");
         if (File.Exists(path)) return TypedResults.PhysicalFile(path, "image/png");
-        var state = store.ReadStatus(id).State;
+        var state = registry.Find(id)?.State ?? RunState.Queued;
         return state == RunState.Succeeded
             ? Problems.Create(StatusCodes.Status404NotFound, "No plot", $"Run '{id}' has no plots (drawn by runs that finished after plots were added).")
             : Problems.Create(StatusCodes.Status409Conflict, "Run not finished", $"Run '{id}' is {state.ToString().ToLowerInvariant()}; its plots are drawn when it succeeds.");
@@ -97,7 +97,7 @@ public static class MetricsEndpoints
         ComparisonReport report;
         try
         {
-            report = ComparisonBuilder.Build(store, ids, allowDifferentSplits == true);
+            report = ComparisonBuilder.Build(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids, allowDifferentSplits == true);
         }
         catch (ComparisonException e)
         {

@@ -26,6 +26,9 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
     private readonly ClipAudioReader _audio = audio ?? new ClipAudioReader();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>Told the history so far after each epoch, once its checkpoint is written.</summary>
+    public Action<IReadOnlyList<EpochMetrics>>? EpochEnded { get; init; }
+
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished step was written.</exception>
     /// <exception cref="Runs.RunLeaseLostException">Thrown by <c>ensureLeased</c>; the last checkpoint is left as it was.</exception>
     public async Task<TrainingResult> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -137,6 +140,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
             };
             stopped = hyper.Patience > 0 && state.SinceBest >= hyper.Patience;
             Checkpoint(state, optimizer);
+            EpochEnded?.Invoke(history);
             progress?.Report(new TrainingProgress(TrainingProgress.EpochPhase, epoch + 1, hyper.Epochs, state.Step, totalSteps, record.TrainLoss, record.LearningRate,
                 record.ClipsPerSecond, watch.Elapsed.TotalSeconds / Math.Max(1, stepsThisSession) * (totalSteps - state.Step), metrics.Ua, metrics.Wa));
         }

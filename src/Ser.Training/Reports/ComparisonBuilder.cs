@@ -8,12 +8,17 @@ namespace Ser.Training.Reports;
 /// <c>allowDifferentSplits</c> (the figures would then not be paired; McNemar is left out).</summary>
 public static class ComparisonBuilder
 {
-    public static ComparisonReport Build(RunStore store, IReadOnlyList<string> runIds, bool allowDifferentSplits = false)
+    public static ComparisonReport Build(RunStore store, IReadOnlyList<string> runIds, bool allowDifferentSplits = false) =>
+        Build(store, null, runIds, allowDifferentSplits);
+
+    /// <param name="registry">Where the runs' state is read (the source of truth); null: their status.json copies.</param>
+    public static ComparisonReport Build(RunStore store, RunRegistry? registry, IReadOnlyList<string> runIds, bool allowDifferentSplits = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(runIds);
         if (runIds.Count < 2) throw new ComparisonException("Name at least two runs to compare.");
-        var runs = runIds.Select(id => Load(store, id)).ToArray();
+        var rows = registry?.FindMany(runIds);
+        var runs = runIds.Select(id => Load(store, id, rows is null ? null : rows.GetValueOrDefault(id)?.State ?? RunState.Queued)).ToArray();
         var sameSplit = runs.All(r => r.Split.Hash == runs[0].Split.Hash);
         if (!sameSplit && !allowDifferentSplits)
             throw new ComparisonException("The runs were evaluated on different splits (" + string.Join(", ", runs.Select(r => $"{r.RunId}: {r.Split.Hash[..12]}…"))
@@ -32,13 +37,13 @@ public static class ComparisonBuilder
             mcnemar, runs[0].Metrics.Human, runs[0].Metrics.HumanAbsentReason, notes);
     }
 
-    private static RunComparison Load(RunStore store, string runId)
+    private static RunComparison Load(RunStore store, string runId, RunState? state)
     {
         if (!store.Exists(runId)) throw new ComparisonException($"Unknown run '{runId}'.");
-        var status = store.ReadStatus(runId);
+        state ??= store.ReadStatus(runId).State;
         var evaluation = store.ReadEvaluation(runId);
-        if (status.State != RunState.Succeeded || evaluation is null)
-            throw new ComparisonException($"Run '{runId}' is {status.State.ToString().ToLowerInvariant()}, not succeeded; only finished runs can be compared.");
+        if (state != RunState.Succeeded || evaluation is null)
+            throw new ComparisonException($"Run '{runId}' is {state.Value.ToString().ToLowerInvariant()}, not succeeded; only finished runs can be compared.");
         var spec = store.ReadSpec(runId);
         var split = store.ReadSplit(runId)!;
         var training = store.ReadTraining(runId);

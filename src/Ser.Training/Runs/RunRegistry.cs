@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Ser.Core.Data.Splits;
+using Ser.Training.Loops;
 using Ser.Training.Storage;
 
 namespace Ser.Training.Runs;
@@ -18,6 +20,11 @@ public sealed class RunRegistry
     {
         _db = database ?? throw new ArgumentNullException(nameof(database));
         foreach (var statement in Schema) _db.Execute(statement);
+        // A run's whole state lives in its row (status.json is a copy); databases made before these columns gain them.
+        _db.AddColumnIfMissing("runs", "started_at", "TEXT");
+        _db.AddColumnIfMissing("runs", "attempt", "BIGINT");
+        _db.AddColumnIfMissing("runs", "progress", "TEXT");
+        _db.AddColumnIfMissing("runs", "resumed_from_step", "BIGINT");
     }
 
     public SqlDatabase Database => _db;
@@ -67,12 +74,44 @@ public sealed class RunRegistry
             ("@id", runId), ("@state", Name(state)), ("@error", error), ("@hash", splitHash), ("@finished", finished));
     }
 
+    /// <summary>Writes a run's whole state (<see cref="RunStatus"/>) into its row: the one source of truth readers ask.</summary>
+    public void SetState(string runId, RunStatus status, string? splitHash = null)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        _db.Execute("""
+            UPDATE runs SET state = @state, error = @error, split_hash = COALESCE(@hash, split_hash), started_at = @started, finished_at = @finished,
+              attempt = @attempt, progress = @progress, resumed_from_step = CAST(@resumed AS BIGINT)
+            WHERE id = @id
+            """, [("@id", runId), .. StatusParameters(status), ("@hash", splitHash)]);
+    }
+
     /// <summary>Records the test figures and marks the run succeeded, in one statement.</summary>
     public void Complete(string runId, double wa, double ua, double macroF1, double trainingSeconds) =>
         _db.Execute("""
             UPDATE runs SET state = 'succeeded', error = NULL, wa = @wa, ua = @ua, macro_f1 = @f1, training_seconds = @seconds, finished_at = @now
             WHERE id = @id
             """, ("@id", runId), ("@wa", wa), ("@ua", ua), ("@f1", macroF1), ("@seconds", trainingSeconds), ("@now", DateTimeOffset.UtcNow.ToString("O")));
+
+    /// <summary>Records the test figures with the run's final <paramref name="status"/> (succeeded), in one statement.</summary>
+    public void Complete(string runId, double wa, double ua, double macroF1, double trainingSeconds, RunStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        _db.Execute("""
+            UPDATE runs SET state = @state, error = @error, wa = @wa, ua = @ua, macro_f1 = @f1, training_seconds = @seconds, started_at = @started,
+              finished_at = @finished, attempt = @attempt, progress = @progress, resumed_from_step = CAST(@resumed AS BIGINT)
+            WHERE id = @id
+            """, [("@id", runId), .. StatusParameters(status), ("@wa", wa), ("@ua", ua), ("@f1", macroF1), ("@seconds", trainingSeconds)]);
+    }
+
+    // Nulls travel as text (SqlDatabase): resumed_from_step is cast in the statements, for PostgreSQL's BIGINT.
+    private static (string, object?)[] StatusParameters(RunStatus status) =>
+    [
+        ("@state", Name(status.State)), ("@error", status.Error), ("@started", status.StartedAt?.ToString("O")),
+        ("@finished", status.FinishedAt?.ToString("O")), ("@attempt", status.Attempt), ("@resumed", status.ResumedFromStep),
+        ("@progress", status.Progress is { } p ? JsonSerializer.Serialize(p, Compact) : null),
+    ];
+
+    private static readonly JsonSerializerOptions Compact = new(RunStore.Json) { WriteIndented = false };
 
     /// <summary>Takes the lease on a run for <paramref name="owner"/>: granted when free, already ours, or held by an owner
     /// whose heartbeat is older than <paramref name="staleAfter"/> or who is known dead. Prevents two copies of a run,
@@ -157,7 +196,8 @@ public sealed class RunRegistry
 
     private List<RunSummary> Query(string where, params (string Name, object? Value)[] parameters) =>
         _db.Query("SELECT id, kind, name, architecture, preset, dataset, split_strategy, split_seed, split_hash, speaker_independent, "
-            + "state, created_at, finished_at, wa, ua, macro_f1, training_seconds, device, error FROM runs " + where, Read, parameters);
+            + "state, created_at, finished_at, wa, ua, macro_f1, training_seconds, device, error, attempt, started_at, progress, resumed_from_step FROM runs "
+            + where, Read, parameters);
 
     private static RunSummary Read(DbDataReader reader)
     {
@@ -167,6 +207,9 @@ public sealed class RunRegistry
             reader.GetString(6), reader.GetInt64(7), Text(8), reader.GetInt64(9) != 0, Enum.Parse<RunState>(reader.GetString(10), ignoreCase: true),
             DateTimeOffset.Parse(reader.GetString(11), CultureInfo.InvariantCulture),
             Text(12) is { } finished ? DateTimeOffset.Parse(finished, CultureInfo.InvariantCulture) : null,
-            Real(13), Real(14), Real(15), Real(16), reader.GetString(17), Text(18));
+            Real(13), Real(14), Real(15), Real(16), reader.GetString(17), Text(18), reader.IsDBNull(19) ? 0 : (int)reader.GetInt64(19),
+            Text(20) is { } started ? DateTimeOffset.Parse(started, CultureInfo.InvariantCulture) : null,
+            Text(21) is { } progress ? JsonSerializer.Deserialize<TrainingProgress>(progress, Compact) : null,
+            reader.IsDBNull(22) ? null : reader.GetInt64(22));
     }
 }

@@ -8,7 +8,8 @@ public static class RunSequence
 {
     /// <summary>Trains each run with <paramref name="trainOne"/> (the caller's retries, progress and output), then writes
     /// the comparison to <see cref="ReportFolder"/>. Returns the comparison, or null for a single run.</summary>
-    public static async Task<ComparisonReport?> TrainAllAsync(RunStore store, string dataPath, IReadOnlyList<string> runIds,
+    /// <param name="registry">Where the runs' state is read from (null: their <c>status.json</c> copies).</param>
+    public static async Task<ComparisonReport?> TrainAllAsync(RunStore store, RunRegistry? registry, string dataPath, IReadOnlyList<string> runIds,
         Func<string, CancellationToken, Task> trainOne, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -16,7 +17,7 @@ public static class RunSequence
         ArgumentNullException.ThrowIfNull(trainOne);
         foreach (var runId in runIds) await trainOne(runId, cancellationToken).ConfigureAwait(false);
         if (runIds.Count < 2) return null;
-        var report = ComparisonBuilder.Build(store, runIds);
+        var report = ComparisonBuilder.Build(store, registry, runIds);
         ComparisonWriter.Write(report, ReportFolder(dataPath, runIds));
         return report;
     }

@@ -48,6 +48,7 @@ public sealed class RunStore(string root)
 
     public RunSpec ReadSpec(string runId) => Read<RunSpec>(runId, "spec.json");
 
+    /// <summary>Writes the copy of a run's state; <see cref="TrainingRunner"/> does, right after the registry row.</summary>
     public void WriteStatus(string runId, RunStatus status) => Write(runId, "status.json", status);
 
     public RunStatus ReadStatus(string runId) =>
@@ -65,9 +66,18 @@ public sealed class RunStore(string root)
 
     public void WriteTraining(string runId, TrainingResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
         Write(runId, "training.json", result);
+        WriteMetrics(runId, result.History);
+    }
+
+    /// <summary>metrics.jsonl: one line per finished epoch, the whole file replaced atomically (a resumed run's history
+    /// starts from its checkpoint's, so no epoch is written twice).</summary>
+    public void WriteMetrics(string runId, IEnumerable<EpochMetrics> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
         var lines = new StringBuilder();
-        foreach (var epoch in result.History) lines.AppendLine(JsonSerializer.Serialize(epoch, Compact));
+        foreach (var epoch in history) lines.AppendLine(JsonSerializer.Serialize(epoch, Compact));
         AtomicFile.WriteAllText(Path.Combine(Directory(runId), "metrics.jsonl"), lines.ToString());
     }
 

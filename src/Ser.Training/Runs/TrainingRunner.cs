@@ -10,6 +10,7 @@ using Ser.Training.BaseCheckpoints;
 using Ser.Training.Loops;
 using Ser.Training.Recipes;
 using Ser.Training.Reports;
+using Ser.Training.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         try
         {
             store.WriteSpec(spec);
-            store.WriteStatus(spec.RunId, new RunStatus(RunState.Queued));
+            SetState(spec.RunId, new RunStatus(RunState.Queued));
         }
         catch
         {
@@ -74,12 +75,12 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         using var lease = RunLease.Acquire(registry, runId, LeaseTimings.Beat, LeaseTimings.StaleAfter, _logger);
         Ser.Core.Runtime.TorchRuntime.Initialize(); // a no-op after the host's own start-up
         var spec = store.ReadSpec(runId);
-        var previous = store.ReadStatus(runId);
+        var previous = StateOf(runId);
         // Checked again under the lease: a copy that finished just before we got it leaves nothing to do.
         if (previous.State == RunState.Succeeded) return registry.Find(runId)!;
         var started = previous.StartedAt ?? DateTimeOffset.UtcNow;
-        store.WriteStatus(runId, new RunStatus(RunState.Running, started, Attempt: previous.Attempt + 1));
-        registry.SetState(runId, RunState.Running);
+        var running = new RunStatus(RunState.Running, started, Attempt: previous.Attempt + 1);
+        SetState(runId, running);
         try
         {
             spec = await ResolveBaseCheckpointAsync(spec, cancellationToken, DownloadReporter(runId, started, previous.Attempt + 1, progress))
@@ -90,19 +91,23 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var split = store.ReadSplit(runId) ?? spec.Split.Apply(corpus);
             split.EnsureMadeFrom(corpus);
             store.WriteSplit(runId, split);
-            registry.SetState(runId, RunState.Running, splitHash: split.Hash);
+            SetState(runId, running, split.Hash);
             store.WriteEnvironment(runId, RunEnvironment.Capture(spec.Device));
 
             using var model = CreateModel(spec);
             var trainer = new Trainer(model, spec.Hyper, split.Resolve(corpus, split.Train), split.Resolve(corpus, split.Validation),
-                store.Checkpoints(runId), audio, _logger, lease.ThrowIfLost);
+                store.Checkpoints(runId), audio, _logger, lease.ThrowIfLost)
+            {
+                // One line per finished epoch as training goes; rewritten whole, so a resumed run never repeats an epoch.
+                EpochEnded = history => store.WriteMetrics(runId, history),
+            };
             var lastWrite = DateTime.MinValue;
             var reporter = new CallbackProgress<TrainingProgress>(p =>
             {
-                // status.json is fsynced: at most once a second, and at every epoch end.
+                // The row and status.json (fsynced): at most once a second, and at every epoch end.
                 if (p.Phase == TrainingProgress.EpochPhase || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
                 {
-                    store.WriteStatus(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: previous.Attempt + 1));
+                    SetProgress(runId, running with { Progress = p });
                     lastWrite = DateTime.UtcNow;
                 }
                 progress?.Report(p);
@@ -117,9 +122,8 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
             TryWritePlots(runId, report);
             lease.ThrowIfLost();
-            registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds);
-            store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
-                Attempt: previous.Attempt + 1));
+            SetState(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, ResumedFromStep: result.ResumedFromStep,
+                Attempt: previous.Attempt + 1), figures: (report.Wa.Value, report.Ua.Value, report.MacroF1.Value, result.Seconds));
             _logger.LogInformation("Run {RunId} ({Architecture}) succeeded: test UA {Ua:0.000}, WA {Wa:0.000}", runId, spec.Architecture, report.Ua.Value, report.Wa.Value);
         }
         catch (RunLeaseLostException)
@@ -163,7 +167,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         {
             if (p.Bytes == p.TotalBytes || DateTime.UtcNow - lastWrite > TimeSpan.FromSeconds(1))
             {
-                store.WriteStatus(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: attempt));
+                SetProgress(runId, new RunStatus(RunState.Running, started, Progress: p, Attempt: attempt));
                 lastWrite = DateTime.UtcNow;
             }
             progress?.Report(p);
@@ -180,33 +184,34 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     {
         var spec = store.ReadSpec(runId);
         var started = DateTimeOffset.UtcNow;
-        store.WriteStatus(runId, new RunStatus(RunState.Running, started, Attempt: 1));
-        registry.SetState(runId, RunState.Running);
+        var attempt = StateOf(runId).Attempt + 1;
+        var running = new RunStatus(RunState.Running, started, Attempt: attempt);
+        SetState(runId, running);
         try
         {
             var source = spec.SourceRun ?? throw new InvalidOperationException($"Evaluation run {runId} names no source run.");
-            if (store.ReadStatus(source).State != RunState.Succeeded) throw new InvalidOperationException($"Run {source} has no finished model.");
+            if (registry.Find(source)?.State != RunState.Succeeded) throw new InvalidOperationException($"Run {source} has no finished model.");
             var audio = new ClipAudioReader();
             var corpus = audio.ExcludeUndecodable(DatasetLoader.Load(spec.Dataset, spec.DatasetKind, spec.DatasetPath));
             var sourceSplit = store.ReadSplit(source);
             var split = sourceSplit is not null && sourceSplit.ManifestHash == corpus.ManifestHash ? sourceSplit : spec.Split.Apply(corpus);
             store.WriteSplit(runId, split);
-            registry.SetState(runId, RunState.Running, splitHash: split.Hash);
+            SetState(runId, running, split.Hash);
             cancellationToken.ThrowIfCancellationRequested();
             using var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(source));
             // The classifier's device, not the spec's: evaluation loads on the factory's default.
             store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
             var test = split.Resolve(corpus, split.Test);
-            var report = Evaluate(classifier, test, audio, split.Seed, progress);
+            var report = Evaluate(classifier, test, audio, split.Seed, progress, cancellationToken);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
             TryWritePlots(runId, report);
-            registry.Complete(runId, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0);
-            store.WriteStatus(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: 1));
+            SetState(runId, new RunStatus(RunState.Succeeded, started, DateTimeOffset.UtcNow, Attempt: attempt),
+                figures: (report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 0));
         }
         catch (Exception e)
         {
-            Finish(runId, started, e is OperationCanceledException ? RunState.Cancelled : RunState.Failed, e.Message, 1);
+            Finish(runId, started, e is OperationCanceledException ? RunState.Cancelled : RunState.Failed, e.Message, attempt);
             throw;
         }
         return Task.FromResult(registry.Find(runId)!);
@@ -222,7 +227,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
     }
 
     public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed,
-        IProgress<CountProgress>? progress = null)
+        IProgress<CountProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(clips);
@@ -230,6 +235,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         var predictions = new List<ClipPrediction>();
         foreach (var chunk in clips.Chunk(32))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var probabilities = classifier.PredictBatch(chunk.Select(audio.Read).ToArray());
             predictions.AddRange(chunk.Zip(probabilities, (c, p) =>
                 new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
@@ -305,8 +311,35 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
 
     private void Finish(string runId, DateTimeOffset started, RunState state, string error, int attempt)
     {
-        store.WriteStatus(runId, new RunStatus(state, started, DateTimeOffset.UtcNow, error, Attempt: attempt));
-        registry.SetState(runId, state, error);
+        SetState(runId, new RunStatus(state, started, DateTimeOffset.UtcNow, error, Attempt: attempt));
         _logger.LogWarning("Run {RunId} {State}: {Error}", runId, state, error);
+    }
+
+    /// <summary>A run's state as the registry holds it (queued when the row is missing).</summary>
+    public RunStatus StateOf(string runId) => registry.Find(runId)?.Status ?? new RunStatus(RunState.Queued);
+
+    /// <summary>The one writer of a run's state: its registry row (the source of truth) first, then status.json, a
+    /// copy for people and tools reading the run's folder. With <paramref name="figures"/>, the row takes the test
+    /// figures in the same statement.</summary>
+    private void SetState(string runId, RunStatus status, string? splitHash = null,
+        (double Wa, double Ua, double MacroF1, double Seconds)? figures = null)
+    {
+        if (figures is var (wa, ua, f1, seconds)) registry.Complete(runId, wa, ua, f1, seconds, status);
+        else registry.SetState(runId, status, splitHash);
+        store.WriteStatus(runId, status);
+    }
+
+    // Progress is a report, not a state change: storage that is unavailable for a moment must not stop the run (the
+    // lease says whether it may go on).
+    private void SetProgress(string runId, RunStatus status)
+    {
+        try
+        {
+            SetState(runId, status);
+        }
+        catch (Exception e) when (StorageFaults.IsUnavailable(e))
+        {
+            _logger.LogWarning("Run {RunId}: progress not recorded, storage unavailable: {Message}", runId, e.Message);
+        }
     }
 }

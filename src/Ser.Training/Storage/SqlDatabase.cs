@@ -113,5 +113,27 @@ public sealed class SqlDatabase : IDisposable
         return command;
     }
 
+    /// <summary>Adds a column that databases made by an older version lack; safe when another process adds it first.</summary>
+    public void AddColumnIfMissing(string table, string name, string type)
+    {
+        if (IsPostgres)
+        {
+            Execute($"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {type}");
+            return;
+        }
+        if (HasColumn(table, name)) return;
+        try
+        {
+            Execute($"ALTER TABLE {table} ADD COLUMN {name} {type}");
+        }
+        catch (DbException) when (HasColumn(table, name))
+        {
+            // Another process added it first.
+        }
+    }
+
+    private bool HasColumn(string table, string name) =>
+        Query($"SELECT 1 FROM pragma_table_info('{table}') WHERE name = @name", _ => 1, ("@name", name)).Count > 0;
+
     public void Dispose() => _postgres?.Dispose();
 }

@@ -38,8 +38,8 @@ public sealed class DashboardContentTests : IDisposable
         Store.WriteTraining(a, new TrainingResult(2, 0.6,
             [new EpochMetrics(1, 10, 1.7, 1e-3, 0.3, 0.35, 0.2, 5, 40), new EpochMetrics(2, 20, 1.2, 1e-3, 0.5, 0.6, 0.4, 5, 40)], false, 20, 10, null));
         var running = AddRun("resnet18", finished: false);
-        _factory.Services.GetRequiredService<RunRegistry>().SetState(running, RunState.Running);
-        Store.WriteStatus(running, new RunStatus(RunState.Running, DateTimeOffset.UtcNow,
+        // The progress shown is the registry row's (status.json is only its copy).
+        _factory.Services.GetRequiredService<RunRegistry>().SetState(running, new RunStatus(RunState.Running, DateTimeOffset.UtcNow,
             Progress: new TrainingProgress("step", 2, 5, 30, 100, 1.234, 1e-3, 42.5, 90)));
 
         using var missing = await client.SendAsync(Get($"/dashboard?runs={a},{b}", null), Ct);

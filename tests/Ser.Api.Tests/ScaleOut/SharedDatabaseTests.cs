@@ -60,6 +60,28 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void A_runs_whole_state_round_trips_through_its_row_on_both_backends(string backend)
+    {
+        var registry = new RunRegistry(Open(backend));
+        var run = "r-" + Guid.NewGuid().ToString("N")[..8];
+        registry.Add(Spec(run));
+        var started = DateTimeOffset.UtcNow;
+        var progress = new TrainingProgress("step", 1, 2, 3, 8, 1.5, 1e-3, 12, 40, ValidationUa: 0.4);
+
+        registry.SetState(run, new RunStatus(RunState.Queued)); // nulls everywhere: typed right for PostgreSQL too
+        registry.SetState(run, new RunStatus(RunState.Running, started, Progress: progress, Attempt: 2), splitHash: "abc");
+        var running = registry.Find(run)!;
+        registry.Complete(run, 0.6, 0.55, 0.5, 12, new RunStatus(RunState.Succeeded, started, started.AddMinutes(1), ResumedFromStep: 3, Attempt: 2));
+        var done = registry.Find(run)!;
+
+        Assert.Equal(new RunStatus(RunState.Running, started, Progress: progress, Attempt: 2), running.Status);
+        Assert.Equal("abc", running.SplitHash);
+        Assert.Equal(new RunStatus(RunState.Succeeded, started, started.AddMinutes(1), ResumedFromStep: 3, Attempt: 2), done.Status);
+        Assert.Equal(0.55, done.Ua);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Of_eight_processes_racing_for_a_run_lease_exactly_one_wins(string backend)
     {
         var registries = Enumerable.Range(0, 8).Select(_ => new RunRegistry(Open(backend, reuse: true))).ToArray();

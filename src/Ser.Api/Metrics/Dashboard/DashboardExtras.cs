@@ -11,7 +11,7 @@ public sealed record DashboardExtras(IReadOnlyDictionary<string, IReadOnlyList<E
         ArgumentNullException.ThrowIfNull(registry);
         var curves = runIds.ToDictionary(id => id, id => store.ReadTraining(id)?.History ?? [], StringComparer.Ordinal);
         var running = registry.List(state: RunState.Running, limit: 20)
-            .Select(r => new RunningRun(r.RunId, r.Architecture, r.Preset, store.Exists(r.RunId) ? store.ReadStatus(r.RunId).Progress : null)).ToArray();
+            .Select(r => new RunningRun(r.RunId, r.Architecture, r.Preset, r.Progress)).ToArray();
         return new DashboardExtras(curves, running);
     }
 }

@@ -58,7 +58,7 @@ public sealed class TrainCommand : ICliCommand
         var current = runIds[0];
         try
         {
-            var report = await RunSequence.TrainAllAsync(runner.Store, DataPath(a.Get("data")), runIds, async (id, ct) =>
+            var report = await RunSequence.TrainAllAsync(runner.Store, runner.Registry, DataPath(a.Get("data")), runIds, async (id, ct) =>
             {
                 current = id;
                 var spec = runner.Store.ReadSpec(id);
