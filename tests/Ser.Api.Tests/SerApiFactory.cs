@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Api.Jobs;
 using Ser.Api.Models;
-using Ser.Api.Tests.Serving;
+using Ser.Api.Tests.Models;
 
 namespace Ser.Api.Tests;
 

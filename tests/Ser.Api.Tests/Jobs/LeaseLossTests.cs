@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Ser.Training.BaseCheckpoints;
 using Ser.Training.Runs;
 using Ser.Tests;
-using Ser.Api.Tests.Endpoints;
 
 namespace Ser.Api.Tests.Jobs;
 

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ser.Core.Data;
+using Ser.Training.Runs;
+
+namespace Ser.Api.Tests.Metrics;
+
+public sealed class MetricsEndpointsTests : IDisposable
+{
+    private readonly SerApiFactory _factory = new();
+    private readonly HttpClient _client;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public MetricsEndpointsTests() => _client = _factory.CreateClient();
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true) =>
+        FakeRuns.Add(_factory.Services.GetRequiredService<RunStore>(), _factory.Services.GetRequiredService<RunRegistry>(), architecture, splitSeed,
+            predict, finished);
+
+    [Fact]
+    public async Task Runs_are_listed_with_headline_figures_and_cis()
+    {
+        var a = AddRun("wav2vec2", 1, c => c.Label);
+        AddRun("resnet18", 1, c => 0, finished: false);
+
+        var body = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
+
+        var items = body.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(2, items.Length);
+        var done = items.Single(i => i.GetProperty("runId").GetString() == a);
+        Assert.Equal(1.0, done.GetProperty("metrics").GetProperty("wa").GetProperty("value").GetDouble());
+        Assert.Equal(2, done.GetProperty("metrics").GetProperty("ua").GetProperty("ci95").GetArrayLength());
+        Assert.Equal("actor", done.GetProperty("split").GetProperty("strategy").GetString());
+        Assert.Equal(JsonValueKind.Null, items.Single(i => i.GetProperty("runId").GetString() != a).GetProperty("metrics").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_runs_full_evaluation_has_every_breakdown_and_unknown_or_unfinished_runs_are_refused()
+    {
+        var a = AddRun("resnet18", 1, c => c.Label == 5 ? 0 : c.Label);
+        var queued = AddRun("resnet18", 1, c => 0, finished: false);
+
+        var body = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
+        var metrics = body.GetProperty("metrics");
+
+        Assert.Equal(6, metrics.GetProperty("perClass").GetArrayLength());
+        Assert.Equal(0, metrics.GetProperty("perClass")[5].GetProperty("recall").GetDouble());
+        Assert.Equal(6, metrics.GetProperty("confusion").GetProperty("matrix").GetArrayLength());
+        Assert.Equal(["female", "male"], metrics.GetProperty("bySex").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["HI", "XX"], metrics.GetProperty("byIntensity").EnumerateObject().Select(p => p.Name));
+        Assert.True(metrics.GetProperty("ece").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("human").ValueKind);
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("humanAbsentReason").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/metrics/runs/r-none", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await _client.GetAsync(new Uri($"/metrics/runs/{queued}", UriKind.Relative), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Compare_pairs_runs_on_one_split_and_refuses_different_splits_unless_allowed()
+    {
+        var a = AddRun("wav2vec2", 1, c => c.Label);
+        var b = AddRun("resnet18", 1, c => c.Label % 2 == 0 ? c.Label : 0);
+        var c = AddRun("resnet18", 2, c => c.Label);
+
+        var same = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
+        var different = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}", UriKind.Relative), Ct);
+        var allowed = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}&allowDifferentSplits=true", UriKind.Relative), Ct);
+
+        var registry = _factory.Services.GetRequiredService<RunRegistry>();
+        Assert.Equal(registry.Find(b)!.Ua!.Value, same.GetProperty("runs")[1].GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(), 12);
+        Assert.Equal(0, same.GetProperty("mcnemar").GetProperty("c").GetInt32());
+        Assert.True(same.GetProperty("mcnemar").GetProperty("b").GetInt32() > 0);
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Browsers_get_a_dashboard_page_with_both_models()
+    {
+        var a = AddRun("wav2vec2", 1, c => c.Label);
+        var b = AddRun("resnet18", 1, c => (c.Label + 1) % 6);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative));
+        request.Headers.Accept.ParseAdd("text/html");
+
+        var response = await _client.SendAsync(request, Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        var dashboard = await _client.GetStringAsync(new Uri($"/dashboard?runs={a},{b}", UriKind.Relative), Ct);
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(a, html, StringComparison.Ordinal);
+        Assert.Contains(b, html, StringComparison.Ordinal);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("1.000", html, StringComparison.Ordinal);
+        Assert.Equal(html, dashboard);
+    }
+
+    [Fact]
+    public async Task Compare_without_runs_or_active_models_says_what_to_do()
+    {
+        var response = await _client.GetAsync(new Uri("/metrics/compare", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("?runs=a,b", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}
