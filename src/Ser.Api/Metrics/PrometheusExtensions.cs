@@ -44,7 +44,8 @@ public static class PrometheusExtensions
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument, SerTelemetry.InferenceDuration)) l.EnableMeasurementEvents(instrument);
+                // By name: the instrument is published while SerTelemetry is still being initialised (its field is null then).
+                if (instrument.Meter.Name == SerTelemetry.Name && instrument.Name == SerTelemetry.InferenceDurationName) l.EnableMeasurementEvents(instrument);
             },
         };
         listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>

@@ -20,7 +20,9 @@ public static class SerTelemetry
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("ser.batch.size", "{window}", "Windows in one forward pass.");
 
     /// <summary>Seconds of one batched forward pass, by <c>ser.architecture</c> (Prometheus: <c>ser_inference_seconds</c>).</summary>
-    public static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>("ser.inference.duration", "s", "Time of one batched forward pass.");
+    public static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>(InferenceDurationName, "s", "Time of one batched forward pass.");
+
+    public const string InferenceDurationName = "ser.inference.duration";
 
     /// <summary>Training epochs finished, by <c>ser.architecture</c>.</summary>
     public static readonly Counter<long> Epochs = Meter.CreateCounter<long>("ser.training.epochs", "{epoch}", "Training epochs finished.");
