@@ -1,4 +1,3 @@
-using Ser.Api.Jobs;
 using Ser.Api.Jobs.Datasets;
 using Ser.Api.Models;
 using Ser.Core.Data;

@@ -1,5 +1,4 @@
 using Ser.Core.Audio;
-using Ser.Api.Models;
 
 namespace Ser.Api.Classification;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ser.Training.Loops;
 using Ser.Training.Runs;
 
 namespace Ser.Training.Cli;

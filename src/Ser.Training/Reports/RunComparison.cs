@@ -1,5 +1,4 @@
 using Ser.Core.Evaluation;
-using Ser.Training.Loops;
 using Ser.Training.Runs;
 
 namespace Ser.Training.Reports;

@@ -1,7 +1,6 @@
 using Ser.Core.Data.Splits;
 using Ser.Core.Evaluation;
 using Ser.Core.IO;
-using Ser.Training.Loops;
 using Ser.Training.Runs;
 
 namespace Ser.Training.Reports;

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Ser.Core.Data.Splits;
-using Ser.Training.Loops;
 using Ser.Training.Storage;
 
 namespace Ser.Training.Runs;

@@ -1,5 +1,3 @@
-using Ser.Training.Loops;
-
 namespace Ser.Training.Runs;
 
 /// <summary>A run's current state (<c>status.json</c>), rewritten atomically as it progresses.</summary>

@@ -1,5 +1,3 @@
-using Ser.Training.Loops;
-
 namespace Ser.Training.Runs;
 
 /// <summary>A run as the registry lists it: what it is, on which split, its state (the source of truth; status.json is

@@ -1,5 +1,3 @@
-using Ser.Training.Loops;
-
 namespace Ser.Training.Runs;
 
 /// <summary>What a caller asks to train, before anything is resolved: the one input of <see cref="RunPlanner"/>, which

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ser.Training.Runs;
 
 namespace Ser.Api.Jobs.Contracts;
 

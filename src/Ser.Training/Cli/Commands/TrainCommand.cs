@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
