@@ -17,7 +17,7 @@ public sealed class JobLauncher(TrainJobValidator validator, JobStore jobs, Trai
         ArgumentNullException.ThrowIfNull(request);
         var (runs, errors) = validator.Validate(request);
         return errors.Count > 0 ? (null, errors)
-            : (Start("train", request, runs, idempotencyKey, jobId, id => hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
+            : (Start(RunKinds.Train, request, runs, idempotencyKey, jobId, id => hangfire.Enqueue<TrainModelJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
     }
 
     /// <summary>An evaluation job re-scoring finished runs, or every invalid field.</summary>
@@ -26,7 +26,7 @@ public sealed class JobLauncher(TrainJobValidator validator, JobStore jobs, Trai
         ArgumentNullException.ThrowIfNull(request);
         var (runs, errors) = validator.ValidateEvaluation(request, runner.Store, runner.Registry, cancellationToken);
         return errors.Count > 0 ? (null, errors)
-            : (Start("evaluate", request, runs, null, null, id => hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
+            : (Start(RunKinds.Evaluate, request, runs, null, null, id => hangfire.Enqueue<EvaluateRunsJob>(j => j.RunAsync(id, CancellationToken.None))), errors);
     }
 
     // The runs first, then the job row naming them, so no reader ever sees a job without its runs. The row is where a

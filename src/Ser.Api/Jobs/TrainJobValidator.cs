@@ -71,11 +71,11 @@ public sealed class TrainJobValidator(IOptions<DatasetsOptions> datasets, Synthe
             cancellationToken.ThrowIfCancellationRequested();
             var summary = found.GetValueOrDefault(id ?? "");
             if (summary is null) { Error("runs", $"'{Shown(id)}' is not a run"); continue; }
-            if (summary.State != RunState.Succeeded || summary.Kind != "train") { Error("runs", $"'{id}' is not a succeeded training run"); continue; }
+            if (summary.State != RunState.Succeeded || summary.Kind != RunKinds.Train) { Error("runs", $"'{id}' is not a succeeded training run"); continue; }
             var source = store.ReadSpec(summary.RunId);
             specs.Add(source with
             {
-                RunId = TrainingRunner.NewRunId(), Kind = "evaluate", SourceRun = id, CreatedAt = DateTimeOffset.UtcNow,
+                RunId = TrainingRunner.NewRunId(), Kind = RunKinds.Evaluate, SourceRun = id, CreatedAt = DateTimeOffset.UtcNow,
                 Dataset = dataset?.Name ?? source.Dataset, DatasetKind = dataset?.Kind ?? source.DatasetKind, DatasetPath = dataset?.Path ?? source.DatasetPath,
             });
         }

@@ -48,7 +48,7 @@ public static class ModelsEndpoints
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown run", $"There is no run '{body.RunId}'.");
         if (run.Architecture != architecture)
             return Problems.Create(StatusCodes.Status409Conflict, "Wrong architecture", $"Run '{run.RunId}' trained a {run.Architecture} model, not {architecture}.");
-        if (run.State != RunState.Succeeded || run.Kind != "train")
+        if (run.State != RunState.Succeeded || run.Kind != RunKinds.Train)
             return Problems.Create(StatusCodes.Status409Conflict, "Run not activatable",
                 $"Run '{run.RunId}' is a {run.State.ToString().ToLowerInvariant()} {run.Kind} run; only succeeded training runs have a model to serve.");
         try

@@ -64,7 +64,7 @@ public sealed class RunPlanner
             var asked = request.BaseCheckpoints?.GetValueOrDefault(architecture) ?? (architectures.Length == 1 ? single : null);
             var checkpoint = asked is null ? DefaultBaseCheckpoint(preset.Name) : ResolveBaseCheckpoint(asked, architecture, Error);
             if (dataset is not null && split is not null)
-                runs.Add(new RunSpec(TrainingRunner.NewRunId(), "train", architecture, preset.Name, dataset.Name, dataset.Kind, dataset.Path,
+                runs.Add(new RunSpec(TrainingRunner.NewRunId(), RunKinds.Train, architecture, preset.Name, dataset.Name, dataset.Kind, dataset.Path,
                     split, hyper, checkpoint, request.Name, request.Device ?? TorchDevices.Auto, DateTimeOffset.UtcNow));
         }
         return new RunPlan(errors.Count == 0 ? runs : [], errors);

@@ -26,7 +26,7 @@ public sealed class EvaluateCommand : ICliCommand
         var id = TrainingRunner.NewRunId();
         var spec = original with
         {
-            RunId = id, Kind = "evaluate", SourceRun = source, CreatedAt = DateTimeOffset.UtcNow,
+            RunId = id, Kind = RunKinds.Evaluate, SourceRun = source, CreatedAt = DateTimeOffset.UtcNow,
             DatasetPath = a.Get("dataset-path") is { } path ? Path.GetFullPath(path) : original.DatasetPath,
             DatasetKind = a.Get("dataset-kind") ?? original.DatasetKind,
         };
