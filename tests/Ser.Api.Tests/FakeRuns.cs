@@ -35,7 +35,7 @@ internal static class FakeRuns
         }).ToArray(), seed: 1, resamples: 50);
         store.WriteEvaluation(id, report);
         store.WriteStatus(id, new RunStatus(RunState.Succeeded));
-        registry.Complete(id, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 12);
+        registry.Complete(id, report.Wa.Value, report.Ua.Value, report.MacroF1.Value, 12, new RunStatus(RunState.Succeeded, FinishedAt: DateTimeOffset.UtcNow));
         return id;
     }
 }

@@ -66,13 +66,6 @@ public sealed class RunRegistry
     /// <summary>Forgets a run that was never started (its creation was rolled back).</summary>
     public void Remove(string runId) => _db.Execute("DELETE FROM runs WHERE id = @id", ("@id", runId));
 
-    public void SetState(string runId, RunState state, string? error = null, string? splitHash = null)
-    {
-        var finished = state is RunState.Succeeded or RunState.Failed or RunState.Cancelled ? DateTimeOffset.UtcNow.ToString("O") : null;
-        _db.Execute("UPDATE runs SET state = @state, error = @error, split_hash = COALESCE(@hash, split_hash), finished_at = @finished WHERE id = @id",
-            ("@id", runId), ("@state", Name(state)), ("@error", error), ("@hash", splitHash), ("@finished", finished));
-    }
-
     /// <summary>Writes a run's whole state (<see cref="RunStatus"/>) into its row: the one source of truth readers ask.</summary>
     public void SetState(string runId, RunStatus status, string? splitHash = null)
     {
@@ -83,13 +76,6 @@ public sealed class RunRegistry
             WHERE id = @id
             """, [("@id", runId), .. StatusParameters(status), ("@hash", splitHash)]);
     }
-
-    /// <summary>Records the test figures and marks the run succeeded, in one statement.</summary>
-    public void Complete(string runId, double wa, double ua, double macroF1, double trainingSeconds) =>
-        _db.Execute("""
-            UPDATE runs SET state = 'succeeded', error = NULL, wa = @wa, ua = @ua, macro_f1 = @f1, training_seconds = @seconds, finished_at = @now
-            WHERE id = @id
-            """, ("@id", runId), ("@wa", wa), ("@ua", ua), ("@f1", macroF1), ("@seconds", trainingSeconds), ("@now", DateTimeOffset.UtcNow.ToString("O")));
 
     /// <summary>Records the test figures with the run's final <paramref name="status"/> (succeeded), in one statement.</summary>
     public void Complete(string runId, double wa, double ua, double macroF1, double trainingSeconds, RunStatus status)

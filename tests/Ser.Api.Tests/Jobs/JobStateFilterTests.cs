@@ -113,7 +113,7 @@ public sealed class JobStateFilterTests : IDisposable
         var spec = EvaluationSpec(null) with { Kind = "train", DatasetPath = corpus, SourceRun = null };
         _harness.Runner.Create(spec);
         using (var model = TrainingRunner.CreateModel(spec)) model.SaveModel(_harness.Runner.Store.Model(spec.RunId));
-        _harness.Runner.Registry.Complete(spec.RunId, 0.2, 0.2, 0.2, 1);
+        _harness.Runner.Registry.Complete(spec.RunId, 0.2, 0.2, 0.2, 1, new RunStatus(RunState.Succeeded, FinishedAt: DateTimeOffset.UtcNow));
         return spec;
     }
 

@@ -43,8 +43,8 @@ public sealed class ModelsEndpointsTests : IClassFixture<ServedModelsFixture>, I
         store.WriteSpec(spec);
         registry.Add(spec);
         Copy(architecture == "wav2vec2" ? _models.Wav2Vec2Path : _models.ResNetPath, store.Model(id));
-        if (state == RunState.Succeeded) registry.Complete(id, 0.5, 0.45, 0.4, 10);
-        else registry.SetState(id, state, "failed on purpose");
+        if (state == RunState.Succeeded) registry.Complete(id, 0.5, 0.45, 0.4, 10, new RunStatus(RunState.Succeeded, FinishedAt: DateTimeOffset.UtcNow));
+        else registry.SetState(id, new RunStatus(state, FinishedAt: DateTimeOffset.UtcNow, Error: "failed on purpose"));
         return id;
     }
 

@@ -40,14 +40,14 @@ public sealed class SharedDatabaseTests(PostgresFixture postgres) : IClassFixtur
         var registry = new RunRegistry(Open(backend));
         var run = "r-" + Guid.NewGuid().ToString("N")[..8];
         registry.Add(Spec(run));
-        registry.SetState(run, RunState.Running, splitHash: "abc");
+        registry.SetState(run, new RunStatus(RunState.Running), splitHash: "abc");
         Assert.Equal(RunState.Running, registry.Find(run)!.State);
         Assert.Null(registry.Find(run)!.FinishedAt);
 
         Assert.False(registry.TryAdd(Spec(run) with { Preset = "resnet18" })); // a taken id leaves the run as it was
         Assert.Equal("resnet18-tiny", registry.Find(run)!.Preset);
 
-        registry.Complete(run, 0.6, 0.55, 0.5, 12);
+        registry.Complete(run, 0.6, 0.55, 0.5, 12, new RunStatus(RunState.Succeeded, FinishedAt: DateTimeOffset.UtcNow));
         var done = registry.Find(run)!;
         Assert.Equal((RunState.Succeeded, 0.6, 0.55, 0.5, "abc"), (done.State, done.Wa!.Value, done.Ua!.Value, done.MacroF1!.Value, done.SplitHash));
         Assert.True(done.SpeakerIndependent);

@@ -23,13 +23,13 @@ public sealed class RunRegistryTests : IDisposable
         var registry = new RunRegistry(Path.Combine(_temp, "registry.db"));
         registry.Add(Spec("r-a", "wav2vec2"));
         registry.Add(Spec("r-bb", "resnet18", SplitStrategy.Random));
-        registry.SetState("r-a", RunState.Running, splitHash: "abc");
+        registry.SetState("r-a", new RunStatus(RunState.Running), splitHash: "abc");
 
         Assert.Equal(["r-bb", "r-a"], registry.List().Select(r => r.RunId));
         Assert.Empty(registry.List(state: RunState.Succeeded));
         Assert.False(registry.Find("r-bb")!.SpeakerIndependent);
 
-        registry.Complete("r-a", 0.6, 0.55, 0.5, 12);
+        registry.Complete("r-a", 0.6, 0.55, 0.5, 12, new RunStatus(RunState.Succeeded, FinishedAt: DateTimeOffset.UtcNow));
         var done = registry.Find("r-a")!;
 
         Assert.Equal(RunState.Succeeded, done.State);
