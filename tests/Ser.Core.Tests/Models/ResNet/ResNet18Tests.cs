@@ -45,6 +45,46 @@ public sealed class ResNet18Tests : IDisposable
         Assert.True(diff <= 1e-3, $"max abs diff {diff}");
     }
 
+    [Theory]
+    [InlineData(64, 101)]
+    [InlineData(128, 301)]
+    public void The_folded_copy_packed_for_one_input_size_answers_others_the_same(long mels, long frames)
+    {
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        using var packed = new FusedResNet18(model, ScalarType.Float32, (mels, frames));
+        var cases = SafeTensorsFile.Read(TestPaths.Fixture("resnet18", "cases.safetensors"));
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        var diff = (packed.Forward(cases["input"]) - cases["logits"]).abs().max().item<float>();
+
+        Assert.True(diff <= 1e-3, $"max abs diff {diff}");
+    }
+
+    [Fact]
+    public void The_folded_copy_gives_each_concurrent_caller_its_own_answer()
+    {
+        using var model = new ResNet18(6, inChannels: 1);
+        model.eval();
+        using var fused = new FusedResNet18(model, ScalarType.Float32, (64, 101));
+        var inputs = Enumerable.Range(0, 8).Select(i => randn(1 + i % 3, 1, 64, 101, generator: new TorchSharp.torch.Generator((ulong)i))).ToArray();
+        float[] Run(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            return fused.Forward(x).data<float>().ToArray();
+        }
+        var expected = inputs.Select(Run).ToArray();
+
+        var actual = new float[inputs.Length][];
+        Parallel.For(0, inputs.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => actual[i % inputs.Length] = Run(inputs[i % inputs.Length]));
+
+        for (var i = 0; i < inputs.Length; i++) Assert.Equal(expected[i], actual[i]);
+        foreach (var x in inputs) x.Dispose();
+    }
+
     [Fact]
     public void The_bfloat16_folded_copy_stays_within_3_percent_of_the_logit_range()
     {

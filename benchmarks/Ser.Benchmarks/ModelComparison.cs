@@ -1,0 +1,135 @@
+using System.Globalization;
+using Ser.Core.Models;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Models.Wav2Vec2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Benchmarks;
+
+/// <summary>Each model's forward time beside ONNX Runtime's on the same weights and input, in one run: Ser's exact fp32
+/// and bf16 as multiples of ONNX Runtime fp32, and how far their outputs are from ONNX Runtime's. The weights and graphs
+/// come from <c>benchmarks/export_onnx.py</c>; without them Ser runs on seeded random weights and the peer column is empty.</summary>
+internal sealed class ModelComparison(string onnxFolder, int threads, int repeats, bool bf16, string? only = null)
+{
+    public const string ExportHint =
+        "ONNX Runtime column empty: export the peer models first (Debian: apt install python3-torch python3-torchaudio " +
+        "python3-torchvision python3-onnx; then /usr/bin/python3 benchmarks/export_onnx.py).";
+
+    public void Run()
+    {
+        var w2vFolder = Path.Combine(onnxFolder, "wav2vec2-base");
+        var resnetWeights = Path.Combine(onnxFolder, "resnet18.safetensors");
+        var exported = Directory.Exists(w2vFolder) && File.Exists(resnetWeights);
+        if (!exported) Console.WriteLine(ExportHint);
+        Console.WriteLine("| case | ONNX Runtime fp32 ms/clip | Ser fp32 ms/clip | × ORT | Ser bf16 ms/clip | × ORT | fp32 max Δp | bf16 max Δp |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+
+        if (only is null or "wav2vec2")
+        using (var peer = exported ? OnnxPeer.TryOpen(Path.Combine(onnxFolder, "wav2vec2-base.onnx"), threads) : null)
+        using (var fp32 = LoadWav2Vec2(exported ? w2vFolder : null))
+        using (var half = bf16 ? LoadWav2Vec2(exported ? w2vFolder : null) : null)
+        {
+            half?.to(ScalarType.BFloat16);
+            foreach (var (batch, samples) in new[] { (1, 48_000), (8, 48_000), (1, 480_000) })
+                Compare($"wav2vec2-base, {samples / 16_000} s, batch {batch}", [batch, samples], peer,
+                    x => fp32.forward(x, null), half is null ? null : x => half.forward(x, null));
+        }
+
+        var frames = ModelPresets.ResNet18.ResNet!.WindowFrames;
+        if (only is null or "resnet18")
+        using (var peer = exported ? OnnxPeer.TryOpen(Path.Combine(onnxFolder, "resnet18.onnx"), threads) : null)
+        using (var resnet = LoadResNet(exported ? resnetWeights : null))
+        using (var fp32 = new FusedResNet18(resnet, ScalarType.Float32, (128, frames)))
+        using (var half = bf16 ? new FusedResNet18(resnet, ScalarType.BFloat16, (128, frames)) : null)
+        {
+            foreach (var batch in new[] { 1, 8 })
+                Compare($"resnet18, 128 × {frames}, batch {batch}", [batch, 1, 128, frames], peer, fp32.Forward, half is null ? null : half.Forward);
+        }
+    }
+
+    private void Compare(string name, long[] shape, OnnxPeer? peer, Func<Tensor, Tensor> fp32, Func<Tensor, Tensor>? bf16)
+    {
+        var batch = shape[0];
+        var data = Inputs(shape);
+        using var input = tensor(data).reshape(shape);
+        using var inputBf16 = input.to(ScalarType.BFloat16);
+        float[]? reference = null;
+        double? peerMs = null;
+        if (peer is not null)
+        {
+            reference = peer.Run(data, shape);
+            peerMs = Timing.MedianMs(() => peer.Run(data, shape), repeats) / batch;
+        }
+        var (serMs, serLogits) = Time(fp32, input);
+        var (halfMs, halfLogits) = bf16 is null ? (double.NaN, null) : Time(bf16, inputBf16);
+        serMs /= batch;
+        halfMs /= batch;
+        string Ratio(double ms) => peerMs is { } p && !double.IsNaN(ms) ? $"{ms / p:0.00}" : "—";
+        string Drift(float[]? logits) => reference is null || logits is null ? "—" : $"{MaxProbabilityDifference(reference, logits, 6):0.0e0}";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {(peerMs is { } pm ? pm.ToString("0.0", CultureInfo.InvariantCulture) : "—")} | {serMs:0.0} | {Ratio(serMs)} | " +
+            $"{(double.IsNaN(halfMs) ? "—" : halfMs.ToString("0.0", CultureInfo.InvariantCulture))} | {Ratio(halfMs)} | {Drift(serLogits)} | {Drift(halfLogits)} |"));
+    }
+
+    private (double Ms, float[] Logits) Time(Func<Tensor, Tensor> forward, Tensor input)
+    {
+        float[] Once()
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            return forward(input).to(ScalarType.Float32).data<float>().ToArray();
+        }
+        var logits = Once();
+        return (Timing.MedianMs(() => Once(), repeats), logits);
+    }
+
+    private static float[] Inputs(long[] shape)
+    {
+        var random = new Random(7);
+        var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
+        return data;
+    }
+
+    /// <summary>Largest difference of softmax probabilities, row by row.</summary>
+    private static double MaxProbabilityDifference(float[] a, float[] b, int classes)
+    {
+        var worst = 0.0;
+        for (var row = 0; row < a.Length / classes; row++)
+        {
+            var pa = Softmax(a.AsSpan(row * classes, classes));
+            var pb = Softmax(b.AsSpan(row * classes, classes));
+            for (var c = 0; c < classes; c++) worst = Math.Max(worst, Math.Abs(pa[c] - pb[c]));
+        }
+        return worst;
+    }
+
+    private static double[] Softmax(ReadOnlySpan<float> logits)
+    {
+        var max = double.MinValue;
+        foreach (var l in logits) max = Math.Max(max, l);
+        var e = new double[logits.Length];
+        for (var i = 0; i < e.Length; i++) e[i] = Math.Exp(logits[i] - max);
+        var sum = e.Sum();
+        return e.Select(v => v / sum).ToArray();
+    }
+
+    private static Wav2Vec2ForSequenceClassification LoadWav2Vec2(string? folder)
+    {
+        manual_seed(0);
+        var model = folder is null ? new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Base.Wav2Vec2!) : Wav2Vec2Checkpoint.Load(folder);
+        model.eval();
+        return model;
+    }
+
+    private static ResNet18 LoadResNet(string? weights)
+    {
+        manual_seed(0);
+        var spec = ModelPresets.ResNet18.ResNet!;
+        var model = new ResNet18(6, spec.InChannels, spec.BaseWidth);
+        if (weights is not null) ResNetCheckpoint.LoadInto(model, weights);
+        model.eval();
+        return model;
+    }
+}
