@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
-//        … -- --load [--clients 8] [--seconds 30] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
+//        … -- --load [--clients 8] [--seconds 20] [--rounds 3] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
 if (args.Contains("--upload-memory"))
 {
@@ -29,7 +29,7 @@ if (args.Contains("--load"))
 {
     TorchRuntime.KeepFreedMemoryInHeap();
     var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");
-    await LoadTest.RunAsync(Path.GetFullPath(api), ArgValue("--clients", 8), ArgValue("--seconds", 30));
+    await LoadTest.RunAsync(Path.GetFullPath(api), ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
     return;
 }
 if (args.Contains("--service-training"))

@@ -50,6 +50,29 @@ internal sealed class SerProcess : IDisposable
 
     public long PeakRssMiB() => StatusMiB("VmHWM:");
 
+    /// <summary>Waits (up to a minute) until the server uses under a tenth of a core for a second: after /health/ready or a
+    /// load its start-up work, JIT tiering and garbage collection run for seconds and would slow the next measurement.</summary>
+    public async Task WaitUntilIdleAsync()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            var before = CpuTime();
+            await Task.Delay(1000).ConfigureAwait(false);
+            if ((CpuTime() - before).TotalMilliseconds < 100)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>User + system CPU time the server has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public long RssMiB() => StatusMiB("VmRSS:");
 
     private long StatusMiB(string field) =>

@@ -8,12 +8,15 @@ using Ser.Core.Models;
 namespace Ser.Api.Metrics;
 
 /// <summary><c>GET /metrics</c> in Prometheus text format: requests by route and status with latency histograms
-/// (prometheus-net), inference queue length and forward-pass seconds per model, jobs by state. Serving records its
+/// (prometheus-net), inference queue length, forward-pass seconds and windows per pass per model, jobs by state. Serving records its
 /// timings on Ser's meter only; they reach Prometheus through a listener here.</summary>
 public static class PrometheusExtensions
 {
     private static readonly Histogram InferenceSeconds = Prometheus.Metrics.CreateHistogram("ser_inference_seconds",
         "Time of one batched forward pass.", new HistogramConfiguration { LabelNames = ["architecture"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
+
+    private static readonly Histogram BatchWindows = Prometheus.Metrics.CreateHistogram("ser_batch_size_windows",
+        "Windows in one forward pass (how full batching keeps the passes).", new HistogramConfiguration { LabelNames = ["architecture"], Buckets = Histogram.ExponentialBuckets(1, 2, 9) });
 
     private static readonly Gauge QueueLength = Prometheus.Metrics.CreateGauge("ser_inference_queue_length", "Requests waiting per model.", "architecture");
     private static readonly Gauge Jobs = Prometheus.Metrics.CreateGauge("ser_jobs", "Jobs by state.", "state");
@@ -45,13 +48,19 @@ public static class PrometheusExtensions
             InstrumentPublished = (instrument, l) =>
             {
                 // By name: the instrument is published while SerTelemetry is still being initialised (its field is null then).
-                if (instrument.Meter.Name == SerTelemetry.Name && instrument.Name == SerTelemetry.InferenceDurationName) l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == SerTelemetry.Name && instrument.Name is SerTelemetry.InferenceDurationName or SerTelemetry.BatchSizeName)
+                    l.EnableMeasurementEvents(instrument);
             },
         };
         listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
         {
             foreach (var tag in tags)
                 if (tag.Key == SerTelemetry.ArchitectureTag) InferenceSeconds.WithLabels(tag.Value as string ?? "").Observe(seconds);
+        });
+        listener.SetMeasurementEventCallback<int>((_, windows, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == SerTelemetry.ArchitectureTag) BatchWindows.WithLabels(tag.Value as string ?? "").Observe(windows);
         });
         listener.Start();
         return listener;

@@ -16,8 +16,10 @@ public static class SerTelemetry
     /// <summary>Windows through a forward pass, by <c>ser.architecture</c>.</summary>
     public static readonly Counter<long> WindowsScored = Meter.CreateCounter<long>("ser.windows.scored", "{window}", "Windows scored by a forward pass.");
 
-    /// <summary>Windows per forward pass, by <c>ser.architecture</c>.</summary>
-    public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("ser.batch.size", "{window}", "Windows in one forward pass.");
+    /// <summary>Windows per forward pass, by <c>ser.architecture</c> (Prometheus: <c>ser_batch_size_windows</c>).</summary>
+    public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(BatchSizeName, "{window}", "Windows in one forward pass.");
+
+    public const string BatchSizeName = "ser.batch.size";
 
     /// <summary>Seconds of one batched forward pass, by <c>ser.architecture</c> (Prometheus: <c>ser_inference_seconds</c>).</summary>
     public static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>(InferenceDurationName, "s", "Time of one batched forward pass.");
