@@ -48,40 +48,36 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         }
     }
 
+    // The contenders run in turns (ONNX Runtime, Ser fp32, Ser bf16, again…) so a machine that drifts during the run
+    // slows all of them alike; each × is the median of the per-turn ratios.
     private void Compare(string name, long[] shape, OnnxPeer? peer, Func<Tensor, Tensor> fp32, Func<Tensor, Tensor>? bf16)
     {
         var batch = shape[0];
         var data = Inputs(shape);
         using var input = tensor(data).reshape(shape);
         using var inputBf16 = input.to(ScalarType.BFloat16);
-        float[]? reference = null;
-        double? peerMs = null;
-        if (peer is not null)
-        {
-            reference = peer.Run(data, shape);
-            peerMs = Timing.MedianMs(() => peer.Run(data, shape), repeats) / batch;
-        }
-        var (serMs, serLogits) = Time(fp32, input);
-        var (halfMs, halfLogits) = bf16 is null ? (double.NaN, null) : Time(bf16, inputBf16);
-        serMs /= batch;
-        halfMs /= batch;
-        string Ratio(double ms) => peerMs is { } p && !double.IsNaN(ms) ? $"{ms / p:0.00}" : "—";
-        string Drift(float[]? logits) => reference is null || logits is null ? "—" : $"{MaxProbabilityDifference(reference, logits, 6):0.0e0}";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {(peerMs is { } pm ? pm.ToString("0.0", CultureInfo.InvariantCulture) : "—")} | {serMs:0.0} | {Ratio(serMs)} | " +
-            $"{(double.IsNaN(halfMs) ? "—" : halfMs.ToString("0.0", CultureInfo.InvariantCulture))} | {Ratio(halfMs)} | {Drift(serLogits)} | {Drift(halfLogits)} |"));
-    }
-
-    private (double Ms, float[] Logits) Time(Func<Tensor, Tensor> forward, Tensor input)
-    {
-        float[] Once()
+        var reference = peer?.Run(data, shape);
+        float[] Ser(Func<Tensor, Tensor> forward, Tensor x)
         {
             using var scope = NewDisposeScope();
             using var mode = inference_mode();
-            return forward(input).to(ScalarType.Float32).data<float>().ToArray();
+            return forward(x).to(ScalarType.Float32).data<float>().ToArray();
         }
-        var logits = Once();
-        return (Timing.MedianMs(() => Once(), repeats), logits);
+        var serLogits = Ser(fp32, input);
+        var halfLogits = bf16 is null ? null : Ser(bf16, inputBf16);
+        var contenders = new List<Action>();
+        if (peer is not null) contenders.Add(() => peer.Run(data, shape));
+        contenders.Add(() => Ser(fp32, input));
+        if (bf16 is not null) contenders.Add(() => Ser(bf16, inputBf16));
+        var times = Timing.InTurns(contenders, repeats);
+        var (peerTimes, serTimes, halfTimes) = (peer is null ? null : times[0], times[peer is null ? 0 : 1], bf16 is null ? null : times[^1]);
+
+        string Ms(double[]? t) => t is null ? "—" : (Timing.Median(t) / batch).ToString("0.0", CultureInfo.InvariantCulture);
+        string Ratio(double[]? t) => t is null || peerTimes is null ? "—"
+            : Timing.Median(t.Select((v, i) => v / peerTimes[i]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture);
+        string Drift(float[]? logits) => reference is null || logits is null ? "—"
+            : MaxProbabilityDifference(reference, logits, 6).ToString("0.0e0", CultureInfo.InvariantCulture);
+        Console.WriteLine($"| {name} | {Ms(peerTimes)} | {Ms(serTimes)} | {Ratio(serTimes)} | {Ms(halfTimes)} | {Ratio(halfTimes)} | {Drift(serLogits)} | {Drift(halfLogits)} |");
     }
 
     private static float[] Inputs(long[] shape)

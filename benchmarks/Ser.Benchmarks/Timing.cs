@@ -4,6 +4,8 @@ namespace Ser.Benchmarks;
 
 internal static class Timing
 {
+    private const int SettleMs = 50;
+
     /// <summary>Median wall time of <paramref name="repeats"/> calls after two warm-up calls (allocator, oneDNN caches).</summary>
     public static double MedianMs(Action action, int repeats)
     {
@@ -18,5 +20,33 @@ internal static class Timing
         }
         Array.Sort(times);
         return times[repeats / 2];
+    }
+
+    /// <summary>Times each action <paramref name="repeats"/> times, taking turns (after two warm-up calls each):
+    /// result[a][i] is action a's i-th time in ms. A pause before each call lets the previous one's idle worker threads
+    /// stop spinning (ONNX Runtime's and OpenMP's spin for a while after each call and would slow the next one).</summary>
+    public static double[][] InTurns(IReadOnlyList<Action> actions, int repeats)
+    {
+        foreach (var action in actions)
+        {
+            action();
+            action();
+        }
+        var times = actions.Select(_ => new double[repeats]).ToArray();
+        for (var i = 0; i < repeats; i++)
+            for (var a = 0; a < actions.Count; a++)
+            {
+                Thread.Sleep(SettleMs);
+                var watch = Stopwatch.StartNew();
+                actions[a]();
+                times[a][i] = watch.Elapsed.TotalMilliseconds;
+            }
+        return times;
+    }
+
+    public static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
