@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Ser.Core.Models;
+using Ser.Core.Runtime;
 using Ser.Training.Runs;
 using Ser.Api.Classification;
 
@@ -12,16 +13,20 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
     {
         var spec = store.ReadSpec(runId);
         var summary = registry.Find(runId);
-        var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), TorchDevices.Resolve(inference.Value.Device),
-            spec.Preset, inference.Value.Precision);
+        var device = TorchDevices.Resolve(inference.Value.Device);
+        var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), device, spec.Preset, PrecisionOn(device));
         var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
         return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId));
     }
 
     public ServedModel LoadFolder(string architecture, string path)
     {
-        var classifier = EmotionClassifierFactory.Load(architecture, Path.GetFullPath(path), TorchDevices.Resolve(inference.Value.Device),
-            precision: inference.Value.Precision);
+        var device = TorchDevices.Resolve(inference.Value.Device);
+        var classifier = EmotionClassifierFactory.Load(architecture, Path.GetFullPath(path), device, precision: PrecisionOn(device));
         return new ServedModel(classifier, null, "folder", Path.GetFileName(Path.GetFullPath(path).TrimEnd('/')), null, null);
     }
+
+    // BFloat16 where it is faster; Float32 on CPUs that would emulate it (each model's /models entry says which).
+    private InferencePrecision PrecisionOn(TorchSharp.torch.Device device) =>
+        EffectivePrecision.On(inference.Value.Precision, CpuInfo.Current, device.type == TorchSharp.DeviceType.CPU);
 }

@@ -6,6 +6,9 @@ namespace Ser.Core.Runtime;
 /// <param name="Amx">AMX-BF16: bf16 tile matrix multiply (Intel Xeon Sapphire Rapids and later).</param>
 public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx)
 {
+    /// <summary><see cref="Bf16Kernels"/> values.</summary>
+    public const string Bf16OnAmx = "amx", Bf16OnAvx512 = "avx512_bf16", EmulatedBf16 = "emulated";
+
     private static readonly Lazy<CpuInfo> Cached = new(Read);
 
     public static CpuInfo Current => Cached.Value;
@@ -18,10 +21,10 @@ public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx)
     public string Bf16KernelsUnder(string? maxIsa)
     {
         var cap = string.IsNullOrWhiteSpace(maxIsa) || maxIsa.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? null : maxIsa.ToUpperInvariant();
-        if (Amx && (cap is null || cap.Contains("AMX", StringComparison.Ordinal) || cap.StartsWith("AVX10_2", StringComparison.Ordinal))) return "amx";
+        if (Amx && (cap is null || cap.Contains("AMX", StringComparison.Ordinal) || cap.StartsWith("AVX10_2", StringComparison.Ordinal))) return Bf16OnAmx;
         if (AvxBf16 && (cap is null || cap.Contains("BF16", StringComparison.Ordinal) || cap.Contains("AMX", StringComparison.Ordinal)
-            || cap.Contains("FP16", StringComparison.Ordinal) || cap.StartsWith("AVX10", StringComparison.Ordinal))) return "avx512_bf16";
-        return "emulated";
+            || cap.Contains("FP16", StringComparison.Ordinal) || cap.StartsWith("AVX10", StringComparison.Ordinal))) return Bf16OnAvx512;
+        return EmulatedBf16;
     }
 
     /// <summary>Parses the text of <c>/proc/cpuinfo</c> (first processor's model name and flags).</summary>

@@ -79,10 +79,10 @@ public sealed class FusedResNet18 : IDisposable
     }
 
     // oneDNN tensors are CPU-only; libtorch refuses bf16 ones on CPUs without AVX-512 (an error that would end the process
-    // here), so bf16 takes this path only where the CPU multiplies bf16 itself.
+    // here), so bf16 takes this path only where oneDNN multiplies bf16 in hardware.
     private static bool UseOneDnn(ResNet18 model, ScalarType dtype) =>
         OneDnnTensors.IsAvailable && model.parameters().First().device_type == DeviceType.CPU
-        && (dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && (CpuInfo.Current.AvxBf16 || CpuInfo.Current.Amx)));
+        && (dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && CpuInfo.Current.Bf16Kernels != CpuInfo.EmulatedBf16));
 
     private static long Out(long size, long kernel, long stride, long padding) => size <= 0 ? 0 : (size + 2 * padding - kernel) / stride + 1;
 
