@@ -8,8 +8,10 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Model forward speed as a multiple of ONNX Runtime's on the same weights, in the same run (issue 15).
-// Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--threads 2] [--precision medium|highest] [--no-mallopt] [--no-bf16] [--onnx folder]
-//               (each model beside ONNX Runtime on the weights benchmarks/export_onnx.py exported)
+// Usage: dotnet run -c Release --project benchmarks/Ser.Benchmarks -- [--repeats N] [--threads 2] [--precision medium|highest] [--no-mallopt] [--no-bf16]
+//               [--onnx folder] [--only wav2vec2|resnet18] [--no-training] [--steps 4] [--all]
+//               (each model beside ONNX Runtime on the weights benchmarks/export_onnx.py exported, then training clips/s of
+//               the full presets; --all adds the load benchmark, after dotnet build -c Release src/Ser.Api)
 //        … -- --training [--steps N]   (training clips/s of the full presets; projected CREMA-D epoch time)
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
@@ -25,11 +27,11 @@ if (args.Contains("--upload-memory"))
     await UploadMemory.RunAsync(Path.GetFullPath(api), settings, ArgValue("--clients", 8), ArgValue("--seconds", 546));
     return;
 }
+var apiDll = Path.GetFullPath(Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll"));
 if (args.Contains("--load"))
 {
-    TorchRuntime.KeepFreedMemoryInHeap();
-    var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");
-    await LoadTest.RunAsync(Path.GetFullPath(api), ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
+    TorchRuntime.Initialize(); // the service's own settings, so the in-process baseline runs the same math
+    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
     return;
 }
 if (args.Contains("--service-training"))
@@ -51,20 +53,32 @@ if (!args.Contains("--no-mallopt")) TorchRuntime.KeepFreedMemoryInHeap();
 TorchRuntime.EnlargeKernelCache();
 var threads = ArgValue("--threads", 2);
 TorchRuntime.SetThreads(threads);
-var ceiling = MatmulCeiling(repeats);
+var ceiling = MatmulCeiling(repeats, ScalarType.Float32);
+var bf16Ceiling = MatmulCeiling(repeats, ScalarType.BFloat16);
 // By default the precision the service would use on this CPU (medium only where it is exact: Float32Math).
 var precision = Args("--precision") ?? Float32Math.Apply().MatmulPrecision;
 var applied = TorchRuntime.TrySetFloat32MatmulPrecision(precision);
 Console.WriteLine($"CPU: {CpuInfo.Current}");
 Console.WriteLine($"threads {get_num_threads()} (ONNX Runtime: {threads} intra-op), fp32 matmul precision {TorchRuntime.Float32MatmulPrecision()} (requested {precision}, applied {applied})");
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch mm 1024³ fp32 at default precision: {ceiling:F1} GFLOP/s"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"libtorch mm 1024³: fp32 {ceiling:F1} GFLOP/s, bf16 {bf16Ceiling:F1} GFLOP/s (bf16 kernels here: {CpuInfo.Current.Bf16Kernels}; the bf16 row can gain at most this ratio, {bf16Ceiling / ceiling:F1}×, over fp32)"));
 new ModelComparison(Args("--onnx") ?? DefaultOnnxFolder(), threads, repeats, !args.Contains("--no-bf16"), Args("--only")).Run();
+if (!args.Contains("--no-training"))
+{
+    Console.WriteLine();
+    await TrainingThroughput.RunAsync(ArgValue("--steps", 4));
+}
+if (args.Contains("--all"))
+{
+    Console.WriteLine();
+    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
+}
 return;
 
-static double MatmulCeiling(int repeats)
+static double MatmulCeiling(int repeats, ScalarType dtype)
 {
-    using var a = randn(1024, 1024);
-    using var b = randn(1024, 1024);
+    using var a = randn(1024, 1024).to(dtype);
+    using var b = randn(1024, 1024).to(dtype);
     var ms = Timing.MedianMs(() => { using var c = a.mm(b); }, Math.Max(repeats, 15));
     return 2.0 * 1024 * 1024 * 1024 / 1e9 / (ms / 1000);
 }
