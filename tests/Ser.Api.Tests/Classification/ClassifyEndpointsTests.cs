@@ -260,6 +260,9 @@ public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>,
 
         Assert.Contains("http_requests_received_total{code=\"200\",method=\"POST\",controller=\"\",action=\"\",endpoint=\"/classify\"}", text, StringComparison.Ordinal);
         Assert.Contains("ser_inference_seconds_count{architecture=\"resnet18\"}", text, StringComparison.Ordinal);
+        // Windows per pass: this request's window went through a pass of each model.
+        Assert.Matches(@"ser_batch_size_windows_sum\{architecture=""wav2vec2""\} [1-9]", text);
+        Assert.Matches(@"ser_batch_size_windows_count\{architecture=""resnet18""\} [1-9]", text);
         Assert.Contains("ser_inference_queue_length{architecture=\"wav2vec2\"}", text, StringComparison.Ordinal);
         Assert.Contains("ser_jobs{state=\"running\"}", text, StringComparison.Ordinal);
     }
