@@ -54,14 +54,15 @@ TorchRuntime.EnlargeKernelCache();
 var threads = ArgValue("--threads", 2);
 TorchRuntime.SetThreads(threads);
 var ceiling = MatmulCeiling(repeats, ScalarType.Float32);
-var bf16Ceiling = MatmulCeiling(repeats, ScalarType.BFloat16);
 // By default the precision the service would use on this CPU (medium only where it is exact: Float32Math).
 var precision = Args("--precision") ?? Float32Math.Apply().MatmulPrecision;
 var applied = TorchRuntime.TrySetFloat32MatmulPrecision(precision);
 Console.WriteLine($"CPU: {CpuInfo.Current}");
 Console.WriteLine($"threads {get_num_threads()} (ONNX Runtime: {threads} intra-op), fp32 matmul precision {TorchRuntime.Float32MatmulPrecision()} (requested {precision}, applied {applied})");
+var modelsFp32 = MatmulCeiling(repeats, ScalarType.Float32);
+var bf16Ceiling = MatmulCeiling(repeats, ScalarType.BFloat16);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"libtorch mm 1024³: fp32 {ceiling:F1} GFLOP/s, bf16 {bf16Ceiling:F1} GFLOP/s (bf16 kernels here: {CpuInfo.Current.Bf16Kernels}; the bf16 row can gain at most this ratio, {bf16Ceiling / ceiling:F1}×, over fp32)"));
+    $"libtorch mm 1024³: fp32 {ceiling:F1} GFLOP/s at default precision, {modelsFp32:F1} at the models' ({TorchRuntime.Float32MatmulPrecision()}); bf16 {bf16Ceiling:F1} GFLOP/s on {CpuInfo.Current.Bf16Kernels} kernels ({bf16Ceiling / modelsFp32:F1}× the models' fp32 mm)"));
 new ModelComparison(Args("--onnx") ?? DefaultOnnxFolder(), threads, repeats, !args.Contains("--no-bf16"), Args("--only")).Run();
 if (!args.Contains("--no-training"))
 {
