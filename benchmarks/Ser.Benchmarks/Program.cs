@@ -1,10 +1,6 @@
 using System.Globalization;
 using Ser.Benchmarks;
-using Ser.Core.Models;
-using Ser.Core.Models.ResNet;
-using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 // Model forward speed as a multiple of ONNX Runtime's on the same weights, in the same run (issue 15).
