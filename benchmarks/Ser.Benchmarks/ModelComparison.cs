@@ -40,8 +40,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         if (only is null or "resnet18")
         using (var peer = exported ? OnnxPeer.TryOpen(Path.Combine(onnxFolder, "resnet18.onnx"), threads) : null)
         using (var resnet = LoadResNet(exported ? resnetWeights : null))
-        using (var fp32 = new FusedResNet18(resnet, ScalarType.Float32, (128, frames)))
-        using (var half = bf16 ? new FusedResNet18(resnet, ScalarType.BFloat16, (128, frames)) : null)
+        using (var fp32 = new FusedResNet18(resnet))
+        using (var half = bf16 ? new FusedResNet18(resnet, ScalarType.BFloat16) : null)
         {
             foreach (var batch in new[] { 1, 8 })
                 Compare($"resnet18, 128 × {frames}, batch {batch}", [batch, 1, 128, frames], peer, fp32.Forward, half is null ? null : half.Forward);

@@ -68,6 +68,14 @@ public sealed class PackageTests
     }
 
     [Fact]
+    public void The_service_does_not_ship_the_benchmarks_onnx_runtime()
+    {
+        Assert.DoesNotContain(Packages(), p => p.Name.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
+        foreach (var project in Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "src"), "*.csproj", SearchOption.AllDirectories))
+            Assert.DoesNotContain("OnnxRuntime", File.ReadAllText(project), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_pinned_package_is_referenced_and_Microsoft_packages_share_one_10_0_patch()
     {
         var root = TestPaths.RepositoryRoot;
@@ -81,9 +89,10 @@ public sealed class PackageTests
         foreach (var name in Unused) Assert.DoesNotContain(name, pins.Keys);
         foreach (var name in pins.Keys)
             Assert.True(projects.Any(p => p.Contains($"Include=\"{name}\"", StringComparison.Ordinal)), $"{name} is pinned but no project references it");
-        // Analyzers and dotnet/extensions' resilience packages (10.x.0 monthly) have release trains of their own.
+        // Analyzers, dotnet/extensions' resilience packages (10.x.0 monthly) and ONNX Runtime (the benchmarks' peer) have
+        // release trains of their own.
         var runtime = pins.Where(p => p.Key.StartsWith("Microsoft.", StringComparison.Ordinal) && !p.Key.StartsWith("Microsoft.CodeAnalysis.", StringComparison.Ordinal)
-            && !p.Key.EndsWith(".Resilience", StringComparison.Ordinal));
+            && !p.Key.EndsWith(".Resilience", StringComparison.Ordinal) && !p.Key.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
         var version = Assert.Single(runtime.Select(p => p.Value).Distinct());
         Assert.StartsWith("10.0.", version, StringComparison.Ordinal);
         Assert.NotEqual("10.0.0", version); // the first release; patches fix security issues in ASP.NET Core and SQLite

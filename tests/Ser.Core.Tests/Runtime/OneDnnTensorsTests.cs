@@ -24,13 +24,12 @@ public sealed class OneDnnTensorsTests
     }
 
     [Theory]
-    [InlineData(1, 1, 3, 3, 32, 40, false)]
-    [InlineData(2, 1, 3, 3, 32, 40, true)]
-    [InlineData(1, 0, 1, 1, 8, 19, true)]
-    [InlineData(2, 0, 1, 1, 8, 19, false)]
-    [InlineData(2, 3, 7, 1, 64, 101, true)]
-    public void A_convolution_of_packed_weights_equals_the_plain_one(long stride, long padding, long kernel, long inChannels, long height, long width,
-        bool packForTheSize)
+    [InlineData(1, 1, 3, 3, 32, 40)]
+    [InlineData(2, 1, 3, 3, 32, 40)]
+    [InlineData(1, 0, 1, 1, 8, 19)]
+    [InlineData(2, 0, 1, 1, 8, 19)]
+    [InlineData(2, 3, 7, 1, 64, 101)]
+    public void A_convolution_of_packed_weights_equals_the_plain_one(long stride, long padding, long kernel, long inChannels, long height, long width)
     {
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
@@ -40,7 +39,7 @@ public sealed class OneDnnTensorsTests
         var bias = randn(16, generator: generator);
         var expected = nn.functional.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding]);
 
-        var packed = OneDnnTensors.PackConv2dWeight(weight, stride, padding, packForTheSize ? [1, inChannels, height, width] : null);
+        var packed = OneDnnTensors.PackConv2dWeight(weight, stride, padding);
         var actual = OneDnnTensors.ToDense(OneDnnTensors.Conv2d(OneDnnTensors.FromDense(input), packed, OneDnnTensors.FromDense(bias), stride, padding));
 
         Assert.Equal(expected.shape, actual.shape);

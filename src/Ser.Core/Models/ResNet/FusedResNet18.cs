@@ -20,9 +20,7 @@ public sealed class FusedResNet18 : IDisposable
     private readonly long _inChannels;
 
     /// <param name="dtype">Precision of the folded weights (folding itself is done in float32).</param>
-    /// <param name="inputSize">The [mels, frames] the model will mostly see: oneDNN then packs each convolution's weights in
-    /// the layout its kernel for that size reads, once (other sizes work too, re-packing per call).</param>
-    public FusedResNet18(ResNet18 model, ScalarType dtype = ScalarType.Float32, (long Mels, long Frames)? inputSize = null)
+    public FusedResNet18(ResNet18 model, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         _dtype = dtype;
@@ -30,18 +28,15 @@ public sealed class FusedResNet18 : IDisposable
         using var guard = no_grad();
         var state = model.state_dict();
         _inChannels = state["conv1.weight"].shape[1];
-        var (h, w) = inputSize ?? (0, 0);
-        Fold(state, "conv1", "bn1", 2, 3, h, w);
-        (h, w) = (Pooled(Out(h, 7, 2, 3)), Pooled(Out(w, 7, 2, 3)));
+        Fold(state, "conv1", "bn1", 2, 3);
         for (var stage = 1; stage <= 4; stage++)
             for (var block = 0; block < 2; block++)
             {
                 var prefix = $"layer{stage}.{block}.";
                 var stride = stage > 1 && block == 0 ? 2 : 1;
-                Fold(state, prefix + "conv1", prefix + "bn1", stride, 1, h, w);
-                if (state.ContainsKey(prefix + "downsample.0.weight")) Fold(state, prefix + "downsample.0", prefix + "downsample.1", stride, 0, h, w);
-                (h, w) = (Out(h, 3, stride, 1), Out(w, 3, stride, 1));
-                Fold(state, prefix + "conv2", prefix + "bn2", 1, 1, h, w);
+                Fold(state, prefix + "conv1", prefix + "bn1", stride, 1);
+                Fold(state, prefix + "conv2", prefix + "bn2", 1, 1);
+                if (state.ContainsKey(prefix + "downsample.0.weight")) Fold(state, prefix + "downsample.0", prefix + "downsample.1", stride, 0);
             }
         _fcWeight = state["fc.weight"].detach().to(dtype).clone();
         _fcBias = state["fc.bias"].detach().to(dtype).clone();
@@ -84,11 +79,7 @@ public sealed class FusedResNet18 : IDisposable
         OneDnnTensors.IsAvailable && model.parameters().First().device_type == DeviceType.CPU
         && (dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && CpuInfo.Current.Bf16Kernels != CpuInfo.EmulatedBf16));
 
-    private static long Out(long size, long kernel, long stride, long padding) => size <= 0 ? 0 : (size + 2 * padding - kernel) / stride + 1;
-
-    private static long Pooled(long size) => Out(size, 3, 2, 1);
-
-    private void Fold(Dictionary<string, Tensor> state, string conv, string bn, long stride, long padding, long height, long width)
+    private void Fold(Dictionary<string, Tensor> state, string conv, string bn, long stride, long padding)
     {
         using var scope = NewDisposeScope();
         var scale = state[bn + ".weight"] / state[bn + ".running_var"].add(Scalars.Of(BatchNormEps), Scalars.One).sqrt();
@@ -98,8 +89,7 @@ public sealed class FusedResNet18 : IDisposable
         bias = bias.to(_dtype).contiguous();
         if (_oneDnn)
         {
-            long[]? input = height > 0 && width > 0 ? [1, weight.shape[1], height, width] : null;
-            weight = OneDnnTensors.PackConv2dWeight(weight, stride, padding, input);
+            weight = OneDnnTensors.PackConv2dWeight(weight, stride, padding);
             bias = OneDnnTensors.FromDense(bias);
         }
         _convs[conv] = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), stride, padding);

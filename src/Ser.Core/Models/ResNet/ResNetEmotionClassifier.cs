@@ -36,7 +36,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         Precision = precision;
         _ownsModel = ownsModel;
         _dtype = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        _fused = new FusedResNet18(_model, _dtype, (spec.FrontEnd.NMels, spec.WindowFrames));
+        _fused = new FusedResNet18(_model, _dtype);
         _frontEnd = new LogMelSpectrogram(spec.FrontEnd, _device);
         Spec = spec;
         _window = spec.WindowFrames;
