@@ -11,24 +11,12 @@ using Ser.Training.Runs;
 namespace Ser.Api.Tests.Hosting;
 
 /// <summary><c>GET /jobs</c> and <c>GET /metrics/runs</c> hand out pages with an opaque cursor (API.md: items newest first, next).</summary>
-public sealed class ListPaginationTests : IDisposable
+public sealed class ListPaginationTests : SerApiTest
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ListPaginationTests() => _client = _factory.CreateClient();
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     [Fact]
     public async Task Jobs_come_in_pages_of_50_50_20_newest_first_then_next_is_null()
     {
-        var jobs = _factory.Services.GetRequiredService<JobStore>();
+        var jobs = Factory.Services.GetRequiredService<JobStore>();
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         var added = Enumerable.Range(0, 120).Select(i => new JobRecord(JobStore.NewId(), "train", i % 4 == 0 ? JobState.Running : JobState.Succeeded,
             start.AddMilliseconds(i / 3), JsonSerializer.SerializeToElement(new { }), [])).ToList();
@@ -45,7 +33,7 @@ public sealed class ListPaginationTests : IDisposable
     [Fact]
     public async Task Runs_come_in_pages_with_a_cursor_too()
     {
-        var registry = _factory.Services.GetRequiredService<RunRegistry>();
+        var registry = Factory.Services.GetRequiredService<RunRegistry>();
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         var ids = Enumerable.Range(0, 120).Select(i => $"r-page-{i:D4}").ToList();
         for (var i = 0; i < ids.Count; i++)
@@ -68,7 +56,7 @@ public sealed class ListPaginationTests : IDisposable
     [InlineData("/metrics/runs?cursor=MTIzCnItMQ", "cursor")] // "123\nr-1": a jobs key, not a run's time
     public async Task A_bad_limit_cursor_or_state_is_a_400_problem_naming_the_field(string path, string field)
     {
-        var response = await _client.GetAsync(new Uri(path, UriKind.Relative), Ct);
+        var response = await Client.GetAsync(new Uri(path, UriKind.Relative), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -82,7 +70,7 @@ public sealed class ListPaginationTests : IDisposable
         var path = first;
         while (true)
         {
-            var page = await _client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative), Ct);
+            var page = await Client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative), Ct);
             var items = page.GetProperty("items").EnumerateArray().Select(i => (i.TryGetProperty("runId", out var r) ? r : i.GetProperty("id")).GetString()!).ToList();
             sizes.Add(items.Count);
             ids.AddRange(items);

@@ -9,26 +9,14 @@ namespace Ser.Api.Tests.Jobs;
 
 /// <summary>Runs are described from their registry rows: status.json is only a copy, and a missing or damaged one
 /// changes nothing the job and metrics endpoints answer.</summary>
-public sealed class JobListingFromRegistryTests : IDisposable
+public sealed class JobListingFromRegistryTests : SerApiTest
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public JobListingFromRegistryTests() => _client = _factory.CreateClient();
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     [Fact]
     public async Task Listing_and_reading_a_job_give_the_registry_state_of_runs_whose_status_json_is_gone_or_corrupt()
     {
-        var store = _factory.Services.GetRequiredService<RunStore>();
-        var registry = _factory.Services.GetRequiredService<RunRegistry>();
-        var jobs = _factory.Services.GetRequiredService<JobStore>();
+        var store = Factory.Services.GetRequiredService<RunStore>();
+        var registry = Factory.Services.GetRequiredService<RunRegistry>();
+        var jobs = Factory.Services.GetRequiredService<JobStore>();
         var corrupt = FakeRuns.Add(store, registry, "resnet18", 1, c => c.Label);
         var deleted = FakeRuns.Add(store, registry, "wav2vec2", 1, c => c.Label);
         File.WriteAllText(Path.Combine(store.Directory(corrupt), "status.json"), "{ \"state\": ");
@@ -37,8 +25,8 @@ public sealed class JobListingFromRegistryTests : IDisposable
             [corrupt, deleted]);
         Assert.True(jobs.TryAdd(job));
 
-        var list = await _client.GetAsync(new Uri("/jobs", UriKind.Relative), Ct);
-        var one = await _client.GetAsync(new Uri($"/jobs/{job.Id}", UriKind.Relative), Ct);
+        var list = await Client.GetAsync(new Uri("/jobs", UriKind.Relative), Ct);
+        var one = await Client.GetAsync(new Uri($"/jobs/{job.Id}", UriKind.Relative), Ct);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (list.StatusCode, one.StatusCode));
         var listed = (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").EnumerateArray().Single(j => j.GetProperty("id").GetString() == job.Id);
@@ -54,14 +42,14 @@ public sealed class JobListingFromRegistryTests : IDisposable
     [Fact]
     public async Task A_runs_metrics_and_a_comparison_answer_from_the_registry_when_status_json_is_corrupt()
     {
-        var store = _factory.Services.GetRequiredService<RunStore>();
-        var registry = _factory.Services.GetRequiredService<RunRegistry>();
+        var store = Factory.Services.GetRequiredService<RunStore>();
+        var registry = Factory.Services.GetRequiredService<RunRegistry>();
         var a = FakeRuns.Add(store, registry, "wav2vec2", 1, c => c.Label);
         var b = FakeRuns.Add(store, registry, "resnet18", 1, c => 0);
         foreach (var run in new[] { a, b }) File.WriteAllText(Path.Combine(store.Directory(run), "status.json"), "{ \"state\": ");
 
-        var metrics = await _client.GetAsync(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
-        var compare = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
+        var metrics = await Client.GetAsync(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
+        var compare = await Client.GetAsync(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (metrics.StatusCode, compare.StatusCode));
         var compared = (await compare.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("runs").EnumerateArray();

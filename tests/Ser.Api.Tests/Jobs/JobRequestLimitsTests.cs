@@ -6,23 +6,11 @@ using Ser.Api.Hosting;
 namespace Ser.Api.Tests.Jobs;
 
 /// <summary>Issue 12, items 8 and 17: job requests are bounded before any work, and public errors name, never locate.</summary>
-public sealed class JobRequestLimitsTests : IDisposable
+public sealed class JobRequestLimitsTests : SerApiTest
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public JobRequestLimitsTests() => _client = _factory.CreateClient();
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     private async Task<JsonElement> Errors(string path, object body)
     {
-        using var response = await _client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Ct);
+        using var response = await Client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
     }

@@ -7,22 +7,10 @@ using Ser.Training.Runs;
 
 namespace Ser.Api.Tests.Metrics;
 
-public sealed class MetricsEndpointsTests : IDisposable
+public sealed class MetricsEndpointsTests : SerApiTest
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public MetricsEndpointsTests() => _client = _factory.CreateClient();
-
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
     private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true) =>
-        FakeRuns.Add(_factory.Services.GetRequiredService<RunStore>(), _factory.Services.GetRequiredService<RunRegistry>(), architecture, splitSeed,
+        FakeRuns.Add(Factory.Services.GetRequiredService<RunStore>(), Factory.Services.GetRequiredService<RunRegistry>(), architecture, splitSeed,
             predict, finished);
 
     [Fact]
@@ -31,7 +19,7 @@ public sealed class MetricsEndpointsTests : IDisposable
         var a = AddRun("wav2vec2", 1, c => c.Label);
         AddRun("resnet18", 1, c => 0, finished: false);
 
-        var body = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
+        var body = await Client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
 
         var items = body.GetProperty("items").EnumerateArray().ToArray();
         Assert.Equal(2, items.Length);
@@ -48,7 +36,7 @@ public sealed class MetricsEndpointsTests : IDisposable
         var a = AddRun("resnet18", 1, c => c.Label == 5 ? 0 : c.Label);
         var queued = AddRun("resnet18", 1, c => 0, finished: false);
 
-        var body = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
+        var body = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
         var metrics = body.GetProperty("metrics");
 
         Assert.Equal(6, metrics.GetProperty("perClass").GetArrayLength());
@@ -59,8 +47,8 @@ public sealed class MetricsEndpointsTests : IDisposable
         Assert.True(metrics.GetProperty("ece").GetDouble() >= 0);
         Assert.Equal(JsonValueKind.Null, body.GetProperty("human").ValueKind);
         Assert.False(string.IsNullOrEmpty(body.GetProperty("humanAbsentReason").GetString()));
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/metrics/runs/r-none", UriKind.Relative), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await _client.GetAsync(new Uri($"/metrics/runs/{queued}", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri("/metrics/runs/r-none", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Client.GetAsync(new Uri($"/metrics/runs/{queued}", UriKind.Relative), Ct)).StatusCode);
     }
 
     [Fact]
@@ -70,11 +58,11 @@ public sealed class MetricsEndpointsTests : IDisposable
         var b = AddRun("resnet18", 1, c => c.Label % 2 == 0 ? c.Label : 0);
         var c = AddRun("resnet18", 2, c => c.Label);
 
-        var same = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
-        var different = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}", UriKind.Relative), Ct);
-        var allowed = await _client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}&allowDifferentSplits=true", UriKind.Relative), Ct);
+        var same = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative), Ct);
+        var different = await Client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}", UriKind.Relative), Ct);
+        var allowed = await Client.GetAsync(new Uri($"/metrics/compare?runs={a},{c}&allowDifferentSplits=true", UriKind.Relative), Ct);
 
-        var registry = _factory.Services.GetRequiredService<RunRegistry>();
+        var registry = Factory.Services.GetRequiredService<RunRegistry>();
         Assert.Equal(registry.Find(b)!.Ua!.Value, same.GetProperty("runs")[1].GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(), 12);
         Assert.Equal(0, same.GetProperty("mcnemar").GetProperty("c").GetInt32());
         Assert.True(same.GetProperty("mcnemar").GetProperty("b").GetInt32() > 0);
@@ -90,9 +78,9 @@ public sealed class MetricsEndpointsTests : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/metrics/compare?runs={a},{b}", UriKind.Relative));
         request.Headers.Accept.ParseAdd("text/html");
 
-        var response = await _client.SendAsync(request, Ct);
+        var response = await Client.SendAsync(request, Ct);
         var html = await response.Content.ReadAsStringAsync(Ct);
-        var dashboard = await _client.GetStringAsync(new Uri($"/dashboard?runs={a},{b}", UriKind.Relative), Ct);
+        var dashboard = await Client.GetStringAsync(new Uri($"/dashboard?runs={a},{b}", UriKind.Relative), Ct);
 
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(a, html, StringComparison.Ordinal);
@@ -105,7 +93,7 @@ public sealed class MetricsEndpointsTests : IDisposable
     [Fact]
     public async Task Compare_without_runs_or_active_models_says_what_to_do()
     {
-        var response = await _client.GetAsync(new Uri("/metrics/compare", UriKind.Relative), Ct);
+        var response = await Client.GetAsync(new Uri("/metrics/compare", UriKind.Relative), Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("?runs=a,b", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
