@@ -12,7 +12,6 @@ namespace Ser.Core.Runtime;
 /// plain path. The operators run only on inputs the caller has checked: a libtorch error here would end the process.</summary>
 public static unsafe class OneDnnTensors
 {
-    private const string LibTorchCpu = "libtorch_cpu.so";
     private const string LibStdCxx = "libstdc++.so.6";
 
     private static readonly Lazy<Entry?> Entries = new(Resolve);
@@ -106,17 +105,17 @@ public static unsafe class OneDnnTensors
 
     private static Entry? Resolve()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return null;
-        using (ones(1)) { } // makes TorchSharp load libtorch first, so the names resolve to the loaded copy
-        if (!NativeLibrary.TryLoad(LibTorchCpu, out var torchLib) || !NativeLibrary.TryLoad(LibStdCxx, out var cxxLib)) return null;
-        IntPtr Find(IntPtr lib, string name) => NativeLibrary.TryGetExport(lib, name, out var address) ? address : IntPtr.Zero;
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64
+            || !NativeLibrary.TryLoad(LibStdCxx, out var cxxLib) || !NativeLibrary.TryGetExport(cxxLib, "_Znwm", out var operatorNew))
+            return null;
+        IntPtr Torch(string name) => TorchRuntime.TryGetExport(name, out var address) ? address : IntPtr.Zero;
         var entry = new Entry(
-            Find(torchLib, "_ZN2at4_ops9to_mkldnn4callERKNS_6TensorESt8optionalIN3c1010ScalarTypeEE"),
-            Find(torchLib, "_ZN2at4_ops8to_dense4callERKNS_6TensorESt8optionalIN3c1010ScalarTypeEES5_IbE"),
-            Find(torchLib, "_ZN2at4_ops28mkldnn_reorder_conv2d_weight4callERKNS_6TensorEN3c108ArrayRefINS5_6SymIntEEES8_S8_S7_NS5_16OptionalArrayRefIS7_EE"),
-            Find(torchLib, "_ZN2at4_ops18mkldnn_convolution4callERKNS_6TensorES4_RKSt8optionalIS2_EN3c108ArrayRefINS9_6SymIntEEESC_SC_SB_"),
-            Find(cxxLib, "_Znwm"));
+            Torch("_ZN2at4_ops9to_mkldnn4callERKNS_6TensorESt8optionalIN3c1010ScalarTypeEE"),
+            Torch("_ZN2at4_ops8to_dense4callERKNS_6TensorESt8optionalIN3c1010ScalarTypeEES5_IbE"),
+            Torch("_ZN2at4_ops28mkldnn_reorder_conv2d_weight4callERKNS_6TensorEN3c108ArrayRefINS5_6SymIntEEES8_S8_S7_NS5_16OptionalArrayRefIS7_EE"),
+            Torch("_ZN2at4_ops18mkldnn_convolution4callERKNS_6TensorES4_RKSt8optionalIS2_EN3c108ArrayRefINS9_6SymIntEEESC_SC_SB_"),
+            operatorNew);
         return entry.ToMkldnn == IntPtr.Zero || entry.ToDense == IntPtr.Zero || entry.Reorder == IntPtr.Zero
-            || entry.Convolution == IntPtr.Zero || entry.OperatorNew == IntPtr.Zero ? null : entry;
+            || entry.Convolution == IntPtr.Zero ? null : entry;
     }
 }

@@ -101,7 +101,8 @@ public static partial class TorchRuntime
         set_num_threads(threads);
     }
 
-    private static bool TryGetExport(string name, out IntPtr address)
+    /// <summary>The address of an exported libtorch_cpu symbol (mangled name), resolved in the copy TorchSharp loaded.</summary>
+    internal static bool TryGetExport(string name, out IntPtr address)
     {
         address = IntPtr.Zero;
         using (ones(1)) { } // makes TorchSharp load libtorch, so the name below resolves to the loaded copy
