@@ -126,7 +126,7 @@ public sealed class RunPlanner
     {
         var d = new SplitSpec();
         var strategy = SplitStrategyNames.Parse(request?.Strategy ?? "actor");
-        if (strategy is null) error("split.strategy", "must be actor, actor-kfold or random");
+        if (strategy is null) error("split.strategy", $"must be {SplitStrategyNames.Listed}");
         var folds = request?.Folds ?? d.Folds;
         var fold = request?.Fold ?? d.Fold;
         var validation = request?.Validation ?? d.Validation;

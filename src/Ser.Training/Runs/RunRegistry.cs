@@ -59,7 +59,7 @@ public sealed class RunRegistry
             ON CONFLICT (id) DO NOTHING
             """, ("@id", spec.RunId), ("@kind", spec.Kind), ("@name", spec.Name), ("@architecture", spec.Architecture), ("@preset", spec.Preset),
             ("@dataset", spec.Dataset), ("@strategy", spec.Split.Strategy.Name()), ("@seed", spec.Split.Seed),
-            ("@independent", spec.Split.Strategy != SplitStrategy.Random), ("@created", spec.CreatedAt.ToString("O")),
+            ("@independent", spec.Split.Strategy.IsSpeakerIndependent()), ("@created", spec.CreatedAt.ToString("O")),
             ("@device", spec.Device)) > 0;
     }
 

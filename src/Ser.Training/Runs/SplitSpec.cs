@@ -11,6 +11,7 @@ public sealed record SplitSpec(SplitStrategy Strategy = SplitStrategy.Actor, lon
     {
         SplitStrategy.ActorKFold => Splitter.ByActorFold(corpus, Seed, Folds, Fold, Validation),
         SplitStrategy.Random => Splitter.Random(corpus, Seed, Validation, Test),
+        SplitStrategy.Standard => Splitter.Standard(corpus, Seed),
         _ => Splitter.ByActor(corpus, Seed, Validation, Test),
     };
 }

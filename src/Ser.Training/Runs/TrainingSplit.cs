@@ -3,7 +3,7 @@ namespace Ser.Training.Runs;
 /// <summary>The split a request asks for; null fields take <see cref="SplitSpec"/>'s defaults.</summary>
 public sealed record TrainingSplit
 {
-    /// <summary><c>actor</c> (default), <c>actor-kfold</c> or <c>random</c>.</summary>
+    /// <summary><c>actor</c> (default), <c>actor-kfold</c>, <c>random</c> or <c>standard</c>.</summary>
     public string? Strategy { get; init; }
 
     public long? Seed { get; init; }

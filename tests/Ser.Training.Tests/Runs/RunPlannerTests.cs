@@ -38,12 +38,22 @@ public sealed class RunPlannerTests : IDisposable
             plan.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("must be a folder name under the models folder, not a path", Assert.Single(plan.Errors["baseCheckpoint"]));
         Assert.Equal("must be adamw or sgd", Assert.Single(plan.Errors["hyperParameters.optimizer"]));
+        Assert.Equal("must be actor, actor-kfold, random or standard", Assert.Single(plan.Errors["split.strategy"]));
 
         var wrong = Planner().Plan(Request("lstm") with { Dataset = null, BaseCheckpoint = "/root/.ssh" });
         Assert.Equal(["architecture", "baseCheckpoint", "dataset"], wrong.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("'lstm' is not wav2vec2, resnet18 or both", Assert.Single(wrong.Errors["architecture"]));
         Assert.Contains("is not a resnet18 preset", Assert.Single(Planner().Plan(Request("resnet18") with { Preset = "wav2vec2-tiny" }).Errors["preset"]),
             StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_standard_split_is_a_strategy_a_request_can_name()
+    {
+        var plan = Planner().Plan(Request("both") with { Split = new TrainingSplit { Strategy = "standard" } });
+
+        Assert.True(plan.IsValid);
+        Assert.All(plan.Runs, r => Assert.Equal(Ser.Core.Data.Splits.SplitStrategy.Standard, r.Split.Strategy));
     }
 
     [Theory]

@@ -50,7 +50,7 @@ public static class CremaDMetadata
         foreach (var row in CsvReader.Read(reader)) yield return row;
     }
 
-    private static Stream Open(string resource) =>
+    internal static Stream Open(string resource) =>
         typeof(CremaDMetadata).Assembly.GetManifestResourceStream("Ser.Core.CremaD." + resource)
         ?? throw new InvalidOperationException($"Embedded resource {resource} is missing from Ser.Core.");
 }

@@ -20,7 +20,7 @@ public sealed record DataSplit(
     };
 
     /// <summary>False for the per-clip random split: its results must be labelled speaker-dependent.</summary>
-    public bool SpeakerIndependent => Strategy != SplitStrategy.Random;
+    public bool SpeakerIndependent => Strategy.IsSpeakerIndependent();
 
     /// <summary>SHA-256 of the split's content (strategy, seed, corpus hash and every clip list).</summary>
     public string Hash

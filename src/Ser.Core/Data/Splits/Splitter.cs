@@ -50,6 +50,29 @@ public static class Splitter
             Part(train), Part(val), Part(tst));
     }
 
+    /// <summary>CREMA-D's published actor split (<see cref="StandardSplit"/>); the seed is only recorded. The fractions
+    /// recorded are the clip shares that result.</summary>
+    /// <exception cref="DatasetException">A speaker of the corpus is not a CREMA-D actor of the list, or a side would be empty.</exception>
+    public static DataSplit Standard(Corpus corpus, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        var speakers = corpus.Clips.Select(c => c.Speaker).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var unknown = speakers.Where(s => !StandardSplit.Train.Contains(s) && !StandardSplit.Dev.Contains(s) && !StandardSplit.Test.Contains(s)).ToArray();
+        if (unknown.Length > 0)
+            throw new DatasetException($"The standard split lists CREMA-D's actors 1001–1091; {unknown.Length} speaker(s) of '{corpus.Name}' are not among them "
+                + $"({string.Join(", ", unknown.Take(5))}{(unknown.Length > 5 ? ", …" : "")}). Use the actor strategy for other corpora.");
+        var train = speakers.Where(StandardSplit.Train.Contains).ToList();
+        var dev = speakers.Where(StandardSplit.Dev.Contains).ToList();
+        var test = speakers.Where(StandardSplit.Test.Contains).ToList();
+        var empty = new[] { ("train", train), ("dev", dev), ("test", test) }.Where(p => p.Item2.Count == 0).Select(p => p.Item1).ToArray();
+        if (empty.Length > 0)
+            throw new DatasetException($"The standard split leaves {string.Join(" and ", empty)} without clips on '{corpus.Name}' "
+                + $"({speakers.Length} of CREMA-D's 91 actors present): it needs actors from each of its lists.");
+        var split = Build(corpus, SplitStrategy.Standard, seed, 0, 0, 0, 0, train, dev, test);
+        double Share(SplitPart part) => Math.Round((double)part.Clips.Count / corpus.Clips.Count, 4);
+        return split with { ValidationFraction = Share(split.Validation), TestFraction = Share(split.Test) };
+    }
+
     // Shuffles one stratum and deals it out: test first, then validation (as a share of what is left), rest to train.
     private static void Deal<T>(List<T> items, DeterministicRandom random, double validation, double test, List<T> train, List<T> val, List<T> tst)
     {

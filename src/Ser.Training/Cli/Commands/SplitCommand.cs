@@ -11,11 +11,12 @@ public sealed class SplitCommand : ICliCommand
     public string Summary => "make a split file (actor-disjoint by default) from a seed";
 
     public string Usage => """
-        ser-train split --dataset-path DIR --out FILE [--dataset-kind crema-d|csv|synthetic] [--strategy actor|actor-kfold|random]
+        ser-train split --dataset-path DIR --out FILE [--dataset-kind crema-d|csv|synthetic] [--strategy actor|actor-kfold|random|standard]
                         [--seed 42] [--validation 0.15] [--test 0.15] [--folds 5] [--fold 0]
 
         Writes the speakers and clip ids of train, validation and test, with the seed and the corpus hash.
-        actor and actor-kfold are speaker-independent and stratified by sex; random is per clip (speaker-dependent).
+        actor and actor-kfold are speaker-independent and stratified by sex; random is per clip (speaker-dependent);
+        standard is CREMA-D's published actor split (audEERING, 56/17/18 actors; the seed is only recorded).
         """;
 
     public Task<int> RunAsync(IReadOnlyList<string> args, CliContext context, CancellationToken cancellationToken)
@@ -38,7 +39,7 @@ public sealed class SplitCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(a);
         var strategy = a.Get("strategy") ?? "actor";
         var parsed = SplitStrategyNames.Parse(strategy)
-            ?? throw new CliUsageException($"unknown strategy '{strategy}' (actor, actor-kfold or random)");
+            ?? throw new CliUsageException($"unknown strategy '{strategy}' ({SplitStrategyNames.Listed})");
         var d = new SplitSpec();
         return new SplitSpec(parsed, a.Long("seed") ?? d.Seed, a.Double("validation") ?? d.Validation, a.Double("test") ?? d.Test,
             a.Int("folds") ?? d.Folds, a.Int("fold") ?? d.Fold);
