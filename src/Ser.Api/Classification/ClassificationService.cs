@@ -35,15 +35,23 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
 
         var predictions = new Dictionary<string, ModelPrediction>(StringComparer.Ordinal);
         var means = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        var calibrated = new List<(string Architecture, IReadOnlyList<float[]> Windows, double Below)>();
         foreach (var (architecture, result, latency) in scored)
         {
-            var mean = WeightedMean(result.Windows, cuts);
+            // Labelled and calibrated by the model that scored it: a hot swap meanwhile changes neither.
+            var model = result.Model;
+            var windowProbabilities = model.Calibration is { } calibration ? result.Windows.Select(calibration.Apply).ToArray() : result.Windows;
+            var below = model.Abstain?.Below ?? _options.AbstainBelow;
+            calibrated.Add((architecture, windowProbabilities, below));
+            var mean = WeightedMean(windowProbabilities, cuts);
             means[architecture] = mean;
             var top = Array.IndexOf(mean, mean.Max());
-            // Labelled by the model that scored it: a hot swap meanwhile does not relabel it.
-            var model = result.Model;
-            predictions[architecture] = new ModelPrediction(EmotionLabels.All[top], Math.Round(mean[top], 6), mean[top] < _options.AbstainBelow,
-                Named(mean), model.RunId, model.Classifier.Preset, Math.Round(latency, 1), model.Classifier.LabelsSupported);
+            predictions[architecture] = new ModelPrediction(EmotionLabels.All[top], Math.Round(mean[top], 6), mean[top] < below,
+                Named(mean), model.RunId, model.Classifier.Preset, Math.Round(latency, 1), model.Classifier.LabelsSupported)
+            {
+                UncertainBelow = below,
+                Temperature = model.Calibration?.Temperature,
+            };
         }
         var warnings = audio.Quality.Warnings.ToList();
         if (cuts.Count > 1) warnings.Add("long");
@@ -54,7 +62,7 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
                     Math.Round(q.SnrDb, 2), warnings)),
             predictions,
             means.Count >= 2 ? Agree(means.Values.Take(2).ToArray()) : null,
-            segments ? Timeline(cuts, scored.Select(s => (s.Architecture, s.Result)).ToArray(), rate) : null);
+            segments ? Timeline(cuts, calibrated, rate) : null);
     }
 
     private static double[] WeightedMean(IReadOnlyList<float[]> windows, IReadOnlyList<(int Start, int Length)> cuts)
@@ -77,11 +85,12 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
         return new Agreement(Array.IndexOf(p, p.Max()) == Array.IndexOf(q, q.Max()), Math.Round(Math.Clamp((Kl(p, m) + Kl(q, m)) / 2, 0, 1), 6));
     }
 
-    private static List<Segment> Timeline(IReadOnlyList<(int Start, int Length)> cuts, (string Architecture, Scored Result)[] scored, int rate) =>
+    private static List<Segment> Timeline(IReadOnlyList<(int Start, int Length)> cuts,
+        IReadOnlyList<(string Architecture, IReadOnlyList<float[]> Windows, double Below)> scored, int rate) =>
         cuts.Select((c, w) => new Segment(Math.Round((double)c.Start / rate, 3), Math.Round((double)(c.Start + c.Length) / rate, 3),
             scored.ToDictionary(s => s.Architecture, s =>
             {
-                var p = s.Result.Windows[w].Select(v => (double)v).ToArray();
+                var p = s.Windows[w].Select(v => (double)v).ToArray();
                 return new SegmentPrediction(EmotionLabels.All[Array.IndexOf(p, p.Max())], Named(p));
             }, StringComparer.Ordinal))).ToList();
 }

@@ -31,9 +31,12 @@ public sealed class InferenceOptions
     [Range(1, 256)]
     public int MaxBatch { get; set; } = 16;
 
-    /// <summary>A prediction whose top probability is below this is flagged <c>uncertain</c>.</summary>
+    /// <summary>A prediction whose calibrated top probability is below this is flagged <c>uncertain</c>.</summary>
     [Range(0, 1)]
     public double AbstainBelow { get; set; } = 0.4;
+
+    /// <summary>Per architecture: a threshold chosen for a target coverage or risk, or a fixed one (<see cref="AbstainOptions"/>).</summary>
+    public Dictionary<string, AbstainOptions> Abstain { get; set; } = new(StringComparer.Ordinal);
 
     public InferencePrecision Precision { get; set; } = InferencePrecision.Float32;
 

@@ -20,6 +20,7 @@ public static class CoreServiceExtensions
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         // Training runs on the inference device too (Ser:Inference:Device), so every role needs these options.
         services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddSingleton(new ServiceReadiness(role.Serves()));
         // First hosted service: libtorch's math settings are made before the Hangfire server or the models start.
         services.AddHostedService<TorchRuntimeStartup>();

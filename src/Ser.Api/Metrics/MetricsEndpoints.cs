@@ -120,7 +120,10 @@ public static class MetricsEndpoints
         var training = store.ReadTraining(id);
         return new RunMetrics(id, spec.Architecture, spec.Preset, spec.Dataset,
             new SplitInfo(spec.Split.Strategy.Name(), spec.Split.Seed, split?.Hash, split?.SpeakerIndependent ?? true),
-            new FullMetrics(e.Wa, e.Ua, e.MacroF1, e.PerClass, new ConfusionInfo(e.Labels, e.Confusion), e.BySex, e.ByIntensity, e.Ece),
+            new FullMetrics(e.Wa, e.Ua, e.MacroF1, e.PerClass, new ConfusionInfo(e.Labels, e.Confusion), e.BySex, e.ByIntensity, e.Ece)
+            {
+                Calibration = e.Calibration,
+            },
             e.Human, e.HumanAbsentReason,
             new TrainingInfo(training?.Seconds ?? 0, spec.Device, training?.History.Count ?? 0, training?.BestEpoch ?? 0, spec.Hyper.Seed));
     }

@@ -6,7 +6,8 @@ using Ser.Api.Classification;
 
 namespace Ser.Api.Models;
 
-/// <summary>Loads runs from the registry and run folders, and Hugging Face / torchvision folders, on the inference device.</summary>
+/// <summary>Loads runs from the registry and run folders, and Hugging Face / torchvision folders, on the inference device,
+/// with the folder's calibration (<c>calibration.json</c>) and the <c>uncertain</c> threshold it gives.</summary>
 public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore store, RunRegistry registry) : IModelLoader
 {
     public ServedModel LoadRun(string runId)
@@ -14,16 +15,28 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
         var spec = store.ReadSpec(runId);
         var summary = registry.Find(runId);
         var device = TorchDevices.Resolve(inference.Value.Device);
+        // Read before the weights: a bad file fails the load like a bad checkpoint, with nothing to dispose.
+        var calibration = ModelCalibration.TryLoad(store.Model(runId));
         var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), device, spec.Preset, PrecisionOn(device));
         var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
-        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId));
+        return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId))
+        {
+            Calibration = calibration,
+            Abstain = AbstainPolicy.Resolve(inference.Value, spec.Architecture, calibration),
+        };
     }
 
     public ServedModel LoadFolder(string architecture, string path)
     {
         var device = TorchDevices.Resolve(inference.Value.Device);
-        var classifier = EmotionClassifierFactory.Load(architecture, Path.GetFullPath(path), device, precision: PrecisionOn(device));
-        return new ServedModel(classifier, null, "folder", Path.GetFileName(Path.GetFullPath(path).TrimEnd('/')), null, null);
+        var full = Path.GetFullPath(path);
+        var calibration = Directory.Exists(full) ? ModelCalibration.TryLoad(full) : null;
+        var classifier = EmotionClassifierFactory.Load(architecture, full, device, precision: PrecisionOn(device));
+        return new ServedModel(classifier, null, "folder", Path.GetFileName(full.TrimEnd('/')), null, null)
+        {
+            Calibration = calibration,
+            Abstain = AbstainPolicy.Resolve(inference.Value, architecture, calibration),
+        };
     }
 
     // BFloat16 where it is faster; Float32 on CPUs that would emulate it (each model's /models entry says which).

@@ -32,13 +32,13 @@ public static class ModelsEndpoints
         var math = TorchRuntime.Initialize(); // made at start-up; the kept decision
         return TypedResults.Ok(new ModelsResponse(
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
-            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(Describe).ToArray(),
+            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(m => Describe(m, inference.Value.AbstainBelow)).ToArray(),
             new MathMode(inference.Value.Precision.ToString(), math.MatmulPrecision, math.Reason, math.ExactError, math.FastError, math.Cpu.Model,
                 math.Cpu.Bf16Kernels)));
     }
 
     private static async Task<Results<Ok<LoadedModel>, ProblemHttpResult, ValidationProblem>> ActivateAsync(string architecture,
-        ActivateRequest? body, ModelHost host, RunStore store, RunRegistry registry, CancellationToken cancellationToken)
+        ActivateRequest? body, ModelHost host, RunStore store, RunRegistry registry, IOptions<InferenceOptions> inference, CancellationToken cancellationToken)
     {
         if (!ModelArchitectures.All.Contains(architecture))
             return Problems.Create(StatusCodes.Status404NotFound, "Unknown architecture", $"'{architecture}' is not one of {string.Join(", ", ModelArchitectures.All)}.");
@@ -53,7 +53,7 @@ public static class ModelsEndpoints
                 $"Run '{run.RunId}' is a {run.State.ToString().ToLowerInvariant()} {run.Kind} run; only succeeded training runs have a model to serve.");
         try
         {
-            return TypedResults.Ok(Describe(await host.ActivateAsync(run.RunId, cancellationToken).ConfigureAwait(false)));
+            return TypedResults.Ok(Describe(await host.ActivateAsync(run.RunId, cancellationToken).ConfigureAwait(false), inference.Value.AbstainBelow));
         }
         catch (CheckpointException e)
         {
@@ -61,9 +61,14 @@ public static class ModelsEndpoints
         }
     }
 
-    private static LoadedModel Describe(ServedModel m) =>
-        new(m.Architecture, m.RunId, m.Classifier.Preset, m.Source, m.Classifier.ParameterCount, m.Dataset, m.SplitHash,
+    private static LoadedModel Describe(ServedModel m, double defaultBelow) =>
+        new LoadedModel(m.Architecture, m.RunId, m.Classifier.Preset, m.Source, m.Classifier.ParameterCount, m.Dataset, m.SplitHash,
             m.TestMetrics is { } t ? new TestMetricsInfo(t.Wa, t.Ua, t.MacroF1) : null, m.Classifier.ModelLabels, m.Classifier.DeviceName, m.LoadedAt,
             m.Classifier.Precision.ToString(),
-            m.Bf16Drift is { } d ? new Bf16DriftInfo(d.Clips, d.MeanAbsDiff, d.MaxAbsDiff, d.TopLabelAgreement, d.Cpu, d.Kernels) : null);
+            m.Bf16Drift is { } d ? new Bf16DriftInfo(d.Clips, d.MeanAbsDiff, d.MaxAbsDiff, d.TopLabelAgreement, d.Cpu, d.Kernels) : null)
+        {
+            Calibration = new CalibrationInfo(m.Calibration?.Temperature, m.Calibration?.ValidationClips ?? 0, m.Calibration?.EceBefore,
+                m.Calibration?.EceAfter, m.Abstain?.Below ?? defaultBelow, m.Abstain?.Rule ?? "fixed", m.Abstain?.ValidationCoverage,
+                m.Abstain?.ValidationAccuracy, m.Abstain?.Note),
+        };
 }

@@ -30,6 +30,12 @@ public sealed class ServedModel(IEmotionClassifier classifier, string? runId, st
 
     public PrecisionDrift? Bf16Drift => bf16Drift;
 
+    /// <summary>The temperature served probabilities are scaled by, from the model folder; null: served as the model gives them.</summary>
+    public ModelCalibration? Calibration { get; init; }
+
+    /// <summary>Where <c>uncertain</c> starts; null: <c>Ser:Inference:AbstainBelow</c>.</summary>
+    public Classification.AbstainThreshold? Abstain { get; init; }
+
     public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>False once the model has been retired; take the host's current one instead.</summary>

@@ -114,9 +114,10 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             });
             var result = await trainer.RunAsync(reporter, cancellationToken).ConfigureAwait(false);
             var test = split.Resolve(corpus, split.Test);
-            var report = Evaluate(model, test, audio, spec.Split.Seed);
+            var (report, calibration) = EvaluateAndCalibrate(model, split.Resolve(corpus, split.Validation), test, audio, spec.Split.Seed);
             lease.ThrowIfLost(); // the model and the state belong to whoever holds the run now
             model.SaveModel(store.Model(runId));
+            calibration.Save(store.Model(runId));
             store.WriteTraining(runId, result);
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(runId), model.Device, test, report, audio);
@@ -202,7 +203,9 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             // The classifier's device, not the spec's: evaluation loads on the factory's default.
             store.WriteEnvironment(runId, RunEnvironment.Capture(classifier.DeviceName));
             var test = split.Resolve(corpus, split.Test);
+            var calibration = ModelCalibration.TryLoad(store.Model(source));
             var report = Evaluate(classifier, test, audio, split.Seed, progress, cancellationToken);
+            report = report with { Calibration = CalibrationReport.Build(calibration?.Temperature ?? 1, calibration?.ValidationClips ?? 0, report.Predictions) };
             store.WriteEvaluation(runId, report);
             TryWriteBf16Drift(runId, spec.Architecture, store.Model(source), null, test, report, audio);
             TryWritePlots(runId, report);
@@ -217,16 +220,25 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         return Task.FromResult(registry.Find(runId)!);
     }
 
-    /// <summary>Scores <paramref name="model"/> on <paramref name="clips"/> the way the service does.</summary>
-    public static EvaluationReport Evaluate(ITrainableModel model, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed)
+    /// <summary>Scores <paramref name="classifier"/> on <paramref name="clips"/> the way the service does.</summary>
+    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed,
+        IProgress<CountProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Evaluator.Evaluate(Predict(classifier, clips, audio, "evaluate", progress, cancellationToken), seed);
+
+    /// <summary>The test evaluation, and a temperature fitted on the validation clips (T = 1 when there are none), with
+    /// the test figures before and after it in the report's <see cref="EvaluationReport.Calibration"/>.</summary>
+    public static (EvaluationReport Report, ModelCalibration Calibration) EvaluateAndCalibrate(ITrainableModel model, IReadOnlyList<ClipInfo> validation,
+        IReadOnlyList<ClipInfo> test, ClipAudioReader audio, long seed)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(audio);
         using var classifier = model.ToClassifier();
-        return Evaluate(classifier, clips, audio, seed);
+        var fitted = Predict(classifier, validation, audio, "calibrate");
+        var calibration = ModelCalibration.Fit(fitted.Select(p => p.Probabilities).ToArray(), fitted.Select(p => p.Truth).ToArray());
+        var report = Evaluate(classifier, test, audio, seed);
+        return (report with { Calibration = CalibrationReport.Build(calibration.Temperature, calibration.ValidationClips, report.Predictions) }, calibration);
     }
 
-    public static EvaluationReport Evaluate(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, long seed,
+    private static List<ClipPrediction> Predict(IEmotionClassifier classifier, IReadOnlyList<ClipInfo> clips, ClipAudioReader audio, string phase,
         IProgress<CountProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(classifier);
@@ -239,9 +251,9 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var probabilities = classifier.PredictBatch(chunk.Select(audio.Read).ToArray());
             predictions.AddRange(chunk.Zip(probabilities, (c, p) =>
                 new ClipPrediction(c.Id, c.Label, Array.IndexOf(p, p.Max()), p, c.Sex, c.Intensity, c.Crowd?.Labels)));
-            progress?.Report(new CountProgress("evaluate", predictions.Count, clips.Count));
+            progress?.Report(new CountProgress(phase, predictions.Count, clips.Count));
         }
-        return Evaluator.Evaluate(predictions, seed);
+        return predictions;
     }
 
     /// <summary>How far the saved model's bfloat16 copy (<c>Ser:Inference:Precision=BFloat16</c>) strays from the float32

@@ -71,6 +71,19 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
             // A single run gets its own charts, not only comparisons.
             foreach (var plot in RunPlots.Names) Assert.True(File.Exists(Path.Combine(RunPlots.Directory(store, run.RunId), plot + ".png")), plot);
             log.WriteLine($"{run.Architecture} bf16 drift: mean |Δp| {drift.MeanAbsDiff:0.0e0}, max {drift.MaxAbsDiff:0.000}, top-label agreement {drift.TopLabelAgreement:0.000} ({drift.Kernels})");
+
+            // A temperature fitted on the validation clips travels with the model; the evaluation shows its effect on test.
+            var calibration = Ser.Core.Models.ModelCalibration.TryLoad(store.Model(run.RunId));
+            Assert.NotNull(calibration);
+            Assert.Equal(store.ReadSplit(run.RunId)!.Validation.Clips.Count, calibration.ValidationClips);
+            Assert.True(calibration.NllAfter <= calibration.NllBefore + 1e-9, $"validation NLL {calibration.NllBefore} → {calibration.NllAfter}");
+            var test = store.ReadEvaluation(run.RunId)!.Calibration;
+            Assert.NotNull(test);
+            Assert.Equal(calibration.Temperature, test.Temperature);
+            Assert.Equal(1.0, test.RiskCoverage[^1].Coverage);
+            Assert.Equal(store.ReadEvaluation(run.RunId)!.Wa.Value, test.RiskCoverage[^1].Accuracy, 9);
+            log.WriteLine($"{run.Architecture} T = {calibration.Temperature:0.000}: validation NLL {calibration.NllBefore:0.000} → {calibration.NllAfter:0.000}, "
+                + $"test ECE {test.EceBefore:0.000} → {test.EceAfter:0.000}, AURC {test.Aurc:0.000}");
         }
 
         var evaluate = await Run("evaluate", "--run", first, "--data", data);
@@ -79,6 +92,7 @@ public sealed class SyntheticEndToEndTests(ITestOutputHelper log) : IDisposable
         var again = registry.List().First(r => r.Kind == "evaluate");
         Assert.Equal(runs[0].Ua!.Value, again.Ua!.Value, 6);
         Assert.True(File.Exists(Path.Combine(RunPlots.Directory(store, again.RunId), "confusion.png")));
+        Assert.Equal(store.ReadEvaluation(first)!.Calibration!.Temperature, store.ReadEvaluation(again.RunId)!.Calibration!.Temperature);
     }
 
     private static async Task<(int Code, string Output)> Run(params string[] args)

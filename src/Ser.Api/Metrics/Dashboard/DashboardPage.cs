@@ -51,6 +51,7 @@ public static class DashboardPage
                 .Select(r => ($"{r.Architecture} ({r.RunId})", extras.Curves.GetValueOrDefault(r.RunId) ?? [])).ToArray(), Palette));
             html.Append(DashboardSections.Running(extras.Running));
         }
+        html.Append(DashboardCalibration.Render(report.Runs, Palette));
         foreach (var r in report.Runs) html.Append(Confusion(r));
         html.Append("</body></html>");
         return html.ToString();

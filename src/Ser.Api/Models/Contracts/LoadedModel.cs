@@ -5,4 +5,7 @@ namespace Ser.Api.Models.Contracts;
 /// <param name="Source"><c>registry</c> (a run) or <c>folder</c> (Ser:Models:{architecture}:Path).</param>
 public sealed record LoadedModel(string Architecture, string? RunId, string Preset, string Source, long Parameters, string Dataset,
     string? SplitHash, TestMetricsInfo? TestMetrics, IReadOnlyList<string> Labels, string Device, DateTimeOffset LoadedAt, string Precision,
-    Bf16DriftInfo? Bf16Drift);
+    Bf16DriftInfo? Bf16Drift)
+{
+    public CalibrationInfo? Calibration { get; init; }
+}
