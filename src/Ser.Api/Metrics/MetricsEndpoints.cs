@@ -106,7 +106,7 @@ public static class MetricsEndpoints
         }
         var response = new CompareResponse(new CompareSplit(report.Split.Hash, report.Split.Strategy, report.Split.SpeakerIndependent, report.Split.TestClips),
             ids.Select(id => Describe(store, id)).ToArray(), report.McNemar,
-            report.Human is { } h ? new HumanSummary(h.Wa, h.Ua, h.Clips) : null, report.HumanAbsentReason, report.Notes);
+            report.Human is { } h ? new HumanSummary(h.Wa, h.Ua, h.Clips) : null, report.HumanAbsentReason, report.Notes) { Inflation = report.Inflation };
         if (!html) return Results.Ok(response);
         var extras = DashboardExtras.From(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids);
         return Results.Content(DashboardPage.Render(response, extras), "text/html; charset=utf-8");
@@ -119,7 +119,7 @@ public static class MetricsEndpoints
         var e = store.ReadEvaluation(id)!;
         var training = store.ReadTraining(id);
         return new RunMetrics(id, spec.Architecture, spec.Preset, spec.Dataset,
-            new SplitInfo(spec.Split.Strategy.Name(), spec.Split.Seed, split?.Hash, split?.SpeakerIndependent ?? true),
+            new SplitInfo(spec.Split.Strategy.Name(), spec.Split.Seed, split?.Hash, split?.SpeakerIndependent ?? true) { Leakage = store.ReadLeakage(id) },
             new FullMetrics(e.Wa, e.Ua, e.MacroF1, e.PerClass, new ConfusionInfo(e.Labels, e.Confusion), e.BySex, e.ByIntensity, e.Ece)
             {
                 Calibration = e.Calibration,

@@ -39,7 +39,23 @@ public static class ModelPresets
         "ResNet18 at a quarter of the width (16–128 channels) on 64 mels, 2 s windows: for CPU demos and tests.", 2.0,
         ResNet: new ResNetSpec(16, 1, new LogMelOptions { NMels = 64 }, 2.0));
 
-    public static readonly IReadOnlyList<ModelPreset> All = [Wav2Vec2Base, Wav2Vec2Tiny, ResNet18, ResNet18Tiny];
+    /// <summary>The reference study's Wav2Vec2 (SEED.md): wav2vec2-base fine-tuned whole; its hyper-parameters are the
+    /// recipe's defaults for this preset, and its runs default to the study's random per-clip split.</summary>
+    public static readonly ModelPreset Wav2Vec2BaseSeed = Wav2Vec2Base with
+    {
+        Name = "wav2vec2-base-seed",
+        Description = "The reference study's recipe (SEED.md): wav2vec2-base fine-tuned whole, AdamW 1.2565e-5, weight decay 0.04, batch 16, 8 epochs, random per-clip 80/20 split.",
+        ReferenceOf = "wav2vec2-base",
+    };
+
+    /// <summary>The reference study's ResNet18 (SEED.md): MelSpectrogram(n_fft 400, hop 200, 128 HTK mels, power 2) →
+    /// AmplitudeToDB without a floor, 256 frames (3.1875 s).</summary>
+    public static readonly ModelPreset ResNet18Seed = new("resnet18-seed", ModelArchitectures.ResNet18,
+        "The reference study's recipe (SEED.md): 128 HTK mels at hop 200, 256 frames, Adam 1e-4, weight decay 1e-5, batch 128, 10 epochs, random per-clip 80/20 split.",
+        3.1875, ResNet: new ResNetSpec(64, 1, new LogMelOptions { HopLength = 200, MelScale = MelScale.Htk, Norm = MelNorm.None, TopDb = null }, 3.1875),
+        ReferenceOf: "resnet18");
+
+    public static readonly IReadOnlyList<ModelPreset> All = [Wav2Vec2Base, Wav2Vec2Tiny, ResNet18, ResNet18Tiny, Wav2Vec2BaseSeed, ResNet18Seed];
 
     /// <exception cref="ArgumentException">No preset has that name.</exception>
     public static ModelPreset Get(string name) =>

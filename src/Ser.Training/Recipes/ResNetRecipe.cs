@@ -35,14 +35,15 @@ public sealed class ResNetRecipe : ITrainableModel
     {
         ArgumentNullException.ThrowIfNull(h);
         ArgumentNullException.ThrowIfNull(preset);
+        var study = preset.ReferenceOf is not null; // SEED.md: Adam 1e-4, weight decay 1e-5, batch 128, 10 epochs, no augmentation
         return new()
         {
-            Epochs = h.Epochs ?? 15, BatchSize = h.BatchSize ?? 32, LearningRate = h.LearningRate ?? 1e-3, EncoderLearningRate = 0,
-            WeightDecay = h.WeightDecay ?? 1e-4, WarmupFraction = h.WarmupFraction ?? 0.05, GradientClip = h.GradientClip ?? 5.0,
-            GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds, Patience = h.Patience ?? 5,
-            CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
+            Epochs = h.Epochs ?? (study ? 10 : 15), BatchSize = h.BatchSize ?? (study ? 128 : 32), LearningRate = h.LearningRate ?? (study ? 1e-4 : 1e-3),
+            EncoderLearningRate = 0, WeightDecay = h.WeightDecay ?? (study ? 1e-5 : 1e-4), WarmupFraction = h.WarmupFraction ?? (study ? 0 : 0.05),
+            GradientClip = h.GradientClip ?? (study ? 0 : 5.0), GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds,
+            Patience = h.Patience ?? (study ? 0 : 5), CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
             Optimizer = h.Optimizer ?? OptimizerNames.AdamW, FreezeFeatureEncoder = false, FreezeBaseModel = false,
-            SpecAugmentMasks = h.SpecAugmentMasks ?? 2, Seed = h.Seed,
+            SpecAugmentMasks = h.SpecAugmentMasks ?? (study ? 0 : 2), Seed = h.Seed,
         };
     }
 

@@ -36,6 +36,7 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
     {
         ArgumentNullException.ThrowIfNull(h);
         ArgumentNullException.ThrowIfNull(preset);
+        if (preset.ReferenceOf is not null) return ReferenceStudy(h, preset);
         return new()
         {
             Epochs = h.Epochs ?? 10, BatchSize = h.BatchSize ?? 8, LearningRate = h.LearningRate ?? 1e-3,
@@ -47,6 +48,18 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
             SpecAugmentMasks = 0, Seed = h.Seed,
         };
     }
+
+    // SEED.md: the HF Trainer's AdamW at 1.2565e-5 for the whole model (feature encoder included), weight decay 0.04, batch
+    // 16, 8 epochs, linear decay without warm-up, gradient norm clipped at 1 (the Trainer's default).
+    private static ResolvedHyperParameters ReferenceStudy(HyperParameters h, ModelPreset preset) => new()
+    {
+        Epochs = h.Epochs ?? 8, BatchSize = h.BatchSize ?? 16, LearningRate = h.LearningRate ?? 1.2565e-5,
+        EncoderLearningRate = h.EncoderLearningRate ?? 1.2565e-5, WeightDecay = h.WeightDecay ?? 0.04, WarmupFraction = h.WarmupFraction ?? 0,
+        GradientClip = h.GradientClip ?? 1.0, GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds,
+        Patience = h.Patience ?? 0, CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
+        Optimizer = h.Optimizer ?? OptimizerNames.AdamW, FreezeFeatureEncoder = h.FreezeFeatureEncoder ?? false,
+        FreezeBaseModel = h.FreezeBaseModel ?? false, SpecAugmentMasks = 0, Seed = h.Seed,
+    };
 
     public string Architecture => ModelArchitectures.Wav2Vec2;
 

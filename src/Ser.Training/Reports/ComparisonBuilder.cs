@@ -25,7 +25,10 @@ public static class ComparisonBuilder
                 + "); their figures are not comparable. Pass allowDifferentSplits to compare anyway.");
         var notes = new List<string>();
         if (!sameSplit) notes.Add("Runs use different splits: figures are not paired and McNemar's test is omitted.");
-        if (!runs[0].Split.SpeakerIndependent) notes.Add("Speaker-dependent split (random per clip): the same voices are in train and test, which inflates accuracy.");
+        if (runs.Any(r => !r.Split.SpeakerIndependent))
+            notes.Add("Speaker-dependent split (random per clip): the same voices are in train and test, which inflates accuracy.");
+        var inflation = Inflation(store, runs);
+        if (inflation.Count > 0) notes.Add("Inflation: the same architecture on the same corpus, speaker-dependent minus speaker-independent (different test clips, 95 % bootstrap intervals).");
         McNemar? mcnemar = null;
         if (sameSplit)
         {
@@ -34,7 +37,23 @@ public static class ComparisonBuilder
             mcnemar = McNemar.Test(pairs.Select(p => p.Correct).ToArray(), pairs.Select(p => second[p.Id].Correct).ToArray());
         }
         return new ComparisonReport(runs[0].Split, runs.Select(r => r with { Metrics = r.Metrics with { Predictions = [] } }).ToArray(),
-            mcnemar, runs[0].Metrics.Human, runs[0].Metrics.HumanAbsentReason, notes);
+            mcnemar, runs[0].Metrics.Human, runs[0].Metrics.HumanAbsentReason, notes) { Inflation = inflation };
+    }
+
+    // Per architecture, its first speaker-dependent run against its first speaker-independent one on the same corpus.
+    private static List<SplitInflation> Inflation(RunStore store, IReadOnlyList<RunComparison> runs)
+    {
+        var corpus = runs.DistinctBy(r => r.RunId).ToDictionary(r => r.RunId, r => store.ReadSplit(r.RunId)?.ManifestHash, StringComparer.Ordinal);
+        var found = new List<SplitInflation>();
+        foreach (var architecture in runs.Select(r => r.Architecture).Distinct(StringComparer.Ordinal))
+        {
+            var own = runs.Where(r => r.Architecture == architecture).ToArray();
+            var pair = own.Where(r => !r.Split.SpeakerIndependent)
+                .SelectMany(d => own.Where(i => i.Split.SpeakerIndependent && corpus[i.RunId] == corpus[d.RunId]).Select(i => (d, i))).FirstOrDefault();
+            if (pair is (null, _) or (_, null)) continue;
+            found.Add(SplitInflation.Measure(architecture, pair.d.RunId, pair.d.Metrics.Predictions, pair.i.RunId, pair.i.Metrics.Predictions, pair.d.Split.Seed));
+        }
+        return found;
     }
 
     private static RunComparison Load(RunStore store, string runId, RunState? state)

@@ -48,6 +48,9 @@ public static class ComparisonWriter
         md.AppendLine();
         if (report.McNemar is { } test)
             md.AppendLine(c, $"McNemar ({report.Runs[0].RunId} vs {report.Runs[1].RunId}): b = {test.B}, c = {test.C}, p = {test.PValue:0.0000}.").AppendLine();
+        foreach (var g in report.Inflation)
+            md.AppendLine(c, $"Speaker-overlap inflation, {g.Architecture} ({g.DependentRun} random vs {g.IndependentRun} speaker-independent): "
+                + $"WA {g.Wa.Value:+0.000;-0.000} ({F(g.Wa.Ci95[0])}–{F(g.Wa.Ci95[1])}), UA {g.Ua.Value:+0.000;-0.000} ({F(g.Ua.Ci95[0])}–{F(g.Ua.Ci95[1])}).").AppendLine();
         md.AppendLine(report.Human is { } human
             ? string.Create(c, $"Human baseline (crowd, audio only, same clips): WA {F(human.Wa)}, UA {F(human.Ua)} on {human.Clips} clips ({human.Rule}).")
             : $"Human baseline: absent — {report.HumanAbsentReason}.");

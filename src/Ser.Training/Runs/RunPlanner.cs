@@ -39,7 +39,12 @@ public sealed class RunPlanner
         };
         if (request.Name is { Length: > MaxNameLength }) Error("name", $"must be at most {MaxNameLength} characters");
         var dataset = CheckDataset(request.Dataset, Error);
-        var split = ResolveSplit(request.Split, Error);
+        string PresetName(string architecture) => (architectures.Length == 1 ? request.Preset : null) ?? request.Presets?.GetValueOrDefault(architecture)
+            ?? DefaultPreset(architecture, dataset?.Kind);
+        // The reference study's recipes rerun its protocol, split included, unless the request says otherwise.
+        var studyOnly = architectures.Length > 0 && architectures.All(a => ModelPresets.All.FirstOrDefault(p => p.Name == PresetName(a))?.ReferenceOf is not null);
+        var study = studyOnly && request.Split?.Strategy is null or "random";
+        var split = ResolveSplit(request.Split, study ? ReferenceStudySplit : new SplitSpec(), Error);
         // A path where only names are allowed is refused whatever else is wrong (the architecture included).
         var single = request.BaseCheckpoint;
         if (single is not null && !AllowBaseCheckpointPaths && !PlainName.IsValid(single))
@@ -51,8 +56,7 @@ public sealed class RunPlanner
         var runs = new List<RunSpec>();
         foreach (var architecture in architectures)
         {
-            var presetName = (architectures.Length == 1 ? request.Preset : null) ?? request.Presets?.GetValueOrDefault(architecture)
-                ?? DefaultPreset(architecture, dataset?.Kind);
+            var presetName = PresetName(architecture);
             var preset = ModelPresets.All.FirstOrDefault(p => p.Name == presetName);
             if (preset is null || preset.Architecture != architecture)
             {
@@ -62,7 +66,7 @@ public sealed class RunPlanner
             var hyper = ResolveHyperParameters(request.HyperParameters, preset);
             foreach (var (field, message) in hyper.Validate()) Error("hyperParameters." + field, message);
             var asked = request.BaseCheckpoints?.GetValueOrDefault(architecture) ?? (architectures.Length == 1 ? single : null);
-            var checkpoint = asked is null ? DefaultBaseCheckpoint(preset.Name) : ResolveBaseCheckpoint(asked, architecture, Error);
+            var checkpoint = asked is null ? DefaultBaseCheckpoint(preset.BaseName) : ResolveBaseCheckpoint(asked, architecture, Error);
             if (dataset is not null && split is not null)
                 runs.Add(new RunSpec(TrainingRunner.NewRunId(), RunKinds.Train, architecture, preset.Name, dataset.Name, dataset.Kind, dataset.Path,
                     split, hyper, checkpoint, request.Name, request.Device ?? TorchDevices.Auto, DateTimeOffset.UtcNow));
@@ -122,10 +126,13 @@ public sealed class RunPlanner
         return null;
     }
 
-    private static SplitSpec? ResolveSplit(TrainingSplit? request, Action<string, string> error)
+    /// <summary>The reference study's split (SEED.md): random per clip, seed 42, 20 % test, and 10 % of the rest for
+    /// validation (made before any augmentation, unlike the study's).</summary>
+    public static readonly SplitSpec ReferenceStudySplit = new(SplitStrategy.Random, 42, Validation: 0.08, Test: 0.2);
+
+    private static SplitSpec? ResolveSplit(TrainingSplit? request, SplitSpec d, Action<string, string> error)
     {
-        var d = new SplitSpec();
-        var strategy = SplitStrategyNames.Parse(request?.Strategy ?? "actor");
+        var strategy = SplitStrategyNames.Parse(request?.Strategy ?? d.Strategy.Name());
         if (strategy is null) error("split.strategy", $"must be {SplitStrategyNames.Listed}");
         var folds = request?.Folds ?? d.Folds;
         var fold = request?.Fold ?? d.Fold;

@@ -62,6 +62,12 @@ public sealed class RunStore(string root)
         return File.Exists(path) ? DataSplit.Load(path) : null;
     }
 
+    public void WriteLeakage(string runId, LeakageAudit audit) => Write(runId, "leakage.json", audit);
+
+    /// <summary>What the run's split shares between its sides, or null (runs made before the audit existed).</summary>
+    public LeakageAudit? ReadLeakage(string runId) =>
+        File.Exists(Path.Combine(Directory(runId), "leakage.json")) ? Read<LeakageAudit>(runId, "leakage.json") : null;
+
     public void WriteEnvironment(string runId, RunEnvironment environment) => Write(runId, "environment.json", environment);
 
     public void WriteTraining(string runId, TrainingResult result)

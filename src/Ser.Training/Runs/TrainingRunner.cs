@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Ser.Core.Data;
+using Ser.Core.Data.Splits;
 using Ser.Core.Evaluation;
 using Ser.Core.IO;
 using Ser.Core.Models;
@@ -91,6 +92,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var split = store.ReadSplit(runId) ?? spec.Split.Apply(corpus);
             split.EnsureMadeFrom(corpus);
             store.WriteSplit(runId, split);
+            Audit(runId, split, corpus);
             SetState(runId, running, split.Hash);
             store.WriteEnvironment(runId, RunEnvironment.Capture(spec.Device));
 
@@ -145,6 +147,16 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
         return registry.Find(runId)!;
     }
 
+    // Saved with the split (leakage.json); a speaker-independent split that shares speakers or audio is refused.
+    private void Audit(string runId, DataSplit split, Corpus corpus)
+    {
+        var audit = LeakageAudit.Of(split, corpus, LeakageAudit.FileHash);
+        store.WriteLeakage(runId, audit);
+        _logger.LogInformation("Run {RunId}: {Strategy} split shares {Speakers} speakers, {Sentences} sentences and {Audio} identical-audio groups between its sides",
+            runId, split.Strategy.Name(), audit.SharedSpeakers, audit.SharedSentences, audit.IdenticalAudioGroups);
+        if (audit.Violation(split) is { } violation) throw new DatasetException(violation);
+    }
+
     /// <summary><paramref name="spec"/> with its base checkpoint (<c>{models}/{name}</c>) fetched through the catalog when
     /// it is not a file: downloaded if it is a known name that is absent, else left for the loader to report.</summary>
     /// <exception cref="BaseCheckpointMissingException">Absent and not downloadable.</exception>
@@ -197,6 +209,7 @@ public sealed class TrainingRunner(RunStore store, RunRegistry registry, ILogger
             var sourceSplit = store.ReadSplit(source);
             var split = sourceSplit is not null && sourceSplit.ManifestHash == corpus.ManifestHash ? sourceSplit : spec.Split.Apply(corpus);
             store.WriteSplit(runId, split);
+            Audit(runId, split, corpus);
             SetState(runId, running, split.Hash);
             cancellationToken.ThrowIfCancellationRequested();
             using var classifier = EmotionClassifierFactory.Load(spec.Architecture, store.Model(source));

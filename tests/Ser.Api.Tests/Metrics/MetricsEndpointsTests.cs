@@ -9,9 +9,9 @@ namespace Ser.Api.Tests.Metrics;
 
 public sealed class MetricsEndpointsTests : SerApiTest
 {
-    private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true) =>
+    private string AddRun(string architecture, long splitSeed, Func<ClipInfo, int> predict, bool finished = true, bool random = false) =>
         FakeRuns.Add(Factory.Services.GetRequiredService<RunStore>(), Factory.Services.GetRequiredService<RunRegistry>(), architecture, splitSeed,
-            predict, finished);
+            predict, finished, random);
 
     [Fact]
     public async Task Runs_are_listed_with_headline_figures_and_cis()
@@ -68,6 +68,45 @@ public sealed class MetricsEndpointsTests : SerApiTest
         Assert.True(same.GetProperty("mcnemar").GetProperty("b").GetInt32() > 0);
         Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_runs_evaluation_carries_its_calibration_and_its_splits_leakage_audit()
+    {
+        var a = AddRun("wav2vec2", 1, c => c.Label % 3 == 0 ? 0 : c.Label);
+
+        var body = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{a}", UriKind.Relative), Ct);
+
+        var calibration = body.GetProperty("metrics").GetProperty("calibration");
+        Assert.Equal((1.5, 24), (calibration.GetProperty("temperature").GetDouble(), calibration.GetProperty("validationClips").GetInt32()));
+        Assert.Equal(15, calibration.GetProperty("reliabilityAfter").GetArrayLength());
+        var curve = calibration.GetProperty("riskCoverage").EnumerateArray().ToArray();
+        Assert.Equal(20, curve.Length);
+        Assert.Equal(body.GetProperty("metrics").GetProperty("wa").GetProperty("value").GetDouble(), curve[^1].GetProperty("accuracy").GetDouble(), 9);
+        Assert.True(calibration.GetProperty("eceAfter").GetDouble() >= 0 && calibration.GetProperty("aurc").GetDouble() >= 0);
+        var leakage = body.GetProperty("split").GetProperty("leakage");
+        Assert.Equal(0, leakage.GetProperty("sharedSpeakers").GetInt32());
+        Assert.Equal(3, leakage.GetProperty("pairs").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Comparing_a_random_split_run_with_an_actor_split_run_shows_the_inflation()
+    {
+        var seed = AddRun("resnet18", 1, c => c.Label, random: true);
+        var actor = AddRun("resnet18", 1, c => c.Id.EndsWith("_c1", StringComparison.Ordinal) ? c.Label : (c.Label + 1) % 6);
+
+        var body = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/compare?runs={seed},{actor}&allowDifferentSplits=true", UriKind.Relative), Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/metrics/compare?runs={seed},{actor}&allowDifferentSplits=true", UriKind.Relative));
+        request.Headers.Accept.ParseAdd("text/html");
+        var html = await (await Client.SendAsync(request, Ct)).Content.ReadAsStringAsync(Ct);
+
+        var gain = Assert.Single(body.GetProperty("inflation").EnumerateArray());
+        Assert.Equal((seed, actor), (gain.GetProperty("dependentRun").GetString(), gain.GetProperty("independentRun").GetString()));
+        Assert.True(gain.GetProperty("wa").GetProperty("ci95")[0].GetDouble() > 0);
+        Assert.True(body.GetProperty("runs")[0].GetProperty("split").GetProperty("leakage").GetProperty("sharedSpeakers").GetInt32() > 0);
+        Assert.Contains("Speaker-overlap inflation", html, StringComparison.Ordinal);
+        Assert.Contains("Calibration and abstention", html, StringComparison.Ordinal);
+        Assert.Contains("Risk–coverage", html, StringComparison.Ordinal);
     }
 
     [Fact]

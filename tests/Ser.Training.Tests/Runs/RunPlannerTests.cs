@@ -86,6 +86,34 @@ public sealed class RunPlannerTests : IDisposable
     }
 
     [Fact]
+    public void The_seed_presets_rerun_the_reference_studys_recipe_split_and_pretrained_start()
+    {
+        var both = Planner().Plan(Request("both") with
+        {
+            Presets = new Dictionary<string, string> { ["wav2vec2"] = "wav2vec2-base-seed", ["resnet18"] = "resnet18-seed" },
+        });
+
+        Assert.True(both.IsValid);
+        var (wav2vec2, resnet18) = (both.Runs[0], both.Runs[1]);
+        Assert.All(both.Runs, r => Assert.Equal(new SplitSpec(Ser.Core.Data.Splits.SplitStrategy.Random, 42, 0.08, 0.2), r.Split));
+        Assert.Equal((8, 16, 1.2565e-5, 1.2565e-5, 0.04, 0.0, false),
+            (wav2vec2.Hyper.Epochs, wav2vec2.Hyper.BatchSize, wav2vec2.Hyper.LearningRate, wav2vec2.Hyper.EncoderLearningRate, wav2vec2.Hyper.WeightDecay,
+             wav2vec2.Hyper.WarmupFraction, wav2vec2.Hyper.FreezeFeatureEncoder));
+        Assert.Equal((10, 128, 1e-4, 1e-5, 0, 0.0), (resnet18.Hyper.Epochs, resnet18.Hyper.BatchSize, resnet18.Hyper.LearningRate,
+            resnet18.Hyper.WeightDecay, resnet18.Hyper.SpecAugmentMasks, resnet18.Hyper.GradientClip));
+        Assert.Equal([Path.Combine(Models, "wav2vec2-base"), Path.Combine(Models, "resnet18")], both.Runs.Select(r => r.BaseCheckpoint));
+        Assert.Equal(256, ModelPresets.ResNet18Seed.ResNet!.WindowFrames);
+
+        // Beside a default preset, or with a strategy of its own, the request's split wins.
+        var mixed = Planner().Plan(Request("both") with { Presets = new Dictionary<string, string> { ["resnet18"] = "resnet18-seed" } });
+        Assert.All(mixed.Runs, r => Assert.Equal(Ser.Core.Data.Splits.SplitStrategy.Actor, r.Split.Strategy));
+        var actor = Planner().Plan(Request("resnet18") with { Preset = "resnet18-seed", Split = new TrainingSplit { Strategy = "actor" } });
+        Assert.Equal((Ser.Core.Data.Splits.SplitStrategy.Actor, 0.15), (actor.Runs[0].Split.Strategy, actor.Runs[0].Split.Test));
+        var reseeded = Planner().Plan(Request("resnet18") with { Preset = "resnet18-seed", Split = new TrainingSplit { Seed = 7 } });
+        Assert.Equal(new SplitSpec(Ser.Core.Data.Splits.SplitStrategy.Random, 7, 0.08, 0.2), reseeded.Runs[0].Split);
+    }
+
+    [Fact]
     public void Named_checkpoints_resolve_under_the_models_folder_and_paths_only_where_the_planner_allows_them()
     {
         Directory.CreateDirectory(Path.Combine(Models, "mine"));

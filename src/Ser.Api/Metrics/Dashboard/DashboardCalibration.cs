@@ -53,7 +53,7 @@ internal static class DashboardCalibration
             var (label, colour, dashed, points) = series[s];
             var path = string.Join(' ', points.Select(p => C($"{left + Math.Clamp(p.X, 0, 1) * size:0.#},{top + size - Math.Clamp(p.Y, 0, 1) * size:0.#}")));
             if (points.Count > 0)
-                svg.Append(C($"<polyline class=\"curve\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 4\"" : "")} points=\"{path}\"><title>{E(label)}</title></polyline>"));
+                svg.Append(C($"<polyline class=\"calibration\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 4\"" : "")} points=\"{path}\"><title>{E(label)}</title></polyline>"));
             svg.Append(C($"<line x1=\"{left}\" x2=\"{left + 14}\" y1=\"{top + size + 34 + 18 * s}\" y2=\"{top + size + 34 + 18 * s}\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 4\"" : "")}/>"))
                 .Append(C($"<text x=\"{left + 18}\" y=\"{top + size + 38 + 18 * s}\" font-size=\"12\">{E(label)}</text>"));
         }

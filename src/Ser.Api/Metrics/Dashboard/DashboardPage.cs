@@ -41,6 +41,13 @@ public static class DashboardPage
         if (report.Mcnemar is { } m)
             html.Append(C($"<p>McNemar ({E(report.Runs[0].RunId)} vs {E(report.Runs[1].RunId)}): only the first right on <b>{m.B}</b> clips, "))
                 .Append(C($"only the second on <b>{m.C}</b>; p = <b>{m.PValue:0.0000}</b>.</p>"));
+        if (report.Inflation.Count > 0)
+        {
+            html.Append("<h2>Speaker-overlap inflation</h2><table><tr><th class=\"l\">model</th><th class=\"l\">speaker-dependent run</th><th class=\"l\">speaker-independent run</th><th>WA gain</th><th>UA gain</th></tr>");
+            foreach (var g in report.Inflation)
+                html.Append(C($"<tr><td class=\"l\">{E(g.Architecture)}</td><td class=\"l\">{E(g.DependentRun)}</td><td class=\"l\">{E(g.IndependentRun)}</td><td>{Ci(g.Wa)}</td><td>{Ci(g.Ua)}</td></tr>"));
+            html.Append("</table>");
+        }
         html.Append(report.Human is { } h
             ? C($"<p>Human baseline (crowd, audio only, same clips): WA {h.Wa:0.000}, UA {h.Ua:0.000} on {h.Clips} clips.</p>")
             : C($"<p>Human baseline: absent — {E(report.HumanAbsentReason ?? "")}.</p>"));

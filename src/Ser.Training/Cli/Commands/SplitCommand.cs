@@ -14,7 +14,9 @@ public sealed class SplitCommand : ICliCommand
         ser-train split --dataset-path DIR --out FILE [--dataset-kind crema-d|csv|synthetic] [--strategy actor|actor-kfold|random|standard]
                         [--seed 42] [--validation 0.15] [--test 0.15] [--folds 5] [--fold 0]
 
-        Writes the speakers and clip ids of train, validation and test, with the seed and the corpus hash.
+        Writes the speakers and clip ids of train, validation and test, with the seed and the corpus hash, and prints what
+        the sides share (speakers, sentences, byte-identical audio); a speaker-independent split that shares speakers or
+        audio is refused (exit code 3).
         actor and actor-kfold are speaker-independent and stratified by sex; random is per clip (speaker-dependent);
         standard is CREMA-D's published actor split (audEERING, 56/17/18 actors; the seed is only recorded).
         """;
@@ -27,10 +29,14 @@ public sealed class SplitCommand : ICliCommand
         var output = a.Required("out");
         var corpus = DatasetLoader.Load("dataset", a.Get("dataset-kind") ?? DatasetKinds.CremaD, a.Required("dataset-path"));
         var split = spec.Apply(corpus);
+        var audit = LeakageAudit.Of(split, corpus, LeakageAudit.FileHash);
+        if (audit.Violation(split) is { } violation) throw new DatasetException(violation);
         split.Save(a.Required("out"));
         context.Output.WriteLine($"{split.Strategy.Name()} split {split.Hash[..12]} (seed {split.Seed}): train {split.Train.Speakers.Count} speakers / "
             + $"{split.Train.Clips.Count} clips, validation {split.Validation.Speakers.Count} / {split.Validation.Clips.Count}, "
             + $"test {split.Test.Speakers.Count} / {split.Test.Clips.Count} → {Path.GetFullPath(a.Required("out"))}");
+        context.Output.WriteLine($"leakage between sides: {audit.SharedSpeakers} speakers, {audit.SharedSentences} sentences, "
+            + $"{audit.IdenticalAudioGroups} identical-audio groups ({audit.HashedClips} clips hashed)");
         return Task.FromResult(ExitCodes.Success);
     }
 

@@ -134,9 +134,9 @@ public sealed class TrainCommand : ICliCommand
 
     // Derived from the presets and the catalog, so the help cannot drift from what the planner does.
     private static string DefaultBaseCheckpoints() => string.Join(Environment.NewLine, ModelPresets.All.Select(p =>
-        BaseCheckpointCatalog.Find(p.Name) is { } source
-            ? $"  {p.Name,-14} DIR/models/{source.Name} ({source.RepoId}, downloaded when absent)"
-            : $"  {p.Name,-14} random weights"));
+        BaseCheckpointCatalog.Find(p.BaseName) is { } source
+            ? $"  {p.Name,-18} DIR/models/{source.Name} ({source.RepoId}, downloaded when absent)"
+            : $"  {p.Name,-18} random weights"));
 
     internal static string DataPath(string? data) => Path.GetFullPath(data ?? "data");
 
