@@ -6,4 +6,4 @@ namespace Ser.Api.Jobs;
 /// <param name="Request">The body the job was created from, as sent.</param>
 public sealed record JobRecord(string Id, string Kind, JobState State, DateTimeOffset CreatedAt, JsonElement Request, IReadOnlyList<string> RunIds,
     string? HangfireId = null, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null, int Attempt = 0, string? Error = null,
-    bool CancelRequested = false, string? IdempotencyKey = null);
+    bool CancelRequested = false, string? IdempotencyKey = null, CrossValidationRef? CrossValidation = null);

@@ -101,5 +101,10 @@ public static class JobsEndpoints
             {
                 var row = rows[runId];
                 return new JobRun(runId, row.Architecture, row.State.ToString().ToLowerInvariant(), row.Progress, row.ResumedFromStep);
-            }).ToArray(), PublicText.Redact(job.Error, Path.GetDirectoryName(runsRoot)));
+            }).ToArray(), PublicText.Redact(job.Error, Path.GetDirectoryName(runsRoot)))
+        {
+            CrossValidation = job.CrossValidation is { } cv
+                ? new CrossValidationInfo(cv.Id, cv.Fold, cv.Folds, cv.Jobs, $"/metrics/cross-validation/{cv.Id}")
+                : null,
+        };
 }

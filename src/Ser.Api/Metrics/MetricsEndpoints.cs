@@ -8,6 +8,8 @@ using Ser.Api.Metrics.Dashboard;
 using Ser.Api.Models;
 using Ser.Core.Data.Splits;
 using Ser.Core.Models;
+using Microsoft.Extensions.Options;
+using Ser.Training.CrossValidation;
 using Ser.Training.Reports;
 using Ser.Training.Runs;
 
@@ -32,6 +34,9 @@ public static class MetricsEndpoints
             .WithSummary("Runs side by side on the same test clips (default: the active run of each architecture); HTML with Accept: text/html.")
             .Produces<CompareResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/cross-validation/{id}", GetCrossValidation).WithName("GetCrossValidation")
+            .WithSummary("A k-fold cross-validation (actor-kfold without a fold): mean ± sd per architecture, paired per fold, and every fold's figures, as folds finish; HTML with Accept: text/html.")
+            .Produces<CrossValidationReport>().ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/dashboard", (HttpContext context, [FromQuery] string? runs, [FromQuery] bool? allowDifferentSplits, RunStore store, ModelHost host) =>
                 CompareCore(context, runs, allowDifferentSplits, store, host, html: true))
             .WithName("Dashboard").WithTags("Metrics").WithSummary("The comparison as a page with charts.").ExcludeFromDescription()
@@ -110,6 +115,14 @@ public static class MetricsEndpoints
         if (!html) return Results.Ok(response);
         var extras = DashboardExtras.From(store, context.RequestServices.GetRequiredService<RunRegistry>(), ids);
         return Results.Content(DashboardPage.Render(response, extras), "text/html; charset=utf-8");
+    }
+
+    private static IResult GetCrossValidation(HttpContext context, string id, RunStore store, RunRegistry registry, IOptions<ServingOptions> serving)
+    {
+        if (CrossValidationPlan.Find(serving.Value.CrossValidationPath, id) is not { } plan)
+            return Problems.Create(StatusCodes.Status404NotFound, "Unknown cross-validation", $"There is no cross-validation '{id}'.");
+        var report = CrossValidationReport.Build(plan, registry, store);
+        return WantsHtml(context.Request) ? Results.Content(CrossValidationPage.Render(report), "text/html; charset=utf-8") : Results.Ok(report);
     }
 
     private static RunMetrics Describe(RunStore store, string id)

@@ -19,5 +19,8 @@ public sealed class ServingOptions
 
     public string RunsPath => Path.Combine(FullDataPath, "runs");
 
+    /// <summary>Where each k-fold cross-validation records its fold jobs.</summary>
+    public string CrossValidationPath => Path.Combine(FullDataPath, "cross-validation");
+
     public string RegistryPath => Path.Combine(FullDataPath, "registry.db");
 }
