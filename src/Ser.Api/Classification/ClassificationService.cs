@@ -19,7 +19,9 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
         ArgumentNullException.ThrowIfNull(audio);
         ArgumentNullException.ThrowIfNull(architectures);
         var rate = DecodedAudio.SampleRate;
-        var cuts = AudioWindows.Cut(audio.Samples.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate));
+        var regions = SpeechRegions(audio.Samples, (int)(_options.WindowSeconds * rate));
+        var cuts = regions.SelectMany(r => AudioWindows.Cut(r.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate))
+            .Select(c => (Start: r.Start + c.Start, c.Length))).ToList();
         var windows = cuts.Select(c => (ReadOnlyMemory<float>)audio.Samples.AsMemory(c.Start, c.Length)).ToArray();
         // The batch spans the batcher starts link back to this one (their passes may serve several requests).
         using var activity = SerTelemetry.Source.StartActivity("ser.classify");
@@ -62,7 +64,19 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
                     Math.Round(q.SnrDb, 2), warnings)),
             predictions,
             means.Count >= 2 ? Agree(means.Values.Take(2).ToArray()) : null,
-            segments ? Timeline(cuts, calibrated, rate) : null);
+            segments ? Timeline(cuts, calibrated, rate) : null)
+        {
+            Speech = segments ? regions.Select(r => new SpeechSpan(Math.Round((double)r.Start / rate, 3), Math.Round((double)r.End / rate, 3))).ToArray() : null,
+        };
+    }
+
+    // Long clips are scored on their speech only; a clip of one window, or one with nothing loud enough, is scored whole.
+    private static IReadOnlyList<SpeechRegion> SpeechRegions(float[] samples, int window)
+    {
+        var whole = new SpeechRegion(0, samples.Length);
+        if (samples.Length <= window) return [whole];
+        var speech = VoiceActivity.Detect(samples, DecodedAudio.SampleRate);
+        return speech.Count > 0 ? speech : [whole];
     }
 
     private static double[] WeightedMean(IReadOnlyList<float[]> windows, IReadOnlyList<(int Start, int Length)> cuts)
@@ -87,10 +101,17 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
 
     private static List<Segment> Timeline(IReadOnlyList<(int Start, int Length)> cuts,
         IReadOnlyList<(string Architecture, IReadOnlyList<float[]> Windows, double Below)> scored, int rate) =>
-        cuts.Select((c, w) => new Segment(Math.Round((double)c.Start / rate, 3), Math.Round((double)(c.Start + c.Length) / rate, 3),
-            scored.ToDictionary(s => s.Architecture, s =>
+        cuts.Select((c, w) =>
+        {
+            var predictions = scored.ToDictionary(s => s.Architecture, s =>
             {
                 var p = s.Windows[w].Select(v => (double)v).ToArray();
-                return new SegmentPrediction(EmotionLabels.All[Array.IndexOf(p, p.Max())], Named(p));
-            }, StringComparer.Ordinal))).ToList();
+                var top = Array.IndexOf(p, p.Max());
+                return new SegmentPrediction(EmotionLabels.All[top], Named(p)) { Confidence = Math.Round(p[top], 6), Uncertain = p[top] < s.Below };
+            }, StringComparer.Ordinal);
+            return new Segment(Math.Round((double)c.Start / rate, 3), Math.Round((double)(c.Start + c.Length) / rate, 3), predictions)
+            {
+                Agree = predictions.Count >= 2 ? predictions.Values.Select(p => p.Label).Distinct().Count() == 1 : null,
+            };
+        }).ToList();
 }

@@ -20,13 +20,17 @@ public static class ClassifyEndpoints
             .WithSummary("Classify one WAV with every active model (or those named in ?models=).")
             .WithDescription("Send multipart/form-data with a part named 'file', or a raw body of type audio/wav (audio/x-wav, audio/wave, "
                 + "audio/vnd.wave, application/octet-stream). Clips longer than Ser:Inference:WindowSeconds are scored in overlapping windows; "
-                + "?segments=true adds the per-window timeline.")
+                + "Long clips are scored on their speech (energy-based voice-activity detection). ?segments=true adds the per-window timeline "
+                + "(with Accept: text/html, as a page: see GET /timeline).")
             .Produces<ClassifyResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .AddEndpointFilter<ClassifyAuthorization>().RequireClassifyRateLimit()
             .DisableAntiforgery();
+        app.MapGet("/timeline", () => Results.Content(TimelinePage.Form(), "text/html; charset=utf-8")).WithName("Timeline").WithTags("Classification")
+            .WithSummary("A page to upload a clip and see both models' timeline (POST /classify?segments=true answers it as HTML).")
+            .ExcludeFromDescription();
         app.MapPost("/classify/batch", BatchAsync).WithName("ClassifyBatch").WithTags("Classification")
             .WithSummary("Classify several WAVs (multipart parts named 'files'); results in request order, each with its own status.")
             .Produces<BatchClassifyResponse>()
@@ -37,7 +41,7 @@ public static class ClassifyEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
+    private static async Task<Results<Ok<ClassifyResponse>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> ClassifyAsync(
         HttpContext context, [FromQuery] string? models, [FromQuery] bool? segments, UploadReader uploads, WavDecoder decoder, UploadBudget budget,
         ModelHost host, ClassificationService classification, ServiceReadiness readiness, IDiagnosticContext diagnostics, CancellationToken cancellationToken)
     {
@@ -64,6 +68,9 @@ public static class ClassifyEndpoints
             // The request's one log line carries what answered and how fast; never audio or file names.
             diagnostics.Set("AudioSeconds", result.Audio.DurationSeconds);
             diagnostics.Set("Models", result.Predictions.ToDictionary(p => p.Key, p => $"{p.Value.RunId ?? p.Value.Preset}: {p.Value.LatencyMs} ms"));
+            // A browser's upload from /timeline asks for a page.
+            if (segments == true && context.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true))
+                return TypedResults.Content(TimelinePage.Render(result), "text/html; charset=utf-8");
             return TypedResults.Ok(result);
         }
         if (outcome.RetryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

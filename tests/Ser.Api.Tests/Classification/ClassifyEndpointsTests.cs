@@ -94,6 +94,58 @@ public sealed class ClassifyEndpointsTests : IClassFixture<ServedModelsFixture>,
         Assert.Equal(44_100, body.GetProperty("audio").GetProperty("sourceSampleRate").GetInt32());
     }
 
+    private static readonly string[] Architectures = ["wav2vec2", "resnet18"];
+
+    [Fact]
+    public async Task A_long_clip_is_scored_on_its_speech_only_with_a_timeline_of_both_models()
+    {
+        // 3 s of sound, 6 s of silence, 3 s of sound: the silence gets no window.
+        var samples = new float[12 * 16_000];
+        for (var i = 0; i < samples.Length; i++)
+            if (i < 3 * 16_000 || i >= 9 * 16_000) samples[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 220 * i / 16_000.0));
+
+        var body = await Json(await PostRaw(TestWav.Float32(samples), query: "?segments=true"));
+
+        var speech = body.GetProperty("speech").EnumerateArray().Select(s => (s.GetProperty("startSeconds").GetDouble(), s.GetProperty("endSeconds").GetDouble())).ToArray();
+        Assert.Equal(2, speech.Length);
+        Assert.Equal((0.0, 3.1), (speech[0].Item1, Math.Round(speech[0].Item2, 1)));
+        Assert.Equal((8.9, 12.0), (Math.Round(speech[1].Item1, 1), speech[1].Item2));
+        var segments = body.GetProperty("segments").EnumerateArray().ToArray();
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s =>
+        {
+            Assert.True(s.GetProperty("endSeconds").GetDouble() <= 3.2 || s.GetProperty("startSeconds").GetDouble() >= 8.8, $"a window over the silence: {s}");
+            foreach (var model in Architectures)
+            {
+                var p = s.GetProperty("predictions").GetProperty(model);
+                Assert.Equal(p.GetProperty("probabilities").GetProperty(p.GetProperty("label").GetString()!).GetDouble(), p.GetProperty("confidence").GetDouble(), 6);
+                Assert.Equal(p.GetProperty("confidence").GetDouble() < 0.4, p.GetProperty("uncertain").GetBoolean());
+            }
+            var labels = Architectures.Select(m => s.GetProperty("predictions").GetProperty(m).GetProperty("label").GetString()).Distinct().Count();
+            Assert.Equal(labels == 1, s.GetProperty("agree").GetBoolean());
+        });
+    }
+
+    [Fact]
+    public async Task A_browser_upload_from_the_timeline_page_gets_the_timeline_as_a_page()
+    {
+        var form = await _client.GetStringAsync(new Uri("/timeline", UriKind.Relative), Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/classify?segments=true", UriKind.Relative));
+        var file = new ByteArrayContent(TestWav.Tone(seconds: 8));
+        file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+        request.Content = new MultipartFormDataContent { { file, "file", "clip.wav" } };
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+
+        var response = await _client.SendAsync(request, Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Contains("action=\"/classify?segments=true\"", form, StringComparison.Ordinal);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Equal(2 * 3, html.Split("class=\"segment\"").Length - 1); // 8 s: windows at 0, 2.5 and 3 s, for two models
+        Assert.Contains("class=\"speech\"", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("text/plain", "hello", 415, "Content type 'text/plain'")]
     [InlineData("audio/wav", "OggS\0\u0002\0\0\0\0\0\0\0\0OpusHead", 415, "Ogg/Opus")]
