@@ -91,7 +91,9 @@ internal sealed class ApiProcess : IDisposable
     }
 
     /// <summary>The process's first 200 and last 400 lines of output (console log), for assertions and failure messages.</summary>
-    public IReadOnlyList<string> Output => [.. _start, .. _output];
+    /// <remarks>Each queue is copied with its own atomic snapshot: spreading a queue that grows meanwhile overruns the
+    /// array sized from its count (IndexOutOfRangeException while the process logs).</remarks>
+    public IReadOnlyList<string> Output => [.. _start.ToArray(), .. _output.ToArray()];
 
     public string Url { get; }
 

@@ -27,7 +27,8 @@ public sealed class TrainCommand : ICliCommand
         ser-train train --resume RUN [--data DIR]
 
         Data:   --dataset-kind crema-d|csv|synthetic (crema-d)  --dataset NAME  --data DIR (runs, registry, models/: ./data)
-        Split:  --strategy actor|actor-kfold|random (actor)  --seed 42  --validation 0.15  --test 0.15  --folds 5  --fold 0
+        Split:  --strategy actor|actor-kfold|random|standard (actor; random for *-seed presets)  --seed 42  --validation 0.15
+                --test 0.15  --folds 5  --fold 0   (one fold here; POST /jobs/train without a fold trains every fold as its own job)
         Model:  --preset P | --wav2vec2-preset P --resnet18-preset P | --tiny   (wav2vec2-base, resnet18; *-tiny on synthetic data)
                 --base-checkpoint NAME|PATH|none | --wav2vec2-checkpoint --resnet18-checkpoint   (HF folder / torchvision weights)
         Train:  --epochs --batch-size --learning-rate --encoder-learning-rate --weight-decay --warmup --gradient-clip
