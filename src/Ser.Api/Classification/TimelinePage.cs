@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Ser.Api.Hosting.HtmlText;
 using Ser.Api.Classification.Contracts;
 using Ser.Core.Data;
 
@@ -87,8 +86,4 @@ public static class TimelinePage
         var to = i < segments.Count - 1 && segments[i + 1].StartSeconds < s.EndSeconds ? (Centre(s) + Centre(segments[i + 1])) / 2 : s.EndSeconds;
         return (from, to);
     }
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string C(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,7 @@ public static class TemperatureScaling
             z[i] = probabilities[i] > 0 ? Math.Log(Math.Max(probabilities[i], Floor)) / temperature : double.NegativeInfinity;
             max = Math.Max(max, z[i]);
         }
+        if (double.IsNegativeInfinity(max)) return probabilities.ToArray(); // nothing to scale (no positive probability)
         double sum = 0;
         for (var i = 0; i < z.Length; i++) sum += z[i] = double.IsNegativeInfinity(z[i]) ? 0 : Math.Exp(z[i] - max);
         return z.Select(v => (float)(v / sum)).ToArray();

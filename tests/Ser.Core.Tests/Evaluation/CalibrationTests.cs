@@ -72,6 +72,7 @@ public sealed class CalibrationTests : IDisposable
         Assert.True(hot[0] < p[0] && hot[2] > p[2]);
         Assert.Equal(p, TemperatureScaling.Apply(p, 1).Select(v => MathF.Round(v, 6)));
         Assert.Throws<ArgumentOutOfRangeException>(() => TemperatureScaling.Apply(p, 0));
+        Assert.Equal(new float[6], TemperatureScaling.Apply(new float[6], 2)); // no NaN from an empty vector
         Assert.Equal(1, TemperatureScaling.Fit([], []));
     }
 

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Ser.Api.Hosting.HtmlText;
 using Ser.Training.CrossValidation;
 
 namespace Ser.Api.Metrics.Dashboard;
@@ -35,8 +34,4 @@ public static class CrossValidationPage
     private static string M(MeanSd m) => m.Folds == 0 ? "–" : C($"{m.Mean:0.000} ± {m.Sd:0.000}");
 
     private static string F(double? v) => v is { } x ? C($"{x:0.000}") : "";
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string C(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

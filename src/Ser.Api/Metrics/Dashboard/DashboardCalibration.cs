@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Ser.Api.Hosting.HtmlText;
 using Ser.Api.Metrics.Contracts;
 
 namespace Ser.Api.Metrics.Dashboard;
@@ -60,8 +59,4 @@ internal static class DashboardCalibration
         svg.Append(C($"<text x=\"{left + size / 2}\" y=\"{top + size + 16}\" font-size=\"12\" text-anchor=\"middle\">{E(xLabel)}</text>"));
         return svg.Append("</svg>").ToString();
     }
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string C(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

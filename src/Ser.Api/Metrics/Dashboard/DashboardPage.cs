@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Ser.Api.Hosting.HtmlText;
 using Ser.Api.Metrics.Contracts;
 
 namespace Ser.Api.Metrics.Dashboard;
@@ -115,8 +114,4 @@ public static class DashboardPage
     }
 
     private static string Ci(Ser.Core.Evaluation.Estimate e) => C($"{e.Value:0.000} <small>({e.Ci95[0]:0.000}–{e.Ci95[1]:0.000})</small>");
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string C(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
+using static Ser.Api.Hosting.HtmlText;
 using Ser.Training.Runs;
 
 namespace Ser.Api.Metrics.Dashboard;
@@ -49,8 +48,4 @@ internal static class DashboardSections
         html.Append(C($"<text x=\"{width / 2}\" y=\"{top + height + 16}\" font-size=\"12\" text-anchor=\"middle\">epoch (1–{epochs})</text>"));
         return html.Append("</svg>").ToString();
     }
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
-
-    private static string C(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
