@@ -30,7 +30,7 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
     {
         var device = TorchDevices.Resolve(inference.Value.Device);
         var full = Path.GetFullPath(path);
-        var calibration = Directory.Exists(full) ? ModelCalibration.TryLoad(full) : null;
+        var calibration = ModelCalibration.TryLoad(full); // none beside a bare .pth/.safetensors file
         var classifier = EmotionClassifierFactory.Load(architecture, full, device, precision: PrecisionOn(device));
         return new ServedModel(classifier, null, "folder", Path.GetFileName(full.TrimEnd('/')), null, null)
         {

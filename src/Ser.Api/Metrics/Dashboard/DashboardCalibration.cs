@@ -41,11 +41,7 @@ internal static class DashboardCalibration
     {
         const int size = 260, top = 20, left = 40;
         var svg = new StringBuilder(C($"<h3>{E(title)}</h3><svg width=\"{left + size + 20}\" height=\"{top + size + 36 + 18 * series.Count}\" role=\"img\" aria-label=\"{E(title)}\">"));
-        for (var g = 0; g <= 4; g++)
-        {
-            var y = top + size - g * size / 4;
-            svg.Append(C($"<line x1=\"{left}\" x2=\"{left + size}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{y + 4}\" font-size=\"11\">{g * 0.25:0.00}</text>"));
-        }
+        svg.AppendUnitGrid(left, left + size, top, size);
         if (diagonal) svg.Append(C($"<line x1=\"{left}\" y1=\"{top + size}\" x2=\"{left + size}\" y2=\"{top}\" stroke=\"#999\" stroke-dasharray=\"2 3\"/>"));
         for (var s = 0; s < series.Count; s++)
         {

@@ -88,11 +88,7 @@ public static class DashboardPage
         var width = left + categories.Count * groupWidth + 20;
         var bar = (groupWidth - 20) / Math.Max(1, runs.Count);
         var svg = new StringBuilder(C($"<h2>{E(title)}</h2><svg width=\"{Math.Max(width, 420)}\" height=\"{height + 40 + 18 * runs.Count}\" role=\"img\" aria-label=\"{E(title)}\">"));
-        for (var g = 0; g <= 4; g++)
-        {
-            var y = top + height - g * height / 4;
-            svg.Append(C($"<line x1=\"{left}\" x2=\"{width - 10}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{y + 4}\" font-size=\"11\">{g * 0.25:0.00}</text>"));
-        }
+        svg.AppendUnitGrid(left, width - 10, top, height);
         for (var r = 0; r < runs.Count; r++)
         {
             var v = values(runs[r]);

@@ -31,11 +31,7 @@ internal static class DashboardSections
         var epochs = runs.SelectMany(r => r.Curve).Select(e => e.Epoch).DefaultIfEmpty(0).Max();
         if (epochs == 0) return html.Append("<p>No training history (evaluation runs have none).</p>").ToString();
         html.Append(C($"<svg width=\"{width + 20}\" height=\"{height + 40 + 18 * runs.Count}\" role=\"img\" aria-label=\"Learning curves\">"));
-        for (var g = 0; g <= 4; g++)
-        {
-            var y = top + height - g * height / 4;
-            html.Append(C($"<line x1=\"{left}\" x2=\"{width}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{y + 4}\" font-size=\"11\">{g * 0.25:0.00}</text>"));
-        }
+        html.AppendUnitGrid(left, width, top, height);
         double X(int epoch) => left + (epochs == 1 ? 0 : (epoch - 1) * (double)(width - left) / (epochs - 1));
         for (var r = 0; r < runs.Count; r++)
         {
