@@ -19,8 +19,9 @@ public sealed class ClassificationService(InferenceBatcher batcher, IOptions<Inf
         ArgumentNullException.ThrowIfNull(audio);
         ArgumentNullException.ThrowIfNull(architectures);
         var rate = DecodedAudio.SampleRate;
-        var regions = SpeechRegions(audio.Samples, (int)(_options.WindowSeconds * rate));
-        var cuts = regions.SelectMany(r => AudioWindows.Cut(r.Length, (int)(_options.WindowSeconds * rate), (int)(_options.HopSeconds * rate))
+        var window = (int)(_options.WindowSeconds * rate);
+        var regions = SpeechRegions(audio.Samples, window);
+        var cuts = regions.SelectMany(r => AudioWindows.Cut(r.Length, window, (int)(_options.HopSeconds * rate))
             .Select(c => (Start: r.Start + c.Start, c.Length))).ToList();
         var windows = cuts.Select(c => (ReadOnlyMemory<float>)audio.Samples.AsMemory(c.Start, c.Length)).ToArray();
         // The batch spans the batcher starts link back to this one (their passes may serve several requests).

@@ -5,6 +5,16 @@ namespace Ser.Core.Evaluation;
 /// <param name="C">Clips only the second model got right.</param>
 public sealed record McNemar(int B, int C, double PValue)
 {
+    /// <summary>The test on the clips both prediction lists score (matched by clip id).</summary>
+    public static McNemar OnSharedClips(IReadOnlyList<ClipPrediction> first, IReadOnlyList<ClipPrediction> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var other = second.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var pairs = first.Where(p => other.ContainsKey(p.Id)).ToArray();
+        return Test(pairs.Select(p => p.Correct).ToArray(), pairs.Select(p => other[p.Id].Correct).ToArray());
+    }
+
     public static McNemar Test(IReadOnlyList<bool> firstCorrect, IReadOnlyList<bool> secondCorrect)
     {
         ArgumentNullException.ThrowIfNull(firstCorrect);

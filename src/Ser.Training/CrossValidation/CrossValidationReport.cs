@@ -50,12 +50,6 @@ public sealed record CrossValidationReport(string Id, int Folds, string Dataset,
     }
 
     // McNemar on the fold's test clips, when both evaluations are readable.
-    private static McNemar? PairedTest(RunStore store, string first, string second)
-    {
-        var (a, b) = (store.ReadEvaluation(first), store.ReadEvaluation(second));
-        if (a is null || b is null) return null;
-        var other = b.Predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        var pairs = a.Predictions.Where(p => other.ContainsKey(p.Id)).ToArray();
-        return pairs.Length == 0 ? null : McNemar.Test(pairs.Select(p => p.Correct).ToArray(), pairs.Select(p => other[p.Id].Correct).ToArray());
-    }
+    private static McNemar? PairedTest(RunStore store, string first, string second) =>
+        store.ReadEvaluation(first) is { Predictions.Count: > 0 } a && store.ReadEvaluation(second) is { } b ? McNemar.OnSharedClips(a.Predictions, b.Predictions) : null;
 }

@@ -29,13 +29,7 @@ public static class ComparisonBuilder
             notes.Add("Speaker-dependent split (random per clip): the same voices are in train and test, which inflates accuracy.");
         var inflation = Inflation(store, runs);
         if (inflation.Count > 0) notes.Add("Inflation: the same architecture on the same corpus, speaker-dependent minus speaker-independent (different test clips, 95 % bootstrap intervals).");
-        McNemar? mcnemar = null;
-        if (sameSplit)
-        {
-            var second = runs[1].Metrics.Predictions.ToDictionary(p => p.Id, StringComparer.Ordinal);
-            var pairs = runs[0].Metrics.Predictions.Where(p => second.ContainsKey(p.Id)).ToArray();
-            mcnemar = McNemar.Test(pairs.Select(p => p.Correct).ToArray(), pairs.Select(p => second[p.Id].Correct).ToArray());
-        }
+        var mcnemar = sameSplit ? McNemar.OnSharedClips(runs[0].Metrics.Predictions, runs[1].Metrics.Predictions) : null;
         return new ComparisonReport(runs[0].Split, runs.Select(r => r with { Metrics = r.Metrics with { Predictions = [] } }).ToArray(),
             mcnemar, runs[0].Metrics.Human, runs[0].Metrics.HumanAbsentReason, notes) { Inflation = inflation };
     }

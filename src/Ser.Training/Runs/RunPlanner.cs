@@ -42,8 +42,8 @@ public sealed class RunPlanner
         string PresetName(string architecture) => (architectures.Length == 1 ? request.Preset : null) ?? request.Presets?.GetValueOrDefault(architecture)
             ?? DefaultPreset(architecture, dataset?.Kind);
         // The reference study's recipes rerun its protocol, split included, unless the request says otherwise.
-        var studyOnly = architectures.Length > 0 && architectures.All(a => ModelPresets.All.FirstOrDefault(p => p.Name == PresetName(a))?.ReferenceOf is not null);
-        var study = studyOnly && request.Split?.Strategy is null or "random";
+        var study = request.Split?.Strategy is null or "random" && architectures.Length > 0
+            && architectures.All(a => ModelPresets.All.FirstOrDefault(p => p.Name == PresetName(a))?.ReferenceOf is not null);
         var split = ResolveSplit(request.Split, study ? ReferenceStudySplit : new SplitSpec(), Error);
         // A path where only names are allowed is refused whatever else is wrong (the architecture included).
         var single = request.BaseCheckpoint;
