@@ -69,6 +69,10 @@ public static partial class TorchRuntime
         return Float32MatmulPrecision() == precision;
     }
 
+    /// <summary>libtorch's <c>at::Context::hasMKLDNN()</c>: whether it was built with oneDNN; false where it cannot tell.</summary>
+    public static unsafe bool HasOneDnn() =>
+        TryGetExport("_ZN2at7Context9hasMKLDNNEv", out var hasMkldnn) && ((delegate* unmanaged<byte>)hasMkldnn)() != 0;
+
     /// <summary>The current fp32 matmul precision, or null where it cannot be read.</summary>
     public static unsafe string? Float32MatmulPrecision()
     {

@@ -6,17 +6,25 @@ namespace Ser.Core.Models.ResNet;
 
 /// <summary>An inference-only copy of a <see cref="ResNet18"/> in eval mode with every batch norm folded into
 /// the convolution before it (w' = w·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε)): the same function with half the ops.
-/// Built from the model's current weights; rebuild it after the model changes. On CPU it runs on oneDNN tensors
-/// (<see cref="OneDnnTensors"/>: weights packed once, activations in oneDNN's layout from the first convolution to the
-/// pooling) where libtorch allows, otherwise on plain tensors; both give the same function.</summary>
+/// Built from the model's current weights; rebuild it after the model changes. On CPU it runs on oneDNN's fused
+/// convolutions (<see cref="ResNet18OneDnn"/>) where libtorch has them, otherwise on plain tensors; both give the same
+/// function. Safe for concurrent callers.</summary>
 public sealed class FusedResNet18 : IDisposable
 {
     private const double BatchNormEps = 1e-5;
-    private readonly Dictionary<string, (Tensor Weight, Tensor Bias, long Stride, long Padding)> _convs = new(StringComparer.Ordinal);
+
+    // Weights are packed per input size (oneDNN picks its kernels, and so the weights' layout, by shape): one pack for
+    // single clips and one, made for 8, for batches (at 8, weights packed for 1 made one layer repack per call: 3.7 ms).
+    private const int BatchedPackSize = 8;
+
+    // Window sizes a model meets are few (its own, a test's); past this many, the nearest pack serves (still exact).
+    private const int MaxPacks = 4;
+
+    private readonly List<(Tensor Weight, Tensor Bias, long Stride, long Padding)> _convs = [];
+    private readonly Dictionary<(bool Batched, long Height, long Width), Lazy<Tensor[]>> _packs = [];
     private readonly Tensor _fcWeight;
     private readonly Tensor _fcBias;
     private readonly ScalarType _dtype;
-    private readonly bool _oneDnn;
     private readonly long _inChannels;
 
     /// <param name="dtype">Precision of the folded weights (folding itself is done in float32).</param>
@@ -24,7 +32,7 @@ public sealed class FusedResNet18 : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         _dtype = dtype;
-        _oneDnn = UseOneDnn(model, dtype);
+        RunsOnOneDnn = UseOneDnn(model, dtype);
         using var guard = no_grad();
         var state = model.state_dict();
         _inChannels = state["conv1.weight"].shape[1];
@@ -36,72 +44,107 @@ public sealed class FusedResNet18 : IDisposable
                 var stride = stage > 1 && block == 0 ? 2 : 1;
                 Fold(state, prefix + "conv1", prefix + "bn1", stride, 1);
                 Fold(state, prefix + "conv2", prefix + "bn2", 1, 1);
-                if (state.ContainsKey(prefix + "downsample.0.weight")) Fold(state, prefix + "downsample.0", prefix + "downsample.1", stride, 0);
+                // ResNet18 has a downsample exactly where a block halves the resolution (torchvision's layout).
+                if (stride == 2) Fold(state, prefix + "downsample.0", prefix + "downsample.1", stride, 0);
             }
         _fcWeight = state["fc.weight"].detach().to(dtype).clone();
         _fcBias = state["fc.bias"].detach().to(dtype).clone();
     }
+
+    /// <summary>Whether CPU inputs of this precision run on oneDNN's fused convolutions.</summary>
+    public bool RunsOnOneDnn { get; }
 
     /// <summary>[batch, channels, mels, frames] → logits, equal to the source model's eval-mode forward.</summary>
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        // Checked here because a libtorch error inside the oneDNN operators cannot be caught; the plain path reports it.
-        var oneDnn = _oneDnn && input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels;
-        var x = Conv(oneDnn ? OneDnnTensors.FromDense(input) : input, "conv1", oneDnn).relu_();
+        var logits = RunsOnOneDnn && input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels
+            ? ResNet18OneDnn.Forward(input, PacksFor(input), [.. _convs.Select(c => c.Bias)], _fcWeight, _fcBias)
+            : PlainForward(input);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    private Tensor PlainForward(Tensor input)
+    {
+        var x = Conv(input, 0).relu_();
         x = nn.functional.max_pool2d(x, 3, 2, 1);
+        var i = 1;
         for (var stage = 1; stage <= 4; stage++)
             for (var block = 0; block < 2; block++)
             {
-                var prefix = $"layer{stage}.{block}.";
-                var h = Conv(x, prefix + "conv1", oneDnn).relu_();
-                h = Conv(h, prefix + "conv2", oneDnn);
-                var shortcut = _convs.ContainsKey(prefix + "downsample.0") ? Conv(x, prefix + "downsample.0", oneDnn) : x;
-                x = h.add_(shortcut, Scalars.One).relu_();
+                var downsample = stage > 1 && block == 0;
+                var h = Conv(Conv(x, i).relu_(), i + 1);
+                x = h.add_(downsample ? Conv(x, i + 2) : x, Scalars.One).relu_();
+                i += downsample ? 3 : 2;
             }
         x = nn.functional.adaptive_avg_pool2d(x, [1, 1]);
-        if (oneDnn) x = OneDnnTensors.ToDense(x);
-        return nn.functional.linear(x.flatten(1), _fcWeight, _fcBias).MoveToOuterDisposeScope();
+        return nn.functional.linear(x.flatten(1), _fcWeight, _fcBias);
     }
 
-    private Tensor Conv(Tensor x, string name, bool oneDnn)
+    private Tensor Conv(Tensor x, int index)
     {
-        var (weight, bias, stride, padding) = _convs[name];
-        return oneDnn
-            ? OneDnnTensors.Conv2d(x, weight, bias, stride, padding)
-            : nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        var (weight, bias, stride, padding) = _convs[index];
+        return nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
     }
 
-    // oneDNN tensors are CPU-only; libtorch refuses bf16 ones on CPUs without AVX-512 (an error that would end the process
-    // here), so bf16 takes this path only where oneDNN multiplies bf16 in hardware.
+    private Tensor[] PacksFor(Tensor input)
+    {
+        var key = (Batched: input.shape[0] > 1, Height: input.shape[2], Width: input.shape[3]);
+        Lazy<Tensor[]> packs;
+        lock (_packs)
+        {
+            if (!_packs.TryGetValue(key, out packs!))
+            {
+                if (_packs.Count < MaxPacks) _packs[key] = packs = new(() => Pack(key.Batched ? BatchedPackSize : 1, key.Height, key.Width));
+                else packs = _packs.FirstOrDefault(p => p.Key.Batched == key.Batched).Value ?? _packs.First().Value;
+            }
+        }
+        try
+        {
+            return packs.Value;
+        }
+        catch
+        {
+            // A failed pack (say, out of memory) is not kept: the next call tries again.
+            lock (_packs)
+                if (_packs.TryGetValue(key, out var kept) && ReferenceEquals(kept, packs)) _packs.Remove(key);
+            throw;
+        }
+    }
+
+    private Tensor[] Pack(long batch, long height, long width)
+    {
+        using var scope = NewDisposeScope();
+        var packed = ResNet18OneDnn.Pack([.. _convs.Select(c => c.Weight)], batch, height, width);
+        foreach (var p in packed) p.DetachFromDisposeScope();
+        return packed;
+    }
+
+    // The fused convolutions are CPU-only; libtorch refuses bf16 ones on CPUs without AVX-512, so bf16 takes this path
+    // only where oneDNN multiplies bf16 in hardware.
     private static bool UseOneDnn(ResNet18 model, ScalarType dtype) =>
-        OneDnnTensors.IsAvailable && model.parameters().First().device_type == DeviceType.CPU
+        ResNet18OneDnn.IsAvailable && model.parameters().First().device_type == DeviceType.CPU
         && (dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && CpuInfo.Current.Bf16Kernels != CpuInfo.EmulatedBf16));
 
     private void Fold(Dictionary<string, Tensor> state, string conv, string bn, long stride, long padding)
     {
         using var scope = NewDisposeScope();
         var scale = state[bn + ".weight"] / state[bn + ".running_var"].add(Scalars.Of(BatchNormEps), Scalars.One).sqrt();
-        var weight = state[conv + ".weight"] * scale.view(-1, 1, 1, 1);
-        var bias = state[bn + ".bias"] - state[bn + ".running_mean"] * scale;
-        weight = weight.to(_dtype).contiguous();
-        bias = bias.to(_dtype).contiguous();
-        if (_oneDnn)
-        {
-            weight = OneDnnTensors.PackConv2dWeight(weight, stride, padding);
-            bias = OneDnnTensors.FromDense(bias);
-        }
-        _convs[conv] = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), stride, padding);
+        var weight = (state[conv + ".weight"] * scale.view(-1, 1, 1, 1)).to(_dtype).contiguous();
+        var bias = (state[bn + ".bias"] - state[bn + ".running_mean"] * scale).to(_dtype).contiguous();
+        _convs.Add((weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), stride, padding));
     }
 
     public void Dispose()
     {
-        foreach (var (w, b, _, _) in _convs.Values)
+        foreach (var (w, b, _, _) in _convs)
         {
             w.Dispose();
             b.Dispose();
         }
+        foreach (var packs in _packs.Values.Where(p => p.IsValueCreated))
+            foreach (var p in packs.Value) p.Dispose();
         _fcWeight.Dispose();
         _fcBias.Dispose();
     }

@@ -1,0 +1,46 @@
+using Ser.Core.Models.ResNet;
+using Ser.Tests;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.ResNet;
+
+public sealed class FusedResNet18Tests
+{
+    private static readonly string Weights = TestPaths.Fixture("resnet18", "model.safetensors");
+
+    [Fact]
+    public void On_the_project_libtorch_cpu_inference_runs_on_onednn_fused_convolutions_so_that_path_is_the_one_tested()
+    {
+        using var model = new ResNet18(6, inChannels: 1, baseWidth: 16);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+
+        Assert.True(fused.RunsOnOneDnn, "libtorch-cpu 2.10 on x86-64 Linux has oneDNN's fused convolutions");
+    }
+
+    [Fact]
+    public void Batches_and_window_sizes_beyond_the_packed_ones_give_the_unfolded_models_logits()
+    {
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        var generator = new TorchSharp.torch.Generator(3);
+        // Seven batch/size pairs: more than the copy packs weights for, so the last ones run on weights packed for another size.
+        (long Batch, long Height, long Width)[] shapes = [(1, 128, 301), (8, 128, 301), (3, 128, 301), (1, 64, 101), (2, 64, 101), (1, 40, 61), (5, 96, 150)];
+
+        foreach (var (batch, height, width) in shapes)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var x = randn(batch, 3, height, width, generator: generator);
+
+            var expected = model.forward(x);
+            var actual = fused.Forward(x);
+
+            Assert.Equal(expected.shape, actual.shape);
+            var error = (actual - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+            Assert.True(error < 1e-4, $"[{batch}, 3, {height}, {width}]: relative error {error}");
+        }
+    }
+}
