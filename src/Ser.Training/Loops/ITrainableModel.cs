@@ -25,7 +25,13 @@ public interface ITrainableModel : IDisposable
     TrainingBatch Collate(IReadOnlyList<(float[] Samples, int Label)> clips, DeterministicRandom random);
 
     /// <summary>Logits [batch, labels].</summary>
-    Tensor Forward(TrainingBatch batch);
+    Tensor Forward(TrainingBatch batch) => Forward(batch, Network);
+
+    /// <summary>Logits [batch, labels] of <paramref name="network"/>: <see cref="Network"/> or a twin from <see cref="CreateTwin"/>.</summary>
+    Tensor Forward(TrainingBatch batch, nn.Module network);
+
+    /// <summary>A new network of the same architecture on <see cref="Device"/>, weights arbitrary (<see cref="Bf16Twin"/>).</summary>
+    nn.Module CreateTwin();
 
     /// <summary>A classifier over the current weights, as the service runs it (does not take the module over).</summary>
     IEmotionClassifier ToClassifier();

@@ -20,6 +20,8 @@ public sealed record ResolvedHyperParameters
     public required bool FreezeBaseModel { get; init; }
     public required int SpecAugmentMasks { get; init; }
     public required long Seed { get; init; }
+    /// <summary>What was asked for (<see cref="TrainingPrecision"/>); the run's result says what it trained in.</summary>
+    public string Precision { get; init; } = TrainingPrecision.Float32;
 
     /// <summary>Every out-of-range value, by field (empty when all are valid).</summary>
     public IReadOnlyDictionary<string, string> Validate()
@@ -42,6 +44,7 @@ public sealed record ResolvedHyperParameters
         Check(CheckpointEverySteps is >= 1 and <= 1_000_000, "checkpointEverySteps", "must be 1 to 1000000");
         Check(OptimizerNames.IsKnown(Optimizer), "optimizer", $"must be {OptimizerNames.AdamW} or {OptimizerNames.Sgd}");
         Check(SpecAugmentMasks is >= 0 and <= 10, "specAugmentMasks", "must be 0 to 10");
+        Check(TrainingPrecision.IsKnown(Precision), "precision", $"must be {TrainingPrecision.Float32} or {TrainingPrecision.BFloat16}");
         return errors;
     }
 }

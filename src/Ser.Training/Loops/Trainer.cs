@@ -35,6 +35,10 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(checkpointDirectory);
+        var (precision, fallback) = TrainingPrecision.Effective(hyper.Precision, model.Device, CpuInfo.Current);
+        if (fallback is not null) _logger.LogWarning("Training {Architecture} in {Precision}, not {Requested}: {Reason}", model.Architecture, precision, hyper.Precision, fallback);
+        // Made before any seeding or resuming: its random initialisation must not move the training's random streams.
+        var twinNetwork = precision == TrainingPrecision.BFloat16 ? model.CreateTwin() : null;
         var plan = new BatchPlan(train.Count, hyper.BatchSize, hyper.Seed);
         var stepsPerEpoch = (plan.BatchesPerEpoch + hyper.GradientAccumulation - 1) / hyper.GradientAccumulation;
         var totalSteps = (long)stepsPerEpoch * hyper.Epochs;
@@ -53,6 +57,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         {
             manual_seed(hyper.Seed + 1); // dropout stream; model init was seeded by the caller
         }
+        using var twin = twinNetwork is null ? null : new Bf16Twin(model.Network, twinNetwork);
         var history = state.History.ToList();
         var watch = Stopwatch.StartNew();
         var secondsBefore = state.Seconds;
@@ -61,6 +66,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         for (var epoch = state.Epoch; epoch < hyper.Epochs && !stopped; epoch++)
         {
             model.Network.train();
+            twin?.Module.train();
             var firstBatch = epoch == state.Epoch ? state.NextBatch : 0;
             var step = state.Step;
             var resumedEpoch = epoch == state.Epoch && firstBatch > 0;
@@ -84,9 +90,12 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                         // fall between groups, so a resumed epoch forms the same groups.
                         if (batchIndex % hyper.GradientAccumulation == 0) optimizer.zero_grad();
                         var onDevice = ToDevice(batch);
-                        var logits = model.Forward(onDevice);
+                        var logits = twin is null
+                            ? model.Forward(onDevice)
+                            : model.Forward(onDevice with { Inputs = Bf16Twin.Input(onDevice.Inputs) }, twin.Module).to(ScalarType.Float32);
                         var loss = nn.functional.cross_entropy(logits, onDevice.Labels, weights);
                         loss.div(Scalars.Of(hyper.GradientAccumulation)).backward();
+                        twin?.AccumulateGradients();
                         lossSum += loss.item<float>() * batch.Clips;
                         lossCount += batch.Clips;
                         clipsSeen += batch.Clips;
@@ -99,6 +108,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
                     for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = baseRates[g] * factor;
                     if (hyper.GradientClip > 0) nn.utils.clip_grad_norm_(model.Network.parameters().Where(p => p.requires_grad), hyper.GradientClip);
                     optimizer.step();
+                    twin?.Synchronise();
                     step++;
                     stepsThisSession++;
                     ensureLeased?.Invoke();
@@ -146,7 +156,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         }
         TrainingCheckpoint.RestoreBest(checkpointDirectory, model.Network);
         model.Network.eval();
-        return new TrainingResult(state.BestEpoch, state.BestUa, history, stopped, state.Step, state.Seconds, resumedFrom);
+        return new TrainingResult(state.BestEpoch, state.BestUa, history, stopped, state.Step, state.Seconds, resumedFrom, precision);
     }
 
     private void Checkpoint(TrainingCheckpoint state, OptimizerHelper optimizer) => state.Save(checkpointDirectory, model.Network, optimizer);

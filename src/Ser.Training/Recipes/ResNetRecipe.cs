@@ -43,7 +43,7 @@ public sealed class ResNetRecipe : ITrainableModel
             GradientClip = h.GradientClip ?? (study ? 0 : 5.0), GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds,
             Patience = h.Patience ?? (study ? 0 : 5), CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
             Optimizer = h.Optimizer ?? OptimizerNames.AdamW, FreezeFeatureEncoder = false, FreezeBaseModel = false,
-            SpecAugmentMasks = h.SpecAugmentMasks ?? (study ? 0 : 2), Seed = h.Seed,
+            SpecAugmentMasks = h.SpecAugmentMasks ?? (study ? 0 : 2), Seed = h.Seed, Precision = h.Precision ?? TrainingPrecision.Float32,
         };
     }
 
@@ -105,10 +105,17 @@ public sealed class ResNetRecipe : ITrainableModel
         return masked;
     }
 
-    public Tensor Forward(TrainingBatch batch)
+    public Tensor Forward(TrainingBatch batch, nn.Module network)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return _model.forward(batch.Inputs);
+        return ((ResNet18)network).forward(batch.Inputs);
+    }
+
+    public nn.Module CreateTwin()
+    {
+        var twin = new ResNet18(_model.NumClasses, _model.InChannels, _model.BaseWidth);
+        twin.to(Device);
+        return twin;
     }
 
     public IEmotionClassifier ToClassifier() =>

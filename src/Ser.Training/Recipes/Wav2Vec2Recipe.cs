@@ -45,7 +45,7 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
             MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds, Patience = h.Patience ?? 4, CheckpointEverySteps = h.CheckpointEverySteps ?? 200,
             ClassBalancedLoss = h.ClassBalancedLoss ?? false, Optimizer = h.Optimizer ?? OptimizerNames.AdamW,
             FreezeFeatureEncoder = h.FreezeFeatureEncoder ?? preset.Name != "wav2vec2-tiny", FreezeBaseModel = h.FreezeBaseModel ?? false,
-            SpecAugmentMasks = 0, Seed = h.Seed,
+            SpecAugmentMasks = 0, Seed = h.Seed, Precision = h.Precision ?? TrainingPrecision.Float32,
         };
     }
 
@@ -58,7 +58,7 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
         GradientClip = h.GradientClip ?? 1.0, GradientAccumulation = h.GradientAccumulation ?? 1, MaxSeconds = h.MaxSeconds ?? preset.MaxSeconds,
         Patience = h.Patience ?? 0, CheckpointEverySteps = h.CheckpointEverySteps ?? 200, ClassBalancedLoss = h.ClassBalancedLoss ?? false,
         Optimizer = h.Optimizer ?? OptimizerNames.AdamW, FreezeFeatureEncoder = h.FreezeFeatureEncoder ?? false,
-        FreezeBaseModel = h.FreezeBaseModel ?? false, SpecAugmentMasks = 0, Seed = h.Seed,
+        FreezeBaseModel = h.FreezeBaseModel ?? false, SpecAugmentMasks = 0, Seed = h.Seed, Precision = h.Precision ?? TrainingPrecision.Float32,
     };
 
     public string Architecture => ModelArchitectures.Wav2Vec2;
@@ -120,10 +120,17 @@ public sealed class Wav2Vec2Recipe : ITrainableModel
 
     private static int RoundUp(int samples) => (samples + LengthStep - 1) / LengthStep * LengthStep;
 
-    public Tensor Forward(TrainingBatch batch)
+    public Tensor Forward(TrainingBatch batch, nn.Module network)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return _model.forward(batch.Inputs, batch.Lengths);
+        return ((Wav2Vec2ForSequenceClassification)network).forward(batch.Inputs, batch.Lengths);
+    }
+
+    public nn.Module CreateTwin()
+    {
+        var twin = new Wav2Vec2ForSequenceClassification(_model.Config);
+        twin.to(Device);
+        return twin;
     }
 
     public IEmotionClassifier ToClassifier() => new Wav2Vec2EmotionClassifier(_model, Preset, Device, ownsModel: false);

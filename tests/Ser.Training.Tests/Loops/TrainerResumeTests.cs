@@ -17,20 +17,24 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    public static TheoryData<string, int> Presets => new() { { "resnet18-tiny", 1 }, { "wav2vec2-tiny", 2 } };
+    public static TheoryData<string, int, string> Presets => new()
+    {
+        { "resnet18-tiny", 1, TrainingPrecision.Float32 }, { "wav2vec2-tiny", 2, TrainingPrecision.Float32 },
+        { "resnet18-tiny", 1, TrainingPrecision.BFloat16 }, { "wav2vec2-tiny", 2, TrainingPrecision.BFloat16 },
+    };
 
-    private static ResolvedHyperParameters Hyper(string preset, int accumulation) => TinyRecipes.Resolve(preset,
-        new HyperParameters { Epochs = 2, BatchSize = 6, GradientAccumulation = accumulation, CheckpointEverySteps = 2, Seed = 11, MaxSeconds = 1.5 });
+    private static ResolvedHyperParameters Hyper(string preset, int accumulation, string precision) => TinyRecipes.Resolve(preset,
+        new HyperParameters { Epochs = 2, BatchSize = 6, GradientAccumulation = accumulation, CheckpointEverySteps = 2, Seed = 11, MaxSeconds = 1.5, Precision = precision });
 
     [Theory]
     [MemberData(nameof(Presets))]
-    public async Task A_run_stopped_after_a_step_and_resumed_ends_bit_identical_to_an_uninterrupted_one(string preset, int accumulation)
+    public async Task A_run_stopped_after_a_step_and_resumed_ends_bit_identical_to_an_uninterrupted_one(string preset, int accumulation, string precision)
     {
         using var slot = await TrainingSlot.AcquireAsync(TestContext.Current.CancellationToken);
         var split = Splitter.ByActor(_corpus.Corpus, seed: 1, validation: 0.2, test: 0.2);
         var train = split.Resolve(_corpus.Corpus, split.Train);
         var validation = split.Resolve(_corpus.Corpus, split.Validation);
-        var hyper = Hyper(preset, accumulation);
+        var hyper = Hyper(preset, accumulation, precision);
         var ct = TestContext.Current.CancellationToken;
 
         using var straight = TinyRecipes.Create(preset, hyper);
@@ -47,6 +51,7 @@ public sealed class TrainerResumeTests : IClassFixture<SyntheticCorpusFixture>, 
         var actual = await new Trainer(resumed, hyper, train, validation, Path.Combine(_temp, "b")).RunAsync(cancellationToken: ct);
 
         Assert.Equal(3, actual.ResumedFromStep);
+        Assert.Equal(TrainingPrecision.Effective(precision, straight.Device, Ser.Core.Runtime.CpuInfo.Current).Precision, actual.Precision);
         Assert.Equal(expected.Steps, actual.Steps);
         Assert.Equal(expected.History.Select(h => (h.TrainLoss, h.ValidationUa)), actual.History.Select(h => (h.TrainLoss, h.ValidationUa)));
         var a = straight.Network.state_dict();

@@ -28,16 +28,17 @@ public sealed class RunPlannerTests : IDisposable
         {
             Architecture = "resnet18", Name = new string('n', RunPlanner.MaxNameLength + 1), BaseCheckpoint = "../elsewhere",
             Split = new TrainingSplit { Strategy = "speaker", Folds = 1, Fold = 3, Validation = 0.9, Test = -0.1 },
-            HyperParameters = new HyperParameters { Epochs = 0, BatchSize = 100_000, LearningRate = -1, Optimizer = "lion" },
+            HyperParameters = new HyperParameters { Epochs = 0, BatchSize = 100_000, LearningRate = -1, Optimizer = "lion", Precision = "float16" },
         });
 
         Assert.Empty(plan.Runs);
         Assert.Equal(
             ["baseCheckpoint", "dataset", "hyperParameters.batchSize", "hyperParameters.epochs", "hyperParameters.learningRate",
-             "hyperParameters.optimizer", "name", "split.fold", "split.folds", "split.strategy", "split.test", "split.validation"],
+             "hyperParameters.optimizer", "hyperParameters.precision", "name", "split.fold", "split.folds", "split.strategy", "split.test", "split.validation"],
             plan.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("must be a folder name under the models folder, not a path", Assert.Single(plan.Errors["baseCheckpoint"]));
         Assert.Equal("must be adamw or sgd", Assert.Single(plan.Errors["hyperParameters.optimizer"]));
+        Assert.Equal("must be float32 or bfloat16", Assert.Single(plan.Errors["hyperParameters.precision"]));
         Assert.Equal("must be actor, actor-kfold, random or standard", Assert.Single(plan.Errors["split.strategy"]));
 
         var wrong = Planner().Plan(Request("lstm") with { Dataset = null, BaseCheckpoint = "/root/.ssh" });

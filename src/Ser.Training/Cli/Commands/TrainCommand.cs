@@ -14,7 +14,7 @@ public sealed class TrainCommand : ICliCommand
     [
         "architecture", "preset", "wav2vec2-preset", "resnet18-preset", "dataset-path", "dataset-kind", "dataset", "data", "strategy", "seed",
         "validation", "test", "folds", "fold", "epochs", "batch-size", "learning-rate", "encoder-learning-rate", "weight-decay", "warmup",
-        "gradient-clip", "accumulation", "max-seconds", "patience", "checkpoint-every", "optimizer", "spec-augment", "training-seed",
+        "gradient-clip", "accumulation", "max-seconds", "patience", "checkpoint-every", "optimizer", "spec-augment", "training-seed", "precision",
         "base-checkpoint", "wav2vec2-checkpoint", "resnet18-checkpoint", "resume", "threads", "device", "name",
     ];
 
@@ -34,6 +34,7 @@ public sealed class TrainCommand : ICliCommand
         Train:  --epochs --batch-size --learning-rate --encoder-learning-rate --weight-decay --warmup --gradient-clip
                 --accumulation --max-seconds --patience --checkpoint-every --optimizer adamw|sgd --spec-augment N
                 --class-balanced --train-feature-encoder --freeze-base --training-seed S --threads N
+                --precision float32|bfloat16 (float32; bfloat16: mixed precision, fp32 where the CPU has no bf16 hardware)
                 --device auto|cpu|cuda (auto, as the service: CUDA when present)
 
         Base checkpoints by default (a NAME is a folder under DIR/models; 'none' trains from random weights):
@@ -108,7 +109,7 @@ public sealed class TrainCommand : ICliCommand
                 Patience = a.Int("patience"), CheckpointEverySteps = a.Int("checkpoint-every"), Optimizer = a.Get("optimizer"),
                 SpecAugmentMasks = a.Int("spec-augment"), ClassBalancedLoss = a.Has("class-balanced") ? true : null,
                 FreezeFeatureEncoder = a.Has("train-feature-encoder") ? false : null, FreezeBaseModel = a.Has("freeze-base") ? true : null,
-                Seed = a.Long("training-seed") ?? 42,
+                Seed = a.Long("training-seed") ?? 42, Precision = a.Get("precision"),
             },
             BaseCheckpoint = a.Get("base-checkpoint"), BaseCheckpoints = PerArchitecture(a, "-checkpoint", null),
             Name = a.Get("name"), Device = a.Get("device"),
