@@ -37,8 +37,6 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         Directory.CreateDirectory(checkpointDirectory);
         var (precision, fallback) = TrainingPrecision.Effective(hyper.Precision, model.Device, CpuInfo.Current);
         if (fallback is not null) _logger.LogWarning("Training {Architecture} in {Precision}, not {Requested}: {Reason}", model.Architecture, precision, hyper.Precision, fallback);
-        // Made before any seeding or resuming: its random initialisation must not move the training's random streams.
-        var twinNetwork = precision == TrainingPrecision.BFloat16 ? model.CreateTwin() : null;
         var plan = new BatchPlan(train.Count, hyper.BatchSize, hyper.Seed);
         var stepsPerEpoch = (plan.BatchesPerEpoch + hyper.GradientAccumulation - 1) / hyper.GradientAccumulation;
         var totalSteps = (long)stepsPerEpoch * hyper.Epochs;
@@ -57,7 +55,7 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         {
             manual_seed(hyper.Seed + 1); // dropout stream; model init was seeded by the caller
         }
-        using var twin = twinNetwork is null ? null : new Bf16Twin(model.Network, twinNetwork);
+        using var twin = precision == TrainingPrecision.BFloat16 ? CreateTwin() : null;
         var history = state.History.ToList();
         var watch = Stopwatch.StartNew();
         var secondsBefore = state.Seconds;
@@ -157,6 +155,23 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
         TrainingCheckpoint.RestoreBest(checkpointDirectory, model.Network);
         model.Network.eval();
         return new TrainingResult(state.BestEpoch, state.BestUa, history, stopped, state.Step, state.Seconds, resumedFrom, precision);
+    }
+
+    private Bf16Twin CreateTwin()
+    {
+        // The twin's random initialisation (overwritten at once) must not move the training's random stream.
+        using var rng = get_rng_state();
+        var network = model.CreateTwin();
+        set_rng_state(rng);
+        try
+        {
+            return new Bf16Twin(model.Network, network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     private void Checkpoint(TrainingCheckpoint state, OptimizerHelper optimizer) => state.Save(checkpointDirectory, model.Network, optimizer);

@@ -21,6 +21,7 @@ public sealed class FusedResNet18 : IDisposable
     private const int MaxPacks = 4;
 
     private readonly List<(Tensor Weight, Tensor Bias, long Stride, long Padding)> _convs = [];
+    private readonly Tensor[] _biases;
     private readonly Dictionary<(bool Batched, long Height, long Width), Lazy<Tensor[]>> _packs = [];
     private readonly Tensor _fcWeight;
     private readonly Tensor _fcBias;
@@ -47,6 +48,7 @@ public sealed class FusedResNet18 : IDisposable
                 // ResNet18 has a downsample exactly where a block halves the resolution (torchvision's layout).
                 if (stride == 2) Fold(state, prefix + "downsample.0", prefix + "downsample.1", stride, 0);
             }
+        _biases = [.. _convs.Select(c => c.Bias)];
         _fcWeight = state["fc.weight"].detach().to(dtype).clone();
         _fcBias = state["fc.bias"].detach().to(dtype).clone();
     }
@@ -60,7 +62,7 @@ public sealed class FusedResNet18 : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var logits = RunsOnOneDnn && input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels
-            ? ResNet18OneDnn.Forward(input, PacksFor(input), [.. _convs.Select(c => c.Bias)], _fcWeight, _fcBias)
+            ? ResNet18OneDnn.Forward(input, PacksFor(input), _biases, _fcWeight, _fcBias)
             : PlainForward(input);
         return logits.MoveToOuterDisposeScope();
     }
