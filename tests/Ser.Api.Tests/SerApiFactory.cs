@@ -23,6 +23,13 @@ public class SerApiFactory : WebApplicationFactory<Program>
     /// read on each request, so a test may change it between calls.</summary>
     public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
 
+    /// <summary>Names the corpus at <paramref name="root"/> (synthetic, in CREMA-D's layout) as the dataset <c>synthetic</c>.</summary>
+    public void UseSyntheticDataset(string root)
+    {
+        Settings["Ser:Datasets:synthetic:Path"] = root;
+        Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+    }
+
     /// <summary>Serves scripted stand-in models for both architectures (answers without a network), for tests of what
     /// happens around classification rather than of the models.</summary>
     public void ServeScriptedModels(Func<string, Ser.Core.Models.IEmotionClassifier>? create = null)

@@ -1,10 +1,17 @@
 namespace Ser.Api.Tests;
 
-/// <summary>A test class with its own in-process service on default test settings and a client to it, disposed with
-/// the class. Classes that change settings before the first request build their own <see cref="SerApiFactory"/>.</summary>
+/// <summary>A test class with its own in-process service on default test settings (or the class's own, set by
+/// <c>configure</c> before the first request) and a client to it, disposed with the class.</summary>
 public abstract class SerApiTest : IDisposable
 {
     protected SerApiTest() => Client = Factory.CreateClient();
+
+    protected SerApiTest(Action<SerApiFactory> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(Factory);
+        Client = Factory.CreateClient();
+    }
 
     protected SerApiFactory Factory { get; } = new();
 

@@ -53,8 +53,7 @@ public sealed class RoleTests
     {
         using var factory = new SerApiFactory();
         factory.Settings["Ser:Role"] = "api";
-        factory.Settings["Ser:Datasets:synthetic:Path"] = factory.DataPath;
-        factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        factory.UseSyntheticDataset(factory.DataPath);
         using var client = factory.CreateClient();
 
         var posted = await client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative), new { architecture = "resnet18", dataset = "synthetic" }, Ct);

@@ -7,33 +7,19 @@ namespace Ser.Api.Tests.Jobs;
 
 /// <summary>actor-kfold without a fold: one job per fold on the synthetic corpus, gathered as mean ± sd and paired per fold.</summary>
 [Collection(nameof(JobsEndpointsTests))]
-public sealed class CrossValidationJobsTests : IClassFixture<SyntheticDatasetFixture>, IDisposable
+public sealed class CrossValidationJobsTests : SerApiTest, IClassFixture<SyntheticDatasetFixture>
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public CrossValidationJobsTests(SyntheticDatasetFixture dataset)
+    public CrossValidationJobsTests(SyntheticDatasetFixture dataset) : base(f => f.UseSyntheticDataset(dataset.Root))
     {
-        ArgumentNullException.ThrowIfNull(dataset);
-        _factory.Settings["Ser:Datasets:synthetic:Path"] = dataset.Root;
-        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
-        _client = _factory.CreateClient();
     }
 
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
-    private Task<JsonElement> Get(string path) => _client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative), Ct);
+    private Task<JsonElement> Get(string path) => Client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative), Ct);
 
     [Fact]
     public async Task Every_fold_trains_as_its_own_job_and_the_report_gives_mean_sd_and_paired_folds()
     {
         using var slot = await TrainingSlot.AcquireAsync(Ct);
-        var started = await _client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative), new
+        var started = await Client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative), new
         {
             architecture = "both", dataset = "synthetic", split = new { strategy = "actor-kfold", folds = 3, seed = 5 },
             hyperParameters = new { epochs = 1, batchSize = 8 },
@@ -55,7 +41,7 @@ public sealed class CrossValidationJobsTests : IClassFixture<SyntheticDatasetFix
             Assert.Equal(fold, job.GetProperty("request").GetProperty("split").GetProperty("fold").GetInt32());
             var runs = job.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("runId").GetString()!).ToArray();
             Assert.Equal(2, runs.Length);
-            var split = JsonDocument.Parse(File.ReadAllText(Path.Combine(_factory.DataPath, "runs", runs[0], "split.json"))).RootElement;
+            var split = JsonDocument.Parse(File.ReadAllText(Path.Combine(Factory.DataPath, "runs", runs[0], "split.json"))).RootElement;
             Assert.Equal(fold, split.GetProperty("fold").GetInt32());
             testActors.AddRange(split.GetProperty("test").GetProperty("speakers").EnumerateArray().Select(s => s.GetString()!));
         }
@@ -78,15 +64,15 @@ public sealed class CrossValidationJobsTests : IClassFixture<SyntheticDatasetFix
         Assert.All(report.GetProperty("perFold").EnumerateArray(), f => Assert.InRange(f.GetProperty("mcnemar").GetProperty("pValue").GetDouble(), 0, 1));
         using var html = new HttpRequestMessage(HttpMethod.Get, new Uri(results, UriKind.Relative));
         html.Headers.Accept.ParseAdd("text/html");
-        Assert.Contains("mean ± sd", await (await _client.SendAsync(html, Ct)).Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/metrics/cross-validation/cv-nope", UriKind.Relative), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/metrics/cross-validation/..%2F..%2Fetc", UriKind.Relative), Ct)).StatusCode);
+        Assert.Contains("mean ± sd", await (await Client.SendAsync(html, Ct)).Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri("/metrics/cross-validation/cv-nope", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri("/metrics/cross-validation/..%2F..%2Fetc", UriKind.Relative), Ct)).StatusCode);
     }
 
     [Fact]
     public async Task An_invalid_fold_count_is_refused_before_any_job_is_created()
     {
-        var response = await _client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative), new
+        var response = await Client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative), new
         {
             architecture = "resnet18", dataset = "synthetic", split = new { strategy = "actor-kfold", folds = 50 },
         }, Ct);
@@ -94,7 +80,7 @@ public sealed class CrossValidationJobsTests : IClassFixture<SyntheticDatasetFix
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("split.folds", out _));
         Assert.Equal(0, (await Get("/jobs")).GetProperty("items").GetArrayLength());
-        Assert.False(Directory.Exists(Path.Combine(_factory.DataPath, "cross-validation")));
+        Assert.False(Directory.Exists(Path.Combine(Factory.DataPath, "cross-validation")));
     }
 
     private async Task<JsonElement> WaitAsync(string jobId)

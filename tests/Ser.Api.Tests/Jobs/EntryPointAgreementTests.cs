@@ -70,8 +70,7 @@ public sealed class EntryPointAgreementTests : IDisposable
         var corpus = Path.Combine(_temp, "synthetic");
         SyntheticCorpusGenerator.Generate(corpus, new SyntheticCorpusOptions { Actors = 6, Sentences = 1, Seed = 4 }, Ct);
         using var factory = new SerApiFactory();
-        factory.Settings["Ser:Datasets:synthetic:Path"] = corpus;
-        factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        factory.UseSyntheticDataset(corpus);
         using var client = factory.CreateClient();
         var response = await client.PostAsJsonAsync(new Uri("/jobs/train", UriKind.Relative),
             new { architecture = "both", dataset = "synthetic", hyperParameters = new { epochs = 1, batchSize = 4 } }, Ct);

@@ -14,8 +14,7 @@ public sealed class IdempotencyTests : IDisposable
     public IdempotencyTests()
     {
         _factory.Settings["Ser:Role"] = "api";
-        _factory.Settings["Ser:Datasets:synthetic:Path"] = _factory.DataPath;
-        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        _factory.UseSyntheticDataset(_factory.DataPath);
     }
 
     public void Dispose() => _factory.Dispose();

@@ -25,35 +25,20 @@ public sealed class SyntheticDatasetFixture : IDisposable
 
 [CollectionDefinition(nameof(JobsEndpointsTests), DisableParallelization = true)]
 [Collection(nameof(JobsEndpointsTests))]
-public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>, IDisposable
+public sealed class JobsEndpointsTests : SerApiTest, IClassFixture<SyntheticDatasetFixture>
 {
-    private readonly SerApiFactory _factory = new();
-    private readonly HttpClient _client;
     private readonly SyntheticDatasetFixture _dataset;
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public JobsEndpointsTests(SyntheticDatasetFixture dataset)
-    {
-        _dataset = dataset;
-        _factory.Settings["Ser:Datasets:synthetic:Path"] = dataset.Root;
-        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
-        _client = _factory.CreateClient();
-    }
+    public JobsEndpointsTests(SyntheticDatasetFixture dataset) : base(f => f.UseSyntheticDataset(dataset.Root)) => _dataset = dataset;
 
-    public void Dispose()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
-
-    private Task<HttpResponseMessage> PostJson(string path, object body) => _client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Ct);
+    private Task<HttpResponseMessage> PostJson(string path, object body) => Client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Ct);
 
     private async Task<JsonElement> WaitForJob(string location, params string[] states)
     {
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
         {
-            var job = await _client.GetFromJsonAsync<JsonElement>(new Uri(location, UriKind.Relative), Ct);
+            var job = await Client.GetFromJsonAsync<JsonElement>(new Uri(location, UriKind.Relative), Ct);
             if (states.Contains(job.GetProperty("state").GetString())) return job;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Job still {job.GetProperty("state")}: {job}");
             await Task.Delay(250, Ct);
@@ -95,8 +80,8 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
     [Fact]
     public async Task Unknown_jobs_are_404_for_reading_and_cancelling()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.DeleteAsync(new Uri("/jobs/j-none", UriKind.Relative), Ct)).StatusCode);
     }
 
     [Fact]
@@ -119,22 +104,22 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
             Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
         }
         // A held-out clip: one of the test split's actors, never seen in training.
-        var split = JsonDocument.Parse(File.ReadAllText(Path.Combine(_factory.DataPath, "runs", runs[0].GetProperty("runId").GetString()!, "split.json")));
+        var split = JsonDocument.Parse(File.ReadAllText(Path.Combine(Factory.DataPath, "runs", runs[0].GetProperty("runId").GetString()!, "split.json")));
         var heldOut = split.RootElement.GetProperty("test").GetProperty("clips")[0].GetString();
         var clip = await File.ReadAllBytesAsync(Path.Combine(_dataset.Root, "AudioWAV", heldOut + ".wav"), Ct);
-        var classify = await _client.PostAsync(new Uri("/classify", UriKind.Relative), new ByteArrayContent(clip), Ct);
+        var classify = await Client.PostAsync(new Uri("/classify", UriKind.Relative), new ByteArrayContent(clip), Ct);
         Assert.Equal(HttpStatusCode.OK, classify.StatusCode);
         var predictions = (await classify.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("predictions");
         Assert.Equal(runs.Select(r => r.GetProperty("runId").GetString()), runs.Select(r => predictions.GetProperty(r.GetProperty("architecture").GetString()!).GetProperty("runId").GetString()));
-        var compare = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/compare", UriKind.Relative), Ct);
-        var listed = await _client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
+        var compare = await Client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/compare", UriKind.Relative), Ct);
+        var listed = await Client.GetFromJsonAsync<JsonElement>(new Uri("/metrics/runs", UriKind.Relative), Ct);
         foreach (var run in compare.GetProperty("runs").EnumerateArray())
         {
             var fromRegistry = listed.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("runId").GetString() == run.GetProperty("runId").GetString());
             Assert.Equal(fromRegistry.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(),
                 run.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble());
         }
-        Assert.Equal(HttpStatusCode.Conflict, (await _client.DeleteAsync(new Uri(location, UriKind.Relative), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Client.DeleteAsync(new Uri(location, UriKind.Relative), Ct)).StatusCode);
 
         var trained = runs[0].GetProperty("runId").GetString();
         var evaluate = await PostJson("/jobs/evaluate", new { runs = new[] { trained } });
@@ -142,8 +127,8 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
         var evaluation = await WaitForJob(evaluate.Headers.Location!.ToString(), "succeeded", "failed");
         Assert.Equal("evaluate", evaluation.GetProperty("kind").GetString());
         var evalRun = evaluation.GetProperty("runs")[0].GetProperty("runId").GetString();
-        var again = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{evalRun}", UriKind.Relative), Ct);
-        var original = await _client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{trained}", UriKind.Relative), Ct);
+        var again = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{evalRun}", UriKind.Relative), Ct);
+        var original = await Client.GetFromJsonAsync<JsonElement>(new Uri($"/metrics/runs/{trained}", UriKind.Relative), Ct);
         Assert.Equal(original.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(),
             again.GetProperty("metrics").GetProperty("ua").GetProperty("value").GetDouble(), 6);
     }
@@ -171,14 +156,14 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
         var jobId = location.Split('/')[^1];
 
         // As when a storage's invisibility timeout hands a long job to a second worker while the first still runs.
-        await _factory.Services.GetRequiredService<Ser.Api.Jobs.TrainModelJob>().RunAsync(jobId, Ct);
+        await Factory.Services.GetRequiredService<Ser.Api.Jobs.TrainModelJob>().RunAsync(jobId, Ct);
         var job = await WaitForJob(location, "succeeded", "failed");
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         // Deliveries are counted by JobStateFilter around Hangfire's; this direct call is not one of them.
         Assert.Equal(1, job.GetProperty("attempt").GetInt32());
         var runId = job.GetProperty("runs")[0].GetProperty("runId").GetString()!;
-        var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(_factory.DataPath, "runs", runId, "status.json")));
+        var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(Factory.DataPath, "runs", runId, "status.json")));
         Assert.Equal(1, status.RootElement.GetProperty("attempt").GetInt32()); // trained once
     }
 
@@ -195,13 +180,13 @@ public sealed class JobsEndpointsTests : IClassFixture<SyntheticDatasetFixture>,
         Assert.Equal("running", running.GetProperty("state").GetString());
         await Task.Delay(3000, Ct);
 
-        var cancel = await _client.DeleteAsync(new Uri(location, UriKind.Relative), Ct);
+        var cancel = await Client.DeleteAsync(new Uri(location, UriKind.Relative), Ct);
         var job = await WaitForJob(location, "cancelled", "failed", "succeeded");
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal("cancelled", job.GetProperty("state").GetString());
         var run = job.GetProperty("runs")[0];
         Assert.Equal("cancelled", run.GetProperty("state").GetString());
-        Assert.True(File.Exists(Path.Combine(_factory.DataPath, "runs", run.GetProperty("runId").GetString()!, "checkpoints", "last", "state.json")));
+        Assert.True(File.Exists(Path.Combine(Factory.DataPath, "runs", run.GetProperty("runId").GetString()!, "checkpoints", "last", "state.json")));
     }
 }

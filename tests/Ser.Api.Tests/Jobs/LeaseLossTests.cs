@@ -24,8 +24,7 @@ public sealed class LeaseLossTests(SyntheticDatasetFixture dataset) : IClassFixt
     public async Task A_job_whose_registry_stays_locked_past_the_stale_window_survives_and_resumes_from_its_checkpoint()
     {
         using var slot = await TrainingSlot.AcquireAsync(Ct);
-        _factory.Settings["Ser:Datasets:synthetic:Path"] = dataset.Root;
-        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        _factory.UseSyntheticDataset(dataset.Root);
         var training = new ListLogger(); // the runner's log, where the lease reports its loss
         using var factory = _factory.WithWebHostBuilder(b => b.ConfigureServices(services => services.AddSingleton(sp =>
             new TrainingRunner(sp.GetRequiredService<RunStore>(), sp.GetRequiredService<RunRegistry>(), training, sp.GetRequiredService<BaseCheckpointCatalog>())

@@ -17,8 +17,7 @@ public sealed class StorageFaultTests : IDisposable
     public StorageFaultTests()
     {
         _factory.Settings["Ser:Role"] = "api";
-        _factory.Settings["Ser:Datasets:synthetic:Path"] = _factory.DataPath;
-        _factory.Settings["Ser:Datasets:synthetic:Kind"] = "synthetic";
+        _factory.UseSyntheticDataset(_factory.DataPath);
     }
 
     public void Dispose() => _factory.Dispose();
