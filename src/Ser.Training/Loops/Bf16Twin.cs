@@ -22,7 +22,6 @@ public sealed class Bf16Twin : IDisposable
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(twin);
         Module = twin;
-        using (no_grad()) twin.load_state_dict(master.state_dict());
         twin.to(ScalarType.BFloat16);
         foreach (var (_, module) in twin.named_modules())
             if (module is BatchNorm or LayerNorm or GroupNorm) module.to(ScalarType.Float32);
@@ -31,8 +30,8 @@ public sealed class Bf16Twin : IDisposable
         foreach (var (m, t) in _parameters) t.requires_grad = m.requires_grad;
         var masterBuffers = master.named_buffers().ToDictionary(b => b.name, b => b.buffer);
         _buffers = [.. twin.named_buffers().Select(b => (masterBuffers[b.name], b.buffer))];
-        // The casts above left the norms' weights and statistics rounded to bf16; they take the master's exact values, so a
-        // run resumed from a checkpoint continues bit-identically.
+        // Every weight and statistic from the master, after the casts (casting the norms back would have left theirs rounded
+        // to bf16, and a resumed run would not continue bit-identically).
         using var guard = no_grad();
         foreach (var (m, t) in _parameters) t.copy_(m);
         foreach (var (m, t) in _buffers) t.copy_(m);

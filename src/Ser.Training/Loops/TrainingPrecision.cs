@@ -1,3 +1,4 @@
+using Ser.Core.Models;
 using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,9 @@ public static class TrainingPrecision
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(cpu);
-        if (requested != BFloat16 || device.type != DeviceType.CPU || cpu.Bf16Kernels != CpuInfo.EmulatedBf16) return (requested, null);
+        // The serving rule (EffectivePrecision): bf16 only where it is not emulated.
+        if (requested != BFloat16 || EffectivePrecision.On(InferencePrecision.BFloat16, cpu, device.type == DeviceType.CPU) == InferencePrecision.BFloat16)
+            return (requested, null);
         return (Float32, $"this CPU ({cpu.Model}) has no bfloat16 hardware, where bf16 would be slower than fp32");
     }
 }
