@@ -1,0 +1,74 @@
+using Ser.Core.Models.Wav2Vec2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.Wav2Vec2;
+
+/// <summary>Every attention path (explicit, explicit in blocks of queries, SDPA) computes softmax(q·kᵀ/√d + mask)·v.</summary>
+public sealed class Wav2Vec2AttentionTests
+{
+    private const int Hidden = 16;
+    private const int Heads = 2;
+
+    // 50 frames: explicit in both precisions; 500: SDPA in float32, explicit in bf16; 2,900: bf16 in two blocks of
+    // queries (2 heads × 2,900² scores > 16 Mi elements).
+    [Theory]
+    [InlineData(50, ScalarType.Float32)]
+    [InlineData(500, ScalarType.Float32)]
+    [InlineData(50, ScalarType.BFloat16)]
+    [InlineData(500, ScalarType.BFloat16)]
+    [InlineData(2_900, ScalarType.BFloat16)]
+    public void Each_path_equals_the_formula_with_the_key_mask_applied(int frames, ScalarType dtype)
+    {
+        manual_seed(11);
+        using var attention = new Wav2Vec2Attention(Hidden, Heads, dropout: 0.1);
+        attention.eval();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(2, frames, Hidden);
+        // The second clip's last third is padding.
+        var mask = zeros(2, 1, 1, frames);
+        mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
+
+        var expected = Reference(attention, x, mask);
+        attention.to(dtype);
+        var actual = attention.forward(x.to(dtype), mask.to(dtype)).to(ScalarType.Float64);
+
+        var error = (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        Assert.True(error < (dtype == ScalarType.Float32 ? 1e-5 : 3e-2), $"relative error {error:E2}");
+    }
+
+    [Fact]
+    public void Masked_keys_do_not_change_the_output()
+    {
+        manual_seed(12);
+        using var attention = new Wav2Vec2Attention(Hidden, Heads, dropout: 0.0);
+        attention.eval();
+        attention.to(ScalarType.BFloat16);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(1, 2_900, Hidden).to(ScalarType.BFloat16);
+        var mask = zeros(1, 1, 1, 2_900, dtype: ScalarType.BFloat16);
+        mask[.., .., .., TensorIndex.Slice(2_000)] = tensor(float.MinValue, dtype: ScalarType.BFloat16);
+        var changed = x.clone();
+        changed[.., TensorIndex.Slice(2_000), ..] = randn(1, 900, Hidden).to(ScalarType.BFloat16);
+
+        var first = attention.forward(x, mask)[.., TensorIndex.Slice(0, 2_000), ..];
+        var second = attention.forward(changed, mask)[.., TensorIndex.Slice(0, 2_000), ..];
+
+        Assert.True(first.equal(second).all().item<bool>());
+    }
+
+    // The same function in float64 from the module's own weights.
+    private static Tensor Reference(Wav2Vec2Attention attention, Tensor x, Tensor mask)
+    {
+        var w = attention.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float64));
+        var x64 = x.to(ScalarType.Float64);
+        long batch = x.shape[0], frames = x.shape[1], headDim = Hidden / Heads;
+        Tensor Project(string name) => nn.functional.linear(x64, w[name + ".weight"], w[name + ".bias"])
+            .view(batch, frames, Heads, headDim).transpose(1, 2);
+        var scores = Project("q_proj").matmul(Project("k_proj").transpose(-2, -1)) / Math.Sqrt(headDim) + mask.to(ScalarType.Float64);
+        var context = scores.softmax(-1).matmul(Project("v_proj")).transpose(1, 2).reshape(batch, frames, Hidden);
+        return nn.functional.linear(context, w["out_proj.weight"], w["out_proj.bias"]);
+    }
+}
