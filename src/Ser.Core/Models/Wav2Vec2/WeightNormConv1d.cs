@@ -1,4 +1,5 @@
 using Ser.Core.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -47,12 +48,27 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         return (weight_v * (weight_g / NormExceptDim2(weight_v))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>[batch, channels, time] → [batch, channels, time + 2·padding − kernel + 1].</summary>
     public override Tensor forward(Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        return nn.functional.conv1d(input, Weight(), bias, stride: 1, padding: _padding, dilation: 1, groups: _groups)
-            .MoveToOuterDisposeScope();
+        var weight = Weight();
+        var x = UseChannelsLast(input)
+            ? nn.functional.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, strides: [1, 1], padding: [0, _padding],
+                dilation: [1, 1], groups: _groups).squeeze(2)
+            : nn.functional.conv1d(input, weight, bias, stride: 1, padding: _padding, dilation: 1, groups: _groups);
+        return x.MoveToOuterDisposeScope();
     }
+
+    // On CPU, as a 2-D convolution over [batch, channels, 1, time] with the input channels-last in memory (the
+    // encoder's [batch, time, channels] transposed), oneDNN runs its brgemm kernel instead of im2col + gemm: 1.2× faster
+    // at 400 frames, 1.3× (fp32) and 1.5× (bf16) at 1,500 (Zen 4). It reorders the weight each call (~1 ms), which
+    // costs more than it gains below ~200 frames (4 s). Same function either way.
+    private const long ChannelsLastMinFrames = 200;
+
+    private static bool UseChannelsLast(Tensor input) =>
+        input.device_type == DeviceType.CPU && input.dim() == 3 && input.shape[2] >= ChannelsLastMinFrames && input.stride(1) == 1;
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
 }
