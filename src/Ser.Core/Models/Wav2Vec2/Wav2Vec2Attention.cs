@@ -13,7 +13,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
 
     // Explicit attention runs in blocks of queries whose scores hold at most this many elements (32 MiB in bf16), so
     // its memory stays bounded at any length.
-    internal const long ScoresPerBlock = 16L << 20;
+    private const long ScoresPerBlock = 16L << 20;
 
     private readonly Linear q_proj;
     private readonly Linear k_proj;
@@ -50,7 +50,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
 
     /// <summary>Queries per block of <see cref="ExplicitAttention"/>: as many as keep the block's scores within
     /// <see cref="ScoresPerBlock"/> elements, at least one.</summary>
-    internal static long QueryBlock(long batch, long heads, long frames) =>
+    private static long QueryBlock(long batch, long heads, long frames) =>
         Math.Clamp(ScoresPerBlock / Math.Max(1, batch * heads * frames), 1, Math.Max(1, frames));
 
     // softmax(q·kᵀ/√d + mask)·v, [batch, heads, frames, headDim], one block of queries at a time.
