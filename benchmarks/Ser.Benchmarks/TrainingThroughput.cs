@@ -23,9 +23,9 @@ internal static class TrainingThroughput
         {
             SyntheticCorpusGenerator.Generate(root, new SyntheticCorpusOptions { Actors = 4, Sentences = 4, Seed = 1 });
             var clips = CremaDCorpus.Load("synthetic", root).Clips;
-            // bf16 only where the CPU has bf16 hardware (elsewhere the trainer runs fp32 anyway).
-            string[] precisions = CpuInfo.Current.Bf16Kernels == CpuInfo.EmulatedBf16
-                ? [TrainingPrecision.Float32] : [TrainingPrecision.Float32, TrainingPrecision.BFloat16];
+            // bf16 only where the trainer would train in it (elsewhere it runs fp32 anyway).
+            string[] precisions = TrainingPrecision.Effective(TrainingPrecision.BFloat16, TorchSharp.torch.CPU, CpuInfo.Current).Reason is null
+                ? [TrainingPrecision.Float32, TrainingPrecision.BFloat16] : [TrainingPrecision.Float32];
             Console.WriteLine("| preset | precision | batch | clips/s (training step) | × fp32 | projected epoch over 7,442 clips |");
             Console.WriteLine("|---|---|---|---|---|---|");
             foreach (var name in new[] { "resnet18", "wav2vec2-base" })
