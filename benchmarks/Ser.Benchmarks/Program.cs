@@ -59,6 +59,10 @@ var modelsFp32 = MatmulCeiling(repeats, ScalarType.Float32);
 var bf16Ceiling = MatmulCeiling(repeats, ScalarType.BFloat16);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"libtorch mm 1024³: fp32 {ceiling:F1} GFLOP/s at default precision, {modelsFp32:F1} at the models' ({TorchRuntime.Float32MatmulPrecision()}); bf16 {bf16Ceiling:F1} GFLOP/s on {CpuInfo.Current.Bf16Kernels} kernels ({bf16Ceiling / modelsFp32:F1}× the models' fp32 mm)"));
+var bf16Speed = CpuInfo.Current.Bf16Speed;
+Console.WriteLine($"BFloat16 served and trained here: {(bf16Speed.Faster ? "yes" : "no, Float32 instead")} ({bf16Speed.Reason}); the bf16 columns below run bf16 regardless");
+if (bf16Speed.Faster != bf16Ceiling > modelsFp32)
+    Console.WriteLine("warning: this run's matmuls disagree with Ser's rule for this CPU (CpuInfo.Bf16Speed): please report the CPU and these lines");
 new ModelComparison(Args("--onnx") ?? DefaultOnnxFolder(), threads, repeats, !args.Contains("--no-bf16"), Args("--only")).Run();
 if (!args.Contains("--no-training"))
 {

@@ -12,9 +12,9 @@ internal sealed class TorchRuntimeStartup(IOptions<InferenceOptions> inference, 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var math = TorchRuntime.Initialize(logger);
-        if (inference.Value.Precision == InferencePrecision.BFloat16 && math.Cpu.Bf16Kernels == CpuInfo.EmulatedBf16)
-            logger.LogWarning("Ser:Inference:Precision is BFloat16, but this CPU has neither AMX nor AVX512-BF16 (bf16 would be emulated, " +
-                "about twice as slow): models on the CPU are served in Float32");
+        if (inference.Value.Precision == InferencePrecision.BFloat16 && !math.Cpu.Bf16Speed.Faster)
+            logger.LogWarning("Ser:Inference:Precision is BFloat16, but on this CPU {Reason}: models on the CPU are served in Float32",
+                math.Cpu.Bf16Speed.Reason);
         return Task.CompletedTask;
     }
 

@@ -34,7 +34,7 @@ public static class ModelsEndpoints
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
             host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(m => Describe(m, inference.Value.AbstainBelow)).ToArray(),
             new MathMode(inference.Value.Precision.ToString(), math.MatmulPrecision, math.Reason, math.ExactError, math.FastError, math.Cpu.Model,
-                math.Cpu.Bf16Kernels)));
+                math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Faster, math.Cpu.Bf16Speed.Reason)));
     }
 
     private static async Task<Results<Ok<LoadedModel>, ProblemHttpResult, ValidationProblem>> ActivateAsync(string architecture,

@@ -33,8 +33,8 @@ public static partial class TorchRuntime
         ArgumentNullException.ThrowIfNull(logger);
         var math = Initialize();
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
-            "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels}",
-            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels);
+            "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed})",
+            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason);
         return math;
     }
 

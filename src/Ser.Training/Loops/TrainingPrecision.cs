@@ -15,15 +15,15 @@ public static class TrainingPrecision
 
     public static bool IsKnown(string? precision) => precision is Float32 or BFloat16;
 
-    /// <summary>The precision a run on <paramref name="device"/> trains in, and why when it differs from the request: a CPU
-    /// without bf16 hardware would emulate it, several times slower than fp32, so it trains in fp32 there.</summary>
+    /// <summary>The precision a run on <paramref name="device"/> trains in, and why when it differs from the request: on a
+    /// CPU where bf16 is no faster than fp32 (<see cref="CpuInfo.Bf16Speed"/>) it trains in fp32.</summary>
     public static (string Precision, string? Reason) Effective(string requested, Device device, CpuInfo cpu)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(cpu);
-        // The serving rule (EffectivePrecision): bf16 only where it is not emulated.
+        // The serving rule (EffectivePrecision): bf16 only where it is faster.
         if (requested != BFloat16 || EffectivePrecision.On(InferencePrecision.BFloat16, cpu, device.type == DeviceType.CPU) == InferencePrecision.BFloat16)
             return (requested, null);
-        return (Float32, $"this CPU ({cpu.Model}) has no bfloat16 hardware, where bf16 would be slower than fp32");
+        return (Float32, $"on this CPU ({cpu.Model}) {cpu.Bf16Speed.Reason}");
     }
 }

@@ -60,6 +60,30 @@ public sealed class Float32ServingParityTests : IDisposable
             StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task BFloat16_is_served_only_where_this_cpu_runs_it_faster_and_models_says_why()
+    {
+        var folder = Path.Combine(_temp, "hf");
+        using (var classifier = Wav2Vec2Fixture.Load("wav2vec2-tiny-base", parametrizations: false, _temp)) Wav2Vec2Checkpoint.Save(classifier, folder);
+        using var service = new ApiProcess(Path.Combine(_temp, "data"), new Dictionary<string, string>
+        {
+            ["Ser__Models__wav2vec2__Path"] = folder,
+            ["Ser__Inference__Precision"] = "BFloat16",
+        });
+        await service.WaitUntilLiveAsync(Ct);
+        await WaitForModelAsync(service);
+
+        var models = await service.Http.GetFromJsonAsync<JsonElement>(new Uri("/models", UriKind.Relative), Ct);
+        var math = models.GetProperty("math");
+        var expected = CpuInfo.Current.Bf16Speed;
+        Assert.Equal("BFloat16", math.GetProperty("precision").GetString());
+        Assert.Equal(expected.Faster, math.GetProperty("bf16Faster").GetBoolean());
+        Assert.Equal(expected.Reason, math.GetProperty("bf16Reason").GetString());
+        var served = models.GetProperty("loaded").EnumerateArray().Single().GetProperty("precision").GetString();
+        Assert.Equal(expected.Faster ? "BFloat16" : "Float32", served);
+        Assert.Equal(!expected.Faster, service.Output.Any(l => l.Contains("served in Float32", StringComparison.Ordinal)));
+    }
+
     private static async Task WaitForModelAsync(ApiProcess service)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);

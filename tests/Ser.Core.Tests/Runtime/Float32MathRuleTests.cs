@@ -45,17 +45,21 @@ public sealed class Float32MathRuleTests
     }
 
     [Theory]
-    [InlineData("fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8", "Intel(R) Xeon(R) Platinum 8488C", "amx")]
-    [InlineData("fpu avx2 avx512f avx512_bf16 avx512_vnni", "AMD EPYC 9R14", "avx512_bf16")]
-    [InlineData("fpu avx2 fma", "AMD EPYC 7R13", "emulated")]
-    public void The_cpu_is_read_from_cpuinfo(string flags, string model, string kernels)
+    [InlineData("fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8", "GenuineIntel", "Intel(R) Xeon(R) Platinum 8488C", "amx", true)]
+    [InlineData("fpu avx2 avx512f avx512_bf16 avx512_fp16 avx_vnni", "GenuineIntel", "Intel(R) Xeon(R) Processor", "avx512_bf16", false)]
+    [InlineData("fpu avx2 avx512f avx512_bf16 avx512_vnni", "AuthenticAMD", "AMD EPYC 9R14", "avx512_bf16", true)]
+    [InlineData("fpu avx2 fma", "AuthenticAMD", "AMD EPYC 7R13", "emulated", false)]
+    public void The_cpu_is_read_from_cpuinfo(string flags, string vendor, string model, string kernels, bool bf16Faster)
     {
-        var text = $"processor\t: 0\nvendor_id\t: x\nmodel name\t: {model}\nflags\t\t: {flags}\n\nprocessor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n";
+        var text = $"processor\t: 0\nvendor_id\t: {vendor}\nmodel name\t: {model}\nflags\t\t: {flags}\n\n" +
+            "processor\t: 1\nvendor_id\t: other\nmodel name\t: other\nflags\t\t: fpu\n";
 
         var cpu = CpuInfo.Parse(text);
 
         Assert.Equal(model, cpu.Model);
+        Assert.Equal(vendor, cpu.Vendor);
         Assert.Equal(kernels, cpu.Bf16KernelsUnder(null));
+        Assert.Equal(bf16Faster, cpu.Bf16SpeedUnder(null).Faster);
     }
 
     [Theory]

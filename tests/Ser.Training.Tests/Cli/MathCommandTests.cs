@@ -28,6 +28,7 @@ public sealed class MathCommandTests(ITestOutputHelper log)
 
         Assert.Equal(ranInBf16 ? "highest" : "medium", decision);
         Assert.Contains(output, l => l == $"bf16 kernels: {CpuInfo.Current.Bf16KernelsUnder(cap)}");
+        Assert.Contains(output, l => l.StartsWith($"bf16 faster than fp32: {(CpuInfo.Current.Bf16SpeedUnder(cap).Faster ? "yes" : "no")} (", StringComparison.Ordinal));
     }
 
     private static async Task<(int Code, List<string> Output)> MathAsync(string? cap)

@@ -26,6 +26,8 @@ public sealed class MathCommand : ICliCommand
         var math = TorchRuntime.Initialize();
         context.Output.WriteLine($"cpu: {math.Cpu.Model}");
         context.Output.WriteLine($"bf16 kernels: {math.Cpu.Bf16Kernels}");
+        var bf16 = math.Cpu.Bf16Speed;
+        context.Output.WriteLine($"bf16 faster than fp32: {(bf16.Faster ? "yes" : "no")} ({bf16.Reason})");
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"highest: relative error {math.ExactError:0.0e0}"));
         context.Output.WriteLine(math.FastError is { } fast
             ? string.Create(CultureInfo.InvariantCulture, $"medium: relative error {fast:0.0e0}")
