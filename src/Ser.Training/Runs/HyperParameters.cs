@@ -33,7 +33,7 @@ public sealed record HyperParameters
     /// <summary>ResNet18: SpecAugment masks per example (time and frequency each).</summary>
     public int? SpecAugmentMasks { get; init; }
     /// <summary><c>float32</c> (default) or <c>bfloat16</c>: mixed precision, convolutions and linear layers in bf16 with
-    /// fp32 master weights (Loops/Bf16Twin); fp32 on CPUs without bf16 hardware.</summary>
+    /// fp32 master weights (Loops/Bf16Twin); fp32 on CPUs where bf16 is not faster (CpuInfo.Bf16Speed).</summary>
     public string? Precision { get; init; }
     /// <summary>Seed of initialisation, data order, crops and augmentation.</summary>
     public long Seed { get; init; } = 42;

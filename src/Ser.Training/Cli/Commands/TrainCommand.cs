@@ -34,7 +34,7 @@ public sealed class TrainCommand : ICliCommand
         Train:  --epochs --batch-size --learning-rate --encoder-learning-rate --weight-decay --warmup --gradient-clip
                 --accumulation --max-seconds --patience --checkpoint-every --optimizer adamw|sgd --spec-augment N
                 --class-balanced --train-feature-encoder --freeze-base --training-seed S --threads N
-                --precision float32|bfloat16 (float32; bfloat16: mixed precision, fp32 where the CPU has no bf16 hardware)
+                --precision float32|bfloat16 (float32; bfloat16: mixed precision, fp32 where bf16 is not faster on this CPU)
                 --device auto|cpu|cuda (auto, as the service: CUDA when present)
 
         Base checkpoints by default (a NAME is a folder under DIR/models; 'none' trains from random weights):
