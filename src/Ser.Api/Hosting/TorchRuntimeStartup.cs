@@ -12,9 +12,9 @@ internal sealed class TorchRuntimeStartup(IOptions<InferenceOptions> inference, 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var math = TorchRuntime.Initialize(logger);
-        if (inference.Value.Precision == InferencePrecision.BFloat16 && !math.Cpu.Bf16Speed.Faster)
-            logger.LogWarning("Ser:Inference:Precision is BFloat16, but on this CPU {Reason}: models on the CPU are served in Float32",
-                math.Cpu.Bf16Speed.Reason);
+        var bf16 = math.Cpu.Bf16Speed;
+        if (inference.Value.Precision == InferencePrecision.BFloat16 && !bf16.Faster)
+            logger.LogWarning("Ser:Inference:Precision is BFloat16, but on this CPU {Reason}: models on the CPU are served in Float32", bf16.Reason);
         return Task.CompletedTask;
     }
 

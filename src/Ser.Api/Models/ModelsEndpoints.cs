@@ -30,11 +30,12 @@ public static class ModelsEndpoints
     private static Ok<ModelsResponse> List(ModelHost host, IOptions<InferenceOptions> inference)
     {
         var math = TorchRuntime.Initialize(); // made at start-up; the kept decision
+        var bf16 = math.Cpu.Bf16Speed;
         return TypedResults.Ok(new ModelsResponse(
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
             host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(m => Describe(m, inference.Value.AbstainBelow)).ToArray(),
             new MathMode(inference.Value.Precision.ToString(), math.MatmulPrecision, math.Reason, math.ExactError, math.FastError, math.Cpu.Model,
-                math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Faster, math.Cpu.Bf16Speed.Reason)));
+                math.Cpu.Bf16Kernels, bf16.Faster, bf16.Reason)));
     }
 
     private static async Task<Results<Ok<LoadedModel>, ProblemHttpResult, ValidationProblem>> ActivateAsync(string architecture,
