@@ -29,13 +29,17 @@ public sealed class Trainer(ITrainableModel model, ResolvedHyperParameters hyper
     /// <summary>Told the history so far after each epoch, once its checkpoint is written.</summary>
     public Action<IReadOnlyList<EpochMetrics>>? EpochEnded { get; init; }
 
+    /// <summary>The CPU whose bf16 speed decides whether a <c>bfloat16</c> request trains in bf16
+    /// (<see cref="TrainingPrecision.Effective"/>): this machine's, unless a caller judges for another.</summary>
+    public CpuInfo Cpu { get; init; } = CpuInfo.Current;
+
     /// <exception cref="OperationCanceledException">Cancelled; a checkpoint of the last finished step was written.</exception>
     /// <exception cref="Runs.RunLeaseLostException">Thrown by <c>ensureLeased</c>; the last checkpoint is left as it was.</exception>
     public async Task<TrainingResult> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(checkpointDirectory);
-        var (precision, fallback) = TrainingPrecision.Effective(hyper.Precision, model.Device, CpuInfo.Current);
+        var (precision, fallback) = TrainingPrecision.Effective(hyper.Precision, model.Device, Cpu);
         if (fallback is not null) _logger.LogWarning("Training {Architecture} in {Precision}, not {Requested}: {Reason}", model.Architecture, precision, hyper.Precision, fallback);
         var plan = new BatchPlan(train.Count, hyper.BatchSize, hyper.Seed);
         var stepsPerEpoch = (plan.BatchesPerEpoch + hyper.GradientAccumulation - 1) / hyper.GradientAccumulation;
