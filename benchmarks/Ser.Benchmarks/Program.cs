@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
-//        … -- --load [--clients 8] [--seconds 20] [--rounds 3] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
+//        … -- --load [--clients 8] [--seconds 10] [--rounds 7] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
 if (args.Contains("--upload-memory"))
 {
@@ -27,7 +27,7 @@ var apiDll = Path.GetFullPath(Args("--api") ?? Path.Combine(AppContext.BaseDirec
 if (args.Contains("--load"))
 {
     TorchRuntime.Initialize(); // the service's own settings, so the in-process baseline runs the same math
-    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
+    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
     return;
 }
 if (args.Contains("--service-training"))
@@ -72,7 +72,7 @@ if (!args.Contains("--no-training"))
 if (args.Contains("--all"))
 {
     Console.WriteLine();
-    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 20), ArgValue("--rounds", 3));
+    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
 }
 return;
 
