@@ -49,8 +49,9 @@ public sealed partial class CtrlCTests : IDisposable
 
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo(SigIntIgnored() ? "env" : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (info.FileName == "env")
+        var sigIntIgnored = SigIntIgnored();
+        var info = new ProcessStartInfo(sigIntIgnored ? "env" : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (sigIntIgnored)
         {
             // Started in the background by a shell without job control (nohup … &, some runners), this process inherits
             // SIGINT ignored, and ser-train would too (the runtime keeps it so, as Unix programs do): Ctrl-C could never
