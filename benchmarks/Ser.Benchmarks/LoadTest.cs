@@ -20,7 +20,7 @@ internal static class LoadTest
     /// <paramref name="clients"/> clients against the service for <paramref name="seconds"/>; the ratio of each pair and
     /// their median (machines drift between minutes; pairs minutes apart would compare different machines). Many short
     /// rounds rather than a few long ones: on a drifting VM single rounds ranged 74–111 %, and a median of 3 moved by 14 points.</summary>
-    public static async Task RunAsync(string apiDll, int clients, int seconds, int rounds = 7)
+    public static async Task RunAsync(string apiDll, int clients, int seconds, int rounds)
     {
         var root = Directory.CreateTempSubdirectory("ser-load-").FullName;
         try

@@ -27,7 +27,7 @@ var apiDll = Path.GetFullPath(Args("--api") ?? Path.Combine(AppContext.BaseDirec
 if (args.Contains("--load"))
 {
     TorchRuntime.Initialize(); // the service's own settings, so the in-process baseline runs the same math
-    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
+    await LoadAsync();
     return;
 }
 if (args.Contains("--service-training"))
@@ -72,7 +72,7 @@ if (!args.Contains("--no-training"))
 if (args.Contains("--all"))
 {
     Console.WriteLine();
-    await LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
+    await LoadAsync();
 }
 return;
 
@@ -86,6 +86,9 @@ static double MatmulCeiling(int repeats, ScalarType dtype)
 
 // benchmarks/onnx beside this project (bin/Release/net10.0 is four levels down).
 static string DefaultOnnxFolder() => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../onnx"));
+
+// The load benchmark with its defaults (--load alone, or after the rest with --all).
+Task LoadAsync() => LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
 
 string? Args(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
