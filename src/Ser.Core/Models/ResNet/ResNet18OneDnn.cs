@@ -19,7 +19,8 @@ internal static class ResNet18OneDnn
     /// <summary>Whether this libtorch has the operators (x86-64 Linux builds with oneDNN).</summary>
     public static bool IsAvailable => Module.Value is not null;
 
-    /// <summary>Folded conv weights (dense, in <see cref="Convolutions"/> order) packed for input [batch, in, height, width].</summary>
+    /// <summary>Folded conv weights (dense, in <see cref="Convolutions"/> order) packed for input [batch, in, height, width];
+    /// the three 1x1 downsamples come back as [out, in] matrices (the script multiplies them, see its downsample).</summary>
     public static Tensor[] Pack(Tensor[] weights, long batch, long height, long width) =>
         (Tensor[])Module.Value!.invoke("pack", weights, checked((int)batch), checked((int)height), checked((int)width));
 

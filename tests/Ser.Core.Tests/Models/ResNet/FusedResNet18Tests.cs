@@ -26,8 +26,9 @@ public sealed class FusedResNet18Tests
         model.eval();
         using var fused = new FusedResNet18(model);
         var generator = new TorchSharp.torch.Generator(3);
-        // Seven batch/size pairs: more than the copy packs weights for, so the last ones run on weights packed for another size.
-        (long Batch, long Height, long Width)[] shapes = [(1, 128, 301), (8, 128, 301), (3, 128, 301), (1, 64, 101), (2, 64, 101), (1, 40, 61), (5, 96, 150)];
+        // More batch/size pairs than the copy packs weights for, so the last ones run on weights packed for another size.
+        // The small maps are where oneDNN's 1x1 convolution (no longer used) summed wrong on AMD Zen 5.
+        (long Batch, long Height, long Width)[] shapes = [(1, 128, 301), (8, 128, 301), (3, 128, 301), (1, 64, 101), (2, 64, 101), (1, 40, 61), (16, 64, 101), (5, 96, 150)];
 
         foreach (var (batch, height, width) in shapes)
         {
