@@ -36,8 +36,9 @@ public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx, string Vendor
     public (bool Faster, string Reason) Bf16Speed => Bf16SpeedUnder(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"));
 
     /// <summary><see cref="Bf16Speed"/> with oneDNN capped at <paramref name="maxIsa"/>. Measured with libtorch's 1024³
-    /// matmul, bf16 against fp32 (issue 15): AMD Zen 4 AVX512-BF16 2.0×; Intel Xeon (Emerald Rapids, AMX not exposed by
-    /// the hypervisor) AVX512-BF16 0.6×, as its bf16 dot product issues on one port where fp32 FMAs use two.</summary>
+    /// matmul, bf16 against fp32 (issue 15): AMD AVX512-BF16 2.0× (Zen 4) and 2.1× (Zen 5); Intel Xeon (Emerald Rapids,
+    /// AMX not exposed by the hypervisor) AVX512-BF16 0.6×, as its bf16 dot product issues on one port where fp32 FMAs
+    /// use two.</summary>
     public (bool Faster, string Reason) Bf16SpeedUnder(string? maxIsa) => Bf16KernelsUnder(maxIsa) switch
     {
         Bf16OnAmx => (true, "AMX multiplies bf16 tiles several times faster than fp32"),
