@@ -48,8 +48,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         }
     }
 
-    // The contenders run in turns (ONNX Runtime, Ser fp32, Ser bf16, again…) so a machine that drifts during the run
-    // slows all of them alike; each × is the median of the per-turn ratios.
+    // The contenders run in turns (ONNX Runtime, Ser fp32, Ser bf16; the next turn starts with Ser fp32, …) so a machine
+    // that drifts during the run slows all of them alike; each × is the median of the per-turn ratios.
     private void Compare(string name, long[] shape, OnnxPeer? peer, Func<Tensor, Tensor> fp32, Func<Tensor, Tensor>? bf16)
     {
         var batch = shape[0];

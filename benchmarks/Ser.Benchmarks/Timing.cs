@@ -24,7 +24,9 @@ internal static class Timing
 
     /// <summary>Times each action <paramref name="repeats"/> times, taking turns (after two warm-up calls each):
     /// result[a][i] is action a's i-th time in ms. A pause before each call lets the previous one's idle worker threads
-    /// stop spinning (ONNX Runtime's and OpenMP's spin for a while after each call and would slow the next one).</summary>
+    /// stop spinning (ONNX Runtime's and OpenMP's spin for a while after each call and would slow the next one). Each
+    /// turn starts one action later than the one before, so no action always follows the same other one (whose
+    /// weights it finds in the cache, or whose threads it finds awake).</summary>
     public static double[][] InTurns(IReadOnlyList<Action> actions, int repeats)
     {
         foreach (var action in actions)
@@ -34,8 +36,9 @@ internal static class Timing
         }
         var times = actions.Select(_ => new double[repeats]).ToArray();
         for (var i = 0; i < repeats; i++)
-            for (var a = 0; a < actions.Count; a++)
+            for (var k = 0; k < actions.Count; k++)
             {
+                var a = (i + k) % actions.Count;
                 Thread.Sleep(SettleMs);
                 var watch = Stopwatch.StartNew();
                 actions[a]();
