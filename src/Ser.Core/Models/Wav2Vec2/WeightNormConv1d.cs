@@ -54,23 +54,21 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var weight = Weight();
-        Tensor Plain() => nn.functional.conv1d(input, weight, bias, stride: 1, padding: _padding, dilation: 1, groups: _groups);
-        Tensor ChannelsLast() => nn.functional.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, strides: [1, 1],
-            padding: [0, _padding], dilation: [1, 1], groups: _groups).squeeze(2);
-        var x = HoldsChannelsLast(input)
-            ? _faster.Run((input.dtype, input.shape[0] > 1, (int)Math.Log2(input.shape[2])), Plain, ChannelsLast)
-            : Plain();
+        var x = UseChannelsLast(input)
+            ? nn.functional.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, strides: [1, 1], padding: [0, _padding],
+                dilation: [1, 1], groups: _groups).squeeze(2)
+            : nn.functional.conv1d(input, weight, bias, stride: 1, padding: _padding, dilation: 1, groups: _groups);
         return x.MoveToOuterDisposeScope();
     }
 
-    // On CPU, as a 2-D convolution over [batch, channels, 1, time] with the input channels-last in memory (the encoder's
-    // [batch, time, channels] transposed), oneDNN runs a brgemm kernel instead of im2col + gemm: on AMD Zen 4 1.3×
-    // (fp32) and 1.5× (bf16) faster at 1,500 frames, slower below ~200 frames; on Zen 5 (an AVX2 brgemm kernel there)
-    // 1.25-1.4× slower at every length. So each process times both per length band (FasterOf). Same function either way.
-    private readonly FasterOf<(ScalarType DType, bool Batched, int Log2Frames)> _faster = new();
+    // On CPU, as a 2-D convolution over [batch, channels, 1, time] with the input channels-last in memory (the
+    // encoder's [batch, time, channels] transposed), oneDNN runs its brgemm kernel instead of im2col + gemm: 1.2× faster
+    // at 400 frames, 1.3× (fp32) and 1.5× (bf16) at 1,500 (Zen 4). It reorders the weight each call (~1 ms), which
+    // costs more than it gains below ~200 frames (4 s). Same function either way.
+    private const long ChannelsLastMinFrames = 200;
 
-    private static bool HoldsChannelsLast(Tensor input) =>
-        input.device_type == DeviceType.CPU && input.dim() == 3 && input.stride(1) == 1 && input.shape[1] > 1;
+    private static bool UseChannelsLast(Tensor input) =>
+        input.device_type == DeviceType.CPU && input.dim() == 3 && input.shape[2] >= ChannelsLastMinFrames && input.stride(1) == 1;
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
 }
