@@ -1,25 +1,38 @@
+using Ser.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Runtime;
 
-/// <summary>The convolution shapes the presets run sum right on this CPU, in the layouts Ser gives them. oneDNN picks
-/// kernels by CPU, and some are wrong on some CPUs: on AMD Zen 5 every convolution wider than 1×1 with more than 16
-/// input channels not a multiple of 16 returned sums off by 30-80 % (none of the models' layers has such a width), and
-/// the channels-last 1×1 from 256 to 512 channels did too (FusedResNet18 avoids it). A CPU that breaks a shape the
-/// models use fails here.</summary>
+/// <summary>The convolution shapes the presets run sum right on this CPU, in the plain layouts (the fused ResNet's are
+/// FusedResNet18Tests'). oneDNN picks kernels by CPU, and some are wrong on some CPUs: on AMD Zen 5 every convolution
+/// wider than 1×1 with more than 16 input channels not a multiple of 16 returned sums off by 30-80 % (none of the
+/// models' layers has such a width), and the channels-last 1×1 from 256 to 512 channels did too (FusedResNet18 avoids
+/// it). A CPU that breaks a shape the models use fails here.</summary>
 public sealed class ConvolutionKernelTests
 {
-    public static TheoryData<string, long, long, long, long, long, long, long> Shapes => new()
+    /// <summary>Each wav2vec2 preset's conv layers (first, then each distinct kernel and stride) and positional
+    /// convolution, read from the presets so the shapes follow them.</summary>
+    public static TheoryData<string, long, long, long, long, long, long, long> Shapes()
     {
         // name, in, out, kernel, stride, groups, padding, length
-        { "wav2vec2 first", 1, 512, 10, 5, 1, 0, 4000 },
-        { "wav2vec2 k3", 512, 512, 3, 2, 1, 0, 799 },
-        { "wav2vec2 k2", 512, 512, 2, 2, 1, 0, 99 },
-        { "wav2vec2 positional", 768, 768, 128, 1, 16, 64, 149 },
-        { "wav2vec2-tiny k3", 64, 64, 3, 2, 1, 0, 799 },
-        { "wav2vec2-tiny positional", 64, 64, 128, 1, 16, 64, 149 },
-    };
+        var shapes = new TheoryData<string, long, long, long, long, long, long, long>();
+        foreach (var preset in new[] { ModelPresets.Wav2Vec2Base, ModelPresets.Wav2Vec2Tiny })
+        {
+            var config = preset.Wav2Vec2!;
+            var seen = new HashSet<(int, int, int, int)>();
+            for (var i = 0; i < config.ConvDim.Count; i++)
+            {
+                var inChannels = i == 0 ? 1 : config.ConvDim[i - 1];
+                if (seen.Add((inChannels, config.ConvDim[i], config.ConvKernel[i], config.ConvStride[i])))
+                    shapes.Add($"{preset.Name} conv {i}", inChannels, config.ConvDim[i], config.ConvKernel[i],
+                        config.ConvStride[i], 1, 0, i == 0 ? 4000 : 799);
+            }
+            shapes.Add($"{preset.Name} positional", config.HiddenSize, config.HiddenSize, config.NumConvPosEmbeddings, 1,
+                config.NumConvPosEmbeddingGroups, config.NumConvPosEmbeddings / 2, 149);
+        }
+        return shapes;
+    }
 
     public static TheoryData<string, long, long, long, long, long> Shapes2D => new()
     {
