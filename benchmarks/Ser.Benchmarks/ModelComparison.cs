@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using System.Globalization;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
@@ -35,6 +36,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
                 Compare($"wav2vec2-base, {samples / 16_000} s, batch {batch}", [batch, samples], peer,
                     x => fp32.forward(x, null), half is null ? null : x => half.forward(x, null));
         }
+        foreach (var (form, second) in MeasuredChoice.Made)
+            Console.WriteLine($"Measured choice: {form}: {(second ? "second form (time-major products)" : "first form")}");
 
         var frames = ModelPresets.ResNet18.ResNet!.WindowFrames;
         if (only is null or "resnet18")

@@ -1,3 +1,5 @@
+using Ser.Core.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,6 +12,8 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
     private readonly Conv1d conv;
     private readonly nn.Module<Tensor, Tensor>? layer_norm;
     private readonly bool _channelLayerNorm;
+    private readonly long _kernel;
+    private readonly long _stride;
 
     public enum Norm { None, Group, Layer }
 
@@ -17,6 +21,13 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         : base(nameof(Wav2Vec2ConvLayer))
     {
         conv = nn.Conv1d(inChannels, outChannels, kernel, stride: stride, bias: bias);
+        // The weight keeps its [out, in, kernel] shape but is stored tap by tap ([kernel, in, out] in memory), so
+        // ForwardFrames reads each tap as a matrix without copying it; checkpoints load into it in place.
+        using (no_grad())
+        {
+            using var taps = conv.weight!.permute(2, 1, 0).contiguous();
+            conv.weight = new Parameter(taps.permute(2, 1, 0));
+        }
         layer_norm = norm switch
         {
             Norm.Group => nn.GroupNorm(outChannels, outChannels, eps, affine: true),
@@ -24,6 +35,7 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
             _ => null,
         };
         _channelLayerNorm = norm == Norm.Layer;
+        (_kernel, _stride) = (kernel, stride);
         RegisterComponents();
     }
 
@@ -35,5 +47,44 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         if (layer_norm is not null)
             x = _channelLayerNorm ? layer_norm.forward(x.transpose(-2, -1)).transpose(-2, -1) : layer_norm.forward(x);
         return nn.functional.gelu(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether <see cref="ForwardFrames"/> computes this layer: not with a group norm (its statistics run over
+    /// time) nor with a stride longer than the kernel.</summary>
+    public bool RunsOnFrames => (layer_norm is null || _channelLayerNorm) && _stride <= _kernel;
+
+    /// <summary>The same layer on time-major input, for inference: [batch, time, channels] → [batch, frames,
+    /// out_channels], both contiguous. The <c>stride</c> input frames that start an output frame's window lie side
+    /// by side in memory, so a strided view of the input holds them as one row: the convolution is one matrix
+    /// product over those rows plus one per remaining kernel tap, with no copy of the input.</summary>
+    public Tensor ForwardFrames(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!RunsOnFrames) throw new InvalidOperationException("This layer does not run time-major; use forward.");
+        if (input.dim() != 3) throw new ArgumentException($"Expected [batch, time, channels], got [{string.Join(", ", input.shape)}].");
+        using var scope = NewDisposeScope();
+        var rows = input.contiguous();
+        var (batch, time, channels) = (rows.shape[0], rows.shape[1], rows.shape[2]);
+        var frames = (time - _kernel) / _stride + 1;
+        var taps = conv.weight!.permute(2, 1, 0).contiguous(); // [kernel, in, out]: a view unless loaded otherwise
+        var outChannels = taps.shape[2];
+        var lead = taps[..(int)_stride].reshape(_stride * channels, outChannels);
+        var output = empty([batch, frames, outChannels], rows.dtype, rows.device);
+        for (var b = 0; b < batch; b++)
+        {
+            using var item = output[b];
+            var start = rows.storage_offset() + b * time * channels;
+            using var windows = rows.as_strided([frames, _stride * channels], [_stride * channels, 1], start);
+            item.addmm_(windows, lead, beta: 0, alpha: 1);
+            for (var tap = _stride; tap < _kernel; tap++)
+            {
+                using var shifted = rows.as_strided([frames, channels], [_stride * channels, 1], start + tap * channels);
+                using var weight = taps[tap];
+                item.addmm_(shifted, weight, beta: 1, alpha: 1);
+            }
+        }
+        if (conv.bias is not null) output.add_(conv.bias, Scalars.One);
+        var x = layer_norm is null ? output : layer_norm.forward(output);
+        return x.gelu_().MoveToOuterDisposeScope();
     }
 }

@@ -54,21 +54,45 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var weight = Weight();
-        var x = UseChannelsLast(input)
-            ? nn.functional.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, strides: [1, 1], padding: [0, _padding],
-                dilation: [1, 1], groups: _groups).squeeze(2)
-            : nn.functional.conv1d(input, weight, bias, stride: 1, padding: _padding, dilation: 1, groups: _groups);
+        var x = UseChannelsLast(input, weight) ? ChannelsLast(input, weight) : Plain(input, weight);
         return x.MoveToOuterDisposeScope();
     }
 
-    // On CPU, as a 2-D convolution over [batch, channels, 1, time] with the input channels-last in memory (the
-    // encoder's [batch, time, channels] transposed), oneDNN runs its brgemm kernel instead of im2col + gemm: 1.2× faster
-    // at 400 frames, 1.3× (fp32) and 1.5× (bf16) at 1,500 (Zen 4). It reorders the weight each call (~1 ms), which
-    // costs more than it gains below ~200 frames (4 s). Same function either way.
-    private const long ChannelsLastMinFrames = 200;
+    private Tensor Plain(Tensor input, Tensor weight) =>
+        nn.functional.conv1d(input, weight, bias, stride: 1, padding: _padding, dilation: 1, groups: _groups);
 
-    private static bool UseChannelsLast(Tensor input) =>
-        input.device_type == DeviceType.CPU && input.dim() == 3 && input.shape[2] >= ChannelsLastMinFrames && input.stride(1) == 1;
+    /// <summary>The same convolution always as the 2-D channels-last form that <see cref="forward"/> may choose from
+    /// 200 frames on (for tests and benchmarks).</summary>
+    public Tensor ForwardChannelsLast(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        return ChannelsLast(input, Weight()).MoveToOuterDisposeScope();
+    }
+
+    private Tensor ChannelsLast(Tensor input, Tensor weight) =>
+        nn.functional.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, strides: [1, 1], padding: [0, _padding],
+            dilation: [1, 1], groups: _groups).squeeze(2);
+
+    // On CPU, as a 2-D convolution over [batch, channels, 1, time] with the input channels-last in memory (the
+    // encoder's [batch, time, channels] transposed), oneDNN runs a brgemm kernel instead of im2col + gemm: on AMD Zen 4
+    // 1.2x faster at 400 frames, 1.3x (fp32) and 1.5x (bf16) at 1,500; it reorders the weight each call (~1 ms), which
+    // costs more than it gains below ~200 frames (4 s). On Zen 5 (an AVX2 brgemm kernel there) it was 1.25-1.4x slower
+    // at every length. So from 200 frames on, each process measures both forms once per dtype (MeasuredChoice).
+    private const long ChannelsLastMinFrames = 200;
+    private const long MeasuredFrames = 1500;
+
+    private bool UseChannelsLast(Tensor input, Tensor weight)
+    {
+        if (input.device_type != DeviceType.CPU || input.dim() != 3 || input.shape[2] < ChannelsLastMinFrames
+            || input.stride(1) != 1) return false;
+        using var scope = NewDisposeScope();
+        var rows = input[..1].transpose(1, 2); // [1, time, channels]
+        var sample = rows.repeat(1, (MeasuredFrames + rows.shape[1] - 1) / rows.shape[1], 1)[.., ..(int)MeasuredFrames]
+            .transpose(1, 2);
+        var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype}";
+        return MeasuredChoice.PrefersSecond(key, () => Plain(sample, weight), () => ChannelsLast(sample, weight));
+    }
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Ser.Core.Tests.Models.Wav2Vec2;
 
 /// <summary>The positional convolution gives g·v/‖v‖ convolved with the input on both of its CPU paths: plain 1-D
-/// (short clips, contiguous input) and 2-D channels-last (the encoder's transposed states from 200 frames on).</summary>
+/// and 2-D channels-last (which forward may choose for the encoder's transposed states from 200 frames on).</summary>
 public sealed class WeightNormConv1dTests
 {
     [Theory]
@@ -26,10 +26,11 @@ public sealed class WeightNormConv1dTests
         conv.to(dtype);
         var transposed = conv.forward(states.to(dtype).transpose(1, 2)).to(ScalarType.Float64);
         var contiguous = conv.forward(states.to(dtype).transpose(1, 2).contiguous()).to(ScalarType.Float64);
+        var channelsLast = conv.ForwardChannelsLast(states.to(dtype).transpose(1, 2)).to(ScalarType.Float64);
 
         Assert.Equal(expected.shape, transposed.shape);
         var tolerance = dtype == ScalarType.Float32 ? 1e-5 : 3e-2;
-        foreach (var actual in new[] { transposed, contiguous })
+        foreach (var actual in new[] { transposed, contiguous, channelsLast })
         {
             var error = (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
             Assert.True(error < tolerance, $"relative error {error:E2}");

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Runtime;
+
+/// <summary>Which of two computations of the same function runs faster on this CPU, measured once per key and process
+/// before any result depends on it: every call in a process then runs the same computation, so a clip's outputs are
+/// the same to the last bit within a process (processes that chose differently may differ in the last digits).
+/// oneDNN picks different kernels for the same layer on AMD Zen 4 and Zen 5, so no choice measured on one CPU is
+/// hard-coded. The second computation is chosen only if it is faster and its result agrees with the first's: a kernel
+/// that sums wrong on some CPU is never kept for speed.</summary>
+public static class MeasuredChoice
+{
+    /// <summary>Timed runs of each computation, after one untimed run (kernel compilation, weight packing).</summary>
+    public const int Rounds = 3;
+
+    private static readonly ConcurrentDictionary<string, Lazy<bool>> Choices = new();
+
+    /// <summary>Whether <paramref name="second"/> was chosen for <paramref name="key"/>; measured on the first call with
+    /// that key (the computations are run <see cref="Rounds"/> + 1 times each, then discarded).</summary>
+    public static bool PrefersSecond(string key, Func<Tensor> first, Func<Tensor> second)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(first, second))).Value;
+    }
+
+    /// <summary>The choices made in this process so far (key → second chosen), for logs and benchmarks.</summary>
+    public static IReadOnlyDictionary<string, bool> Made =>
+        Choices.Where(c => c.Value.IsValueCreated).ToDictionary(c => c.Key, c => c.Value.Value);
+
+    /// <summary>Times both computations in alternating turns and returns whether the second's fastest run beat the
+    /// first's and its result agreed (see <see cref="Agree"/>).</summary>
+    public static bool Measure(Func<Tensor> first, Func<Tensor> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var reference = first();
+        Tensor other;
+        try
+        {
+            other = second();
+        }
+        catch (ExternalException)
+        {
+            return false; // an operator this libtorch or CPU lacks: the first computation stays
+        }
+        if (!Agree(reference, other)) return false;
+        long bestFirst = long.MaxValue, bestSecond = long.MaxValue;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var secondFirst = round % 2 == 1;
+            if (secondFirst) bestSecond = Math.Min(bestSecond, Time(second));
+            bestFirst = Math.Min(bestFirst, Time(first));
+            if (!secondFirst) bestSecond = Math.Min(bestSecond, Time(second));
+        }
+        return bestSecond < bestFirst;
+    }
+
+    /// <summary>Same shape, and no element further from <paramref name="expected"/>'s than 1e-3 (float32) or 5e-2
+    /// (lower precisions) of its largest magnitude; NaN never agrees.</summary>
+    public static bool Agree(Tensor expected, Tensor actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
+        if (!expected.shape.SequenceEqual(actual.shape)) return false;
+        using var scope = NewDisposeScope();
+        var a = expected.to(ScalarType.Float64);
+        var b = actual.to(ScalarType.Float64);
+        var scale = a.abs().max().item<double>();
+        var error = (a - b).abs().max().item<double>();
+        var tolerance = expected.dtype == ScalarType.Float32 || expected.dtype == ScalarType.Float64 ? 1e-3 : 5e-2;
+        return !double.IsNaN(error) && !double.IsNaN(scale) && error <= tolerance * Math.Max(scale, 1e-30);
+    }
+
+    private static long Time(Func<Tensor> computation)
+    {
+        using var scope = NewDisposeScope();
+        var start = Stopwatch.GetTimestamp();
+        computation();
+        return Stopwatch.GetTimestamp() - start;
+    }
+}

@@ -1,0 +1,89 @@
+using Ser.Core.Models;
+using Ser.Core.Models.Wav2Vec2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.Wav2Vec2;
+
+/// <summary>The conv feature encoder's time-major form (matrix products over strided views, chosen per process for
+/// inference on CPU where it is faster) computes what the convolutions compute.</summary>
+public sealed class Wav2Vec2FeatureEncoderTests
+{
+    [Theory]
+    [InlineData(3, 2, false, Wav2Vec2ConvLayer.Norm.None, 1, 101)]
+    [InlineData(3, 2, false, Wav2Vec2ConvLayer.Norm.None, 3, 100)]
+    [InlineData(2, 2, false, Wav2Vec2ConvLayer.Norm.None, 2, 51)]
+    [InlineData(3, 2, true, Wav2Vec2ConvLayer.Norm.Layer, 2, 64)]
+    [InlineData(4, 1, true, Wav2Vec2ConvLayer.Norm.None, 1, 20)]
+    [InlineData(2, 2, true, Wav2Vec2ConvLayer.Norm.Layer, 3, 2)]
+    public void Time_major_layer_equals_the_convolution(int kernel, int stride, bool bias, Wav2Vec2ConvLayer.Norm norm,
+        int batch, int time)
+    {
+        manual_seed(11);
+        using var layer = new Wav2Vec2ConvLayer(32, 48, kernel, stride, bias, norm);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        foreach (var (_, p) in layer.named_parameters()) p.normal_(0, 0.2); // layer norm's affine too
+        var input = randn(batch, time, 32);
+
+        var expected = layer.forward(input.transpose(1, 2)).transpose(1, 2);
+        var actual = layer.ForwardFrames(input);
+
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(actual.is_contiguous());
+        var error = (actual - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+        Assert.True(error < 1e-5, $"relative error {error:E2}");
+    }
+
+    [Fact]
+    public void Group_normalised_layers_do_not_run_time_major()
+    {
+        using var layer = new Wav2Vec2ConvLayer(1, 16, 10, 5, false, Wav2Vec2ConvLayer.Norm.Group);
+        using var input = zeros(1, 100, 1);
+        Assert.False(layer.RunsOnFrames);
+        Assert.Throws<InvalidOperationException>(() => layer.ForwardFrames(input));
+    }
+
+    [Fact]
+    public void Conv_weights_are_stored_tap_by_tap_and_stay_so_when_a_checkpoint_loads()
+    {
+        using var layer = new Wav2Vec2ConvLayer(32, 48, 3, 2, false, Wav2Vec2ConvLayer.Norm.None);
+        var weight = layer.named_parameters().Single(p => p.name == "conv.weight").parameter;
+        using (no_grad())
+        using (var loaded = randn(48, 32, 3))
+            weight.copy_(loaded); // as StateDictLoader loads
+
+        Assert.Equal([48L, 32, 3], weight.shape);
+        Assert.Equal([1L, 48, 32 * 48], weight.stride()); // [kernel, in, out] in memory
+    }
+
+    [Theory]
+    [InlineData(1, 16_000)]
+    [InlineData(3, 12_345)]
+    public void Inference_equals_the_convolutions_and_repeats_to_the_bit(int batch, int samples)
+    {
+        manual_seed(3);
+        using var encoder = new Wav2Vec2FeatureEncoder(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
+        encoder.eval();
+        using var scope = NewDisposeScope();
+        using (no_grad())
+            foreach (var (name, p) in encoder.named_parameters().Where(p => p.name.Contains("layer_norm", StringComparison.Ordinal)))
+                p.normal_(name.EndsWith("weight", StringComparison.Ordinal) ? 1 : 0, 0.1); // TorchSharp leaves GroupNorm's unset
+        var input = randn(batch, samples);
+
+        var convolutions = encoder.forward(input).detach(); // gradients on: always the convolutions
+        Tensor first, second;
+        using (inference_mode())
+        {
+            first = encoder.forward(input);
+            second = encoder.forward(input);
+        }
+
+        Assert.Equal(convolutions.shape, first.shape);
+        Assert.False(convolutions.isnan().any().item<bool>(), "NaN in the convolutions' output");
+        Assert.False(first.isnan().any().item<bool>(), "NaN in the time-major output");
+        var error = (first - convolutions).abs().max().item<float>() / convolutions.abs().max().item<float>();
+        Assert.True(error < 1e-5, $"relative error {error:E2}");
+        Assert.True(first.eq(second).all().item<bool>());
+    }
+}
