@@ -119,6 +119,7 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         manual_seed(0);
         var model = folder is null ? new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Base.Wav2Vec2!) : Wav2Vec2Checkpoint.Load(folder);
         model.eval();
+        model.PrepareForInference(); // as the service's classifier does
         return model;
     }
 

@@ -166,4 +166,18 @@ public sealed class EmotionClassifierTests : IDisposable
 
         Assert.InRange(classifier.ParameterCount, 94_000_000, 96_000_000);
     }
+
+    [Fact]
+    public void A_serving_wav2vec2_stores_its_conv_weights_tap_by_tap_and_a_trainers_view_leaves_them_trainable()
+    {
+        static IEnumerable<TorchSharp.torch.Tensor> ConvWeights(Wav2Vec2ForSequenceClassification m) =>
+            m.Backbone.FeatureEncoder.named_parameters().Where(p => p.name.EndsWith("conv.weight", StringComparison.Ordinal)).Select(p => p.parameter);
+        using var trained = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
+        using (new Wav2Vec2EmotionClassifier(trained, "wav2vec2-tiny", ownsModel: false)) { }
+        Assert.All(ConvWeights(trained), w => Assert.True(w.is_contiguous()));
+
+        var served = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
+        using var classifier = new Wav2Vec2EmotionClassifier(served, "wav2vec2-tiny");
+        Assert.All(ConvWeights(served).Skip(1), w => Assert.True(w.permute(2, 1, 0).is_contiguous()));
+    }
 }

@@ -21,13 +21,6 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         : base(nameof(Wav2Vec2ConvLayer))
     {
         conv = nn.Conv1d(inChannels, outChannels, kernel, stride: stride, bias: bias);
-        // The weight keeps its [out, in, kernel] shape but is stored tap by tap ([kernel, in, out] in memory), so
-        // ForwardFrames reads each tap as a matrix without copying it; checkpoints load into it in place.
-        using (no_grad())
-        {
-            using var taps = conv.weight!.permute(2, 1, 0).contiguous();
-            conv.weight = new Parameter(taps.permute(2, 1, 0));
-        }
         layer_norm = norm switch
         {
             Norm.Group => nn.GroupNorm(outChannels, outChannels, eps, affine: true),
@@ -49,6 +42,21 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         return nn.functional.gelu(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Whether the conv weight is stored tap by tap (<see cref="StoreWeightTapMajor"/>).</summary>
+    public bool WeightTapMajor => conv.weight!.permute(2, 1, 0).is_contiguous();
+
+    /// <summary>Stores the conv weight tap by tap: same [out, in, kernel] shape and values, [kernel, in, out] in memory,
+    /// so <see cref="ForwardFrames"/> reads each tap as a matrix without copying it (checkpoints still load into it in
+    /// place). For models that only infer: an optimizer's state and TorchSharp's save need contiguous parameters.</summary>
+    public void StoreWeightTapMajor()
+    {
+        if (WeightTapMajor) return;
+        using var noGrad = no_grad();
+        var weight = conv.weight!;
+        using var taps = weight.permute(2, 1, 0).contiguous();
+        conv.weight = new Parameter(taps.permute(2, 1, 0), weight.requires_grad);
+    }
+
     /// <summary>Whether <see cref="ForwardFrames"/> computes this layer: not with a group norm (its statistics run over
     /// time) nor with a stride longer than the kernel.</summary>
     public bool RunsOnFrames => (layer_norm is null || _channelLayerNorm) && _stride <= _kernel;
@@ -66,7 +74,7 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         var rows = input.contiguous();
         var (batch, time, channels) = (rows.shape[0], rows.shape[1], rows.shape[2]);
         var frames = (time - _kernel) / _stride + 1;
-        var taps = conv.weight!.permute(2, 1, 0).contiguous(); // [kernel, in, out]: a view unless loaded otherwise
+        var taps = conv.weight!.permute(2, 1, 0).contiguous(); // [kernel, in, out]: a view once StoreWeightTapMajor ran
         var outChannels = taps.shape[2];
         var lead = taps[..(int)_stride].reshape(_stride * channels, outChannels);
         var output = empty([batch, frames, outChannels], rows.dtype, rows.device);

@@ -31,6 +31,7 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
         _model.to(_device);
         if (_dtype != ScalarType.Float32) _model.to(_dtype);
         _model.eval();
+        if (ownsModel && _device.type == DeviceType.CPU) _model.PrepareForInference();
         Preset = preset;
         MaxBatch = Math.Max(1, maxBatch);
         _usesMask = model.Config.FeatExtractNorm == "layer";

@@ -31,6 +31,12 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Stores every layer's conv weight tap by tap, for inference (<see cref="Wav2Vec2ConvLayer.StoreWeightTapMajor"/>).</summary>
+    public void StoreWeightsTapMajor()
+    {
+        foreach (var layer in conv_layers) layer.StoreWeightTapMajor();
+    }
+
     /// <summary>[batch, samples] → [batch, frames, conv_dim[-1]].</summary>
     public override Tensor forward(Tensor input)
     {
@@ -66,6 +72,8 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var one = first[..1];
         var sample = one.repeat(1, 1, (MeasuredFrames + one.shape[2] - 1) / one.shape[2])[.., .., ..(int)MeasuredFrames];
-        return MeasuredChoice.PrefersSecond($"{_shapeKey} {first.dtype}", () => Channels(sample), () => Frames(sample));
+        // Weights stored otherwise (a model in training) cost the products a copy per call: measured apart.
+        var layout = conv_layers.Skip(1).All(l => l.WeightTapMajor) ? "tap-major" : "plain";
+        return MeasuredChoice.PrefersSecond($"{_shapeKey} {first.dtype} {layout}", () => Channels(sample), () => Frames(sample));
     }
 }

@@ -23,7 +23,7 @@ public sealed class Wav2Vec2Model : nn.Module
 
     public Wav2Vec2Config Config { get; }
 
-    public nn.Module FeatureEncoder => feature_extractor;
+    public Wav2Vec2FeatureEncoder FeatureEncoder => feature_extractor;
 
     /// <param name="inputValues">[batch, samples], normalised per clip (see Wav2Vec2InputNormalizer).</param>
     /// <param name="sampleLengths">Valid samples per clip [batch] (int64), or null when nothing is padded.</param>

@@ -27,12 +27,17 @@ public sealed class Wav2Vec2FeatureEncoderTests
         var input = randn(batch, time, 32);
 
         var expected = layer.forward(input.transpose(1, 2)).transpose(1, 2);
-        var actual = layer.ForwardFrames(input);
+        var plain = layer.ForwardFrames(input);
+        layer.StoreWeightTapMajor();
+        var tapMajor = layer.ForwardFrames(input);
 
-        Assert.Equal(expected.shape, actual.shape);
-        Assert.True(actual.is_contiguous());
-        var error = (actual - expected).abs().max().item<float>() / expected.abs().max().item<float>();
-        Assert.True(error < 1e-5, $"relative error {error:E2}");
+        foreach (var actual in new[] { plain, tapMajor })
+        {
+            Assert.Equal(expected.shape, actual.shape);
+            Assert.True(actual.is_contiguous());
+            var error = (actual - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+            Assert.True(error < 1e-5, $"relative error {error:E2}");
+        }
     }
 
     [Fact]
@@ -45,9 +50,11 @@ public sealed class Wav2Vec2FeatureEncoderTests
     }
 
     [Fact]
-    public void Conv_weights_are_stored_tap_by_tap_and_stay_so_when_a_checkpoint_loads()
+    public void Conv_weights_stored_tap_by_tap_for_inference_stay_so_when_a_checkpoint_loads()
     {
         using var layer = new Wav2Vec2ConvLayer(32, 48, 3, 2, false, Wav2Vec2ConvLayer.Norm.None);
+        Assert.True(layer.named_parameters().Single(p => p.name == "conv.weight").parameter.is_contiguous()); // trainable as is
+        layer.StoreWeightTapMajor();
         var weight = layer.named_parameters().Single(p => p.name == "conv.weight").parameter;
         using (no_grad())
         using (var loaded = randn(48, 32, 3))
@@ -55,6 +62,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
 
         Assert.Equal([48L, 32, 3], weight.shape);
         Assert.Equal([1L, 48, 32 * 48], weight.stride()); // [kernel, in, out] in memory
+        Assert.True(layer.WeightTapMajor);
     }
 
     [Theory]
@@ -65,6 +73,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
         manual_seed(3);
         using var encoder = new Wav2Vec2FeatureEncoder(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
         encoder.eval();
+        encoder.StoreWeightsTapMajor();
         using var scope = NewDisposeScope();
         using (no_grad())
             foreach (var (name, p) in encoder.named_parameters().Where(p => p.name.Contains("layer_norm", StringComparison.Ordinal)))
