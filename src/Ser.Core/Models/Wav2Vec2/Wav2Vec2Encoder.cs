@@ -15,6 +15,9 @@ public sealed class Wav2Vec2Encoder : nn.Module
     private readonly ModuleList<Wav2Vec2EncoderLayer> layers = new();
     private readonly bool _preNorm;
 
+    /// <summary>The positional convolution (HF <c>pos_conv_embed</c>).</summary>
+    public Wav2Vec2PositionalConvEmbedding PositionalConv => pos_conv_embed;
+
     public Wav2Vec2Encoder(Wav2Vec2Config config) : base(nameof(Wav2Vec2Encoder))
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -53,10 +53,15 @@ public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor
         return classifier.forward(pooled).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Readies a model that will only infer on CPU: the feature encoder's conv weights are stored tap by tap
-    /// (<see cref="Wav2Vec2FeatureEncoder.StoreWeightsTapMajor"/>). Not for a model that will train: an optimizer's
-    /// state and TorchSharp's save need contiguous parameters.</summary>
-    public void PrepareForInference() => wav2vec2.FeatureEncoder.StoreWeightsTapMajor();
+    /// <summary>Readies a model that will only infer on CPU, after its weights are loaded: the feature encoder's conv
+    /// weights are stored tap by tap (<see cref="Wav2Vec2FeatureEncoder.StoreWeightsTapMajor"/>) and the positional
+    /// conv's weight norm is computed once (<see cref="WeightNormConv1d.FreezeWeight"/>). Not for a model that will
+    /// train: an optimizer's state and TorchSharp's save need contiguous parameters.</summary>
+    public void PrepareForInference()
+    {
+        wav2vec2.FeatureEncoder.StoreWeightsTapMajor();
+        wav2vec2.Encoder.PositionalConv.FreezeWeight();
+    }
 
     /// <summary>Stops gradients into the conv feature encoder (the usual fine-tuning default).</summary>
     public void FreezeFeatureEncoder() => SetTrainable(wav2vec2.FeatureEncoder.parameters(), false);

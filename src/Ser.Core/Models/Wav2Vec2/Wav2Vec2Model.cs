@@ -25,6 +25,8 @@ public sealed class Wav2Vec2Model : nn.Module
 
     public Wav2Vec2FeatureEncoder FeatureEncoder => feature_extractor;
 
+    public Wav2Vec2Encoder Encoder => encoder;
+
     /// <param name="inputValues">[batch, samples], normalised per clip (see Wav2Vec2InputNormalizer).</param>
     /// <param name="sampleLengths">Valid samples per clip [batch] (int64), or null when nothing is padded.</param>
     /// <param name="allHiddenStates">Keep every layer's hidden state (needed for the weighted layer sum).</param>

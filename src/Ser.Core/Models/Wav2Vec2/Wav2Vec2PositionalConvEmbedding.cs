@@ -18,6 +18,9 @@ public sealed class Wav2Vec2PositionalConvEmbedding : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>For a model that only infers: the weight norm computed once (<see cref="WeightNormConv1d.FreezeWeight"/>).</summary>
+    public void FreezeWeight() => conv.FreezeWeight();
+
     /// <summary>[batch, frames, hidden] → [batch, frames, hidden].</summary>
     public override Tensor forward(Tensor input)
     {

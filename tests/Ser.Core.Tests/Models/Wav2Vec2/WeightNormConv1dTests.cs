@@ -36,4 +36,38 @@ public sealed class WeightNormConv1dTests
             Assert.True(error < tolerance, $"relative error {error:E2}");
         }
     }
+
+    [Fact]
+    public void A_frozen_weight_gives_the_same_output_and_follows_a_later_load_and_training_mode()
+    {
+        manual_seed(6);
+        using var conv = new WeightNormConv1d(channels: 32, kernel: 16, groups: 4, padding: 8);
+        using var scope = NewDisposeScope();
+        using var mode = no_grad();
+        var input = randn(2, 32, 50);
+        var before = conv.forward(input);
+
+        conv.eval();
+        conv.FreezeWeight();
+        Assert.True(conv.forward(input).eq(before).all().item<bool>());
+
+        var g = conv.named_parameters().Single(p => p.name == "weight_g").parameter;
+        g.mul_(2); // as a checkpoint loaded into it would change g
+        var loaded = conv.forward(input);
+        var expected = nn.functional.conv1d(input, conv.Weight(), conv.named_parameters().Single(p => p.name == "bias").parameter,
+            padding: 8, groups: 4);
+        Assert.True(loaded.eq(expected).all().item<bool>());
+        Assert.False(loaded.eq(before).all().item<bool>());
+
+        conv.FreezeWeight();
+        conv.train();
+        var v = conv.named_parameters().Single(p => p.name == "weight_v").parameter;
+        v.mul_(3); // a training step leaves g alone here: training mode alone must recompute
+        v.add_(v.sign(), Ser.Core.Runtime.Scalars.One);
+        var trained = conv.forward(input);
+        var recomputed = nn.functional.conv1d(input, conv.Weight(), conv.named_parameters().Single(p => p.name == "bias").parameter,
+            padding: 8, groups: 4);
+        Assert.True(trained.eq(recomputed).all().item<bool>());
+        Assert.False(trained.eq(loaded).all().item<bool>());
+    }
 }
