@@ -1,8 +1,8 @@
-using Ser.Core.Runtime;
 using System.Globalization;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -43,7 +43,15 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Whether the conv weight is stored tap by tap (<see cref="StoreWeightTapMajor"/>).</summary>
-    public bool WeightTapMajor => conv.weight!.permute(2, 1, 0).is_contiguous();
+    public bool WeightTapMajor
+    {
+        get
+        {
+            var weight = conv.weight!;
+            var (outChannels, inChannels) = (weight.shape[0], weight.shape[1]);
+            return weight.stride(0) == 1 && weight.stride(1) == outChannels && weight.stride(2) == outChannels * inChannels;
+        }
+    }
 
     /// <summary>Stores the conv weight tap by tap: same [out, in, kernel] shape and values, [kernel, in, out] in memory,
     /// so <see cref="ForwardFrames"/> reads each tap as a matrix without copying it (checkpoints still load into it in

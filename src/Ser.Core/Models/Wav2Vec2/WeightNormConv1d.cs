@@ -52,7 +52,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
 
     /// <summary>Computes g·v/‖v‖ once, for a model that only infers: forward then skips the norms, ~2.6 ms a call for
     /// wav2vec2-base's positional conv (Zen 5). It computes them again in training mode, and for good once g, the dtype or
-    /// the device changed (a checkpoint loaded or a move after this call).</summary>
+    /// the device changed (a checkpoint loaded or a move after this call). Not to be called while forwards run.</summary>
     public void FreezeWeight()
     {
         using var noGrad = no_grad();
@@ -62,16 +62,12 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         _frozenG = weight_g.detach().clone().DetachFromDisposeScope();
     }
 
-    private Tensor CurrentWeight()
-    {
-        if (_frozenWeight is null || _frozenG is null || training) return Weight();
-        if (SamePlace(_frozenWeight, weight_v) && SamePlace(_frozenG, weight_g) && SameValues(_frozenG, weight_g))
-            return _frozenWeight;
-        _frozenWeight.Dispose();
-        _frozenG.Dispose();
-        (_frozenWeight, _frozenG) = (null, null);
-        return Weight();
-    }
+    // Read-only, so concurrent forwards may share the frozen weight; a stale one is left for FreezeWeight or Dispose.
+    private Tensor CurrentWeight() =>
+        _frozenWeight is { } frozen && _frozenG is { } g && !training && SamePlace(frozen, weight_v) && SamePlace(g, weight_g)
+            && SameValues(g, weight_g)
+            ? frozen
+            : Weight();
 
     private static bool SamePlace(Tensor a, Tensor b) =>
         a.dtype == b.dtype && a.device_type == b.device_type && a.device_index == b.device_index;
@@ -130,12 +126,18 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         if (input.device_type != DeviceType.CPU || input.dim() != 3 || input.shape[2] < ChannelsLastMinFrames
             || input.stride(1) != 1) return false;
-        using var scope = NewDisposeScope();
-        var rows = input[..1].transpose(1, 2); // [1, time, channels]
-        var sample = rows.repeat(1, (MeasuredFrames + rows.shape[1] - 1) / rows.shape[1], 1)[.., ..(int)MeasuredFrames]
-            .transpose(1, 2);
+        // The sample is built only when a measurement runs.
+        Tensor? sample = null;
+        Tensor Sample()
+        {
+            if (sample is not null) return sample;
+            using var rows = input[..1].transpose(1, 2); // [1, time, channels]
+            using var repeated = rows.repeat(1, (MeasuredFrames + rows.shape[1] - 1) / rows.shape[1], 1);
+            using var cut = repeated[.., ..(int)MeasuredFrames];
+            return sample = cut.transpose(1, 2);
+        }
         var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype}";
-        return MeasuredChoice.PrefersSecond(key, () => Plain(sample, weight), () => ChannelsLast(sample, weight));
+        return MeasuredChoice.PrefersSecond(key, () => Plain(Sample(), weight), () => ChannelsLast(Sample(), weight));
     }
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
