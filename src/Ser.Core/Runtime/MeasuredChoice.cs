@@ -19,13 +19,27 @@ public static class MeasuredChoice
     private static readonly ConcurrentDictionary<string, Lazy<bool>> Choices = new();
 
     /// <summary>Whether <paramref name="second"/> was chosen for <paramref name="key"/>; measured on the first call with
-    /// that key (the computations are run <see cref="Rounds"/> + 1 times each, then discarded).</summary>
-    public static bool PrefersSecond(string key, Func<Tensor> first, Func<Tensor> second)
+    /// that key, on the input <paramref name="sample"/> builds then (the computations are run <see cref="Rounds"/> + 1
+    /// times each, then discarded). Later calls build no sample.</summary>
+    public static bool PrefersSecond(string key, Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(first, second))).Value;
+        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(sample, first, second))).Value;
+    }
+
+    /// <summary>A measurement sample of a fixed length: <paramref name="input"/>'s first item, repeated along
+    /// <paramref name="dim"/> and cut to <paramref name="length"/>.</summary>
+    public static Tensor FirstItemRepeated(Tensor input, int dim, long length)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var one = input[..1];
+        var repeats = Enumerable.Repeat(1L, (int)one.dim()).ToArray();
+        repeats[dim] = (length + one.shape[dim] - 1) / one.shape[dim];
+        using var repeated = one.repeat(repeats);
+        return repeated.narrow(dim, 0, length);
     }
 
     /// <summary>The choices made in this process so far (key → second chosen), for logs and benchmarks.</summary>
@@ -34,17 +48,19 @@ public static class MeasuredChoice
 
     /// <summary>Times both computations in alternating turns and returns whether the second's fastest run beat the
     /// first's and its result agreed (see <see cref="Agree"/>).</summary>
-    public static bool Measure(Func<Tensor> first, Func<Tensor> second)
+    public static bool Measure(Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second)
     {
+        ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var reference = first();
+        var input = sample();
+        var reference = first(input);
         Tensor other;
         try
         {
-            other = second();
+            other = second(input);
         }
         catch (ExternalException)
         {
@@ -55,9 +71,9 @@ public static class MeasuredChoice
         for (var round = 0; round < Rounds; round++)
         {
             var secondFirst = round % 2 == 1;
-            if (secondFirst) bestSecond = Math.Min(bestSecond, Time(second));
-            bestFirst = Math.Min(bestFirst, Time(first));
-            if (!secondFirst) bestSecond = Math.Min(bestSecond, Time(second));
+            if (secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input));
+            bestFirst = Math.Min(bestFirst, Time(first, input));
+            if (!secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input));
         }
         return bestSecond < bestFirst;
     }
@@ -78,11 +94,11 @@ public static class MeasuredChoice
         return !double.IsNaN(error) && !double.IsNaN(scale) && error <= tolerance * Math.Max(scale, 1e-30);
     }
 
-    private static long Time(Func<Tensor> computation)
+    private static long Time(Func<Tensor, Tensor> computation, Tensor input)
     {
         using var scope = NewDisposeScope();
         var start = Stopwatch.GetTimestamp();
-        computation();
+        computation(input);
         return Stopwatch.GetTimestamp() - start;
     }
 }

@@ -9,22 +9,22 @@ public sealed class MeasuredChoiceTests
     public void A_second_form_that_disagrees_is_never_chosen_however_fast()
     {
         using var x = arange(1000, dtype: ScalarType.Float32);
-        Assert.False(MeasuredChoice.Measure(() => Slow(x), () => x * 1.01f));
+        Assert.False(MeasuredChoice.Measure(() => x, Slow, t => t * 1.01f));
     }
 
     [Fact]
     public void A_second_form_that_libtorch_refuses_is_not_chosen()
     {
         using var x = ones(4);
-        Assert.False(MeasuredChoice.Measure(() => x.clone(), () => x.view(3)));
+        Assert.False(MeasuredChoice.Measure(() => x, t => t.clone(), t => t.view(3)));
     }
 
     [Fact]
     public void A_faster_agreeing_second_form_is_chosen_and_a_slower_one_is_not()
     {
         using var x = arange(1000, dtype: ScalarType.Float32);
-        Assert.True(MeasuredChoice.Measure(() => Slow(x), () => x.clone()));
-        Assert.False(MeasuredChoice.Measure(() => x.clone(), () => Slow(x)));
+        Assert.True(MeasuredChoice.Measure(() => x, Slow, t => t.clone()));
+        Assert.False(MeasuredChoice.Measure(() => x, t => t.clone(), Slow));
     }
 
     [Fact]
@@ -32,15 +32,17 @@ public sealed class MeasuredChoiceTests
     {
         using var x = ones(4);
         var key = $"test {Guid.NewGuid()}";
-        var runs = 0;
-        Tensor Counted() { runs++; return x.clone(); }
+        var (runs, samples) = (0, 0);
+        Tensor Counted(Tensor t) { runs++; return t.clone(); }
+        Tensor Sample() { samples++; return x; }
 
-        var choice = MeasuredChoice.PrefersSecond(key, Counted, () => x.clone());
+        var choice = MeasuredChoice.PrefersSecond(key, Sample, Counted, t => t.clone());
         var measuredRuns = runs;
-        Assert.Equal(choice, MeasuredChoice.PrefersSecond(key, Counted, () => throw new InvalidOperationException("not run again")));
+        Assert.Equal(choice, MeasuredChoice.PrefersSecond(key, Sample, Counted, _ => throw new InvalidOperationException("not run again")));
 
         Assert.Equal(MeasuredChoice.Rounds + 1, measuredRuns);
         Assert.Equal(measuredRuns, runs);
+        Assert.Equal(1, samples); // built for the measurement only
         Assert.Equal(choice, MeasuredChoice.Made[key]);
     }
 
@@ -57,6 +59,17 @@ public sealed class MeasuredChoiceTests
         Assert.False(MeasuredChoice.Agree(a, nan));
         Assert.False(MeasuredChoice.Agree(a, shorter));
     }
+
+    [Fact]
+    public void A_sample_repeats_the_first_item_to_the_length_asked()
+    {
+        using var x = arange(6, dtype: ScalarType.Float32).reshape(2, 1, 3); // items [0 1 2] and [3 4 5]
+        using var sample = MeasuredChoice.FirstItemRepeated(x, 2, 7);
+        Assert.Equal([1L, 1, 7], sample.shape);
+        Assert.Equal(Repeated, sample.flatten().data<float>().ToArray());
+    }
+
+    private static readonly float[] Repeated = [0f, 1f, 2f, 0f, 1f, 2f, 0f];
 
     private static readonly float[] Values = [1000f, 1f], Close = [1000f, 1.5f], Far = [1002f, 1f],
         WithNaN = [1000f, float.NaN], Shorter = [1000f];

@@ -70,16 +70,8 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
             return false;
         // Weights stored otherwise (a model in training) cost the products a copy per call: measured apart.
         var layout = conv_layers.Skip(1).All(l => l.WeightTapMajor) ? "tap-major" : "plain";
-        // Measured on a fixed length, whatever the first call's, so the choice holds for the lengths that cost the most;
-        // the sample is built only when a measurement runs.
-        Tensor? sample = null;
-        Tensor Sample()
-        {
-            if (sample is not null) return sample;
-            using var one = first[..1];
-            using var repeated = one.repeat(1, 1, (MeasuredFrames + one.shape[2] - 1) / one.shape[2]);
-            return sample = repeated[.., .., ..(int)MeasuredFrames];
-        }
-        return MeasuredChoice.PrefersSecond($"{_shapeKey} {first.dtype} {layout}", () => Channels(Sample()), () => Frames(Sample()));
+        // Measured on a fixed length, whatever the first call's, so the choice holds for the lengths that cost the most.
+        return MeasuredChoice.PrefersSecond($"{_shapeKey} {first.dtype} {layout}",
+            () => MeasuredChoice.FirstItemRepeated(first, 2, MeasuredFrames), Channels, Frames);
     }
 }

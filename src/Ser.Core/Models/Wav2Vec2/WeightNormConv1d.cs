@@ -126,18 +126,15 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         if (input.device_type != DeviceType.CPU || input.dim() != 3 || input.shape[2] < ChannelsLastMinFrames
             || input.stride(1) != 1) return false;
-        // The sample is built only when a measurement runs.
-        Tensor? sample = null;
+        var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype}";
+        // Repeated along time with the layout kept: [1, channels, time], channels-last in memory.
         Tensor Sample()
         {
-            if (sample is not null) return sample;
-            using var rows = input[..1].transpose(1, 2); // [1, time, channels]
-            using var repeated = rows.repeat(1, (MeasuredFrames + rows.shape[1] - 1) / rows.shape[1], 1);
-            using var cut = repeated[.., ..(int)MeasuredFrames];
-            return sample = cut.transpose(1, 2);
+            using var rows = input.transpose(1, 2);
+            using var repeated = MeasuredChoice.FirstItemRepeated(rows, 1, MeasuredFrames);
+            return repeated.transpose(1, 2);
         }
-        var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype}";
-        return MeasuredChoice.PrefersSecond(key, () => Plain(Sample(), weight), () => ChannelsLast(Sample(), weight));
+        return MeasuredChoice.PrefersSecond(key, Sample, x => Plain(x, weight), x => ChannelsLast(x, weight));
     }
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
