@@ -50,9 +50,9 @@ internal static class LoadTest
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {round} | {raw:0.0} clips/s | {served.PerSecond:0.0} req/s | {served.PerSecond / raw:P0} | {served.P50:0} ms | {served.P99:0} ms | {served.Statuses} | {served.CpuMsPerRequest:0.0} ms | {served.WindowsPerPass:0.0} |"));
             }
-            ratios.Sort();
+            var (low, median, high) = Timing.Quartiles([.. ratios]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"serving at {ratios[ratios.Count / 2]:P0} of the raw batched throughput (median of {rounds} rounds); server peak RSS {server.PeakRssMiB()} MiB"));
+                $"serving at {median:P0} of the raw batched throughput (median of {rounds} rounds, quartiles {low:P0}–{high:P0}); server peak RSS {server.PeakRssMiB()} MiB"));
         }
         finally
         {

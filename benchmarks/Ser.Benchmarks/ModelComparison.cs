@@ -23,7 +23,7 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         var resnetWeights = Path.Combine(onnxFolder, "resnet18.safetensors");
         var exported = Directory.Exists(w2vFolder) && File.Exists(resnetWeights);
         if (!exported) Console.WriteLine(ExportHint);
-        Console.WriteLine("| case | ONNX Runtime fp32 ms/clip | Ser fp32 ms/clip | × ORT | Ser bf16 ms/clip | × ORT | fp32 max Δp | bf16 max Δp |");
+        Console.WriteLine("| case | ONNX Runtime fp32 ms/clip | Ser fp32 ms/clip | × ORT (quartiles of turns) | Ser bf16 ms/clip | × ORT (quartiles of turns) | fp32 max Δp | bf16 max Δp |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
 
         if (only is null or "wav2vec2")
@@ -52,7 +52,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
     }
 
     // The contenders run in turns (ONNX Runtime, Ser fp32, Ser bf16; the next turn starts with Ser fp32, …) so a machine
-    // that drifts during the run slows all of them alike; each × is the median of the per-turn ratios.
+    // that drifts during the run slows all of them alike; each × is the median of the per-turn ratios, with their
+    // interquartile range in brackets (on a noisy VM a median of 1.03 may hide turns from 0.95 to 1.10).
     private void Compare(string name, long[] shape, OnnxPeer? peer, Func<Tensor, Tensor> fp32, Func<Tensor, Tensor>? bf16)
     {
         var batch = shape[0];
@@ -76,8 +77,12 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         var (peerTimes, serTimes, halfTimes) = (peer is null ? null : times[0], times[peer is null ? 0 : 1], bf16 is null ? null : times[^1]);
 
         string Ms(double[]? t) => t is null ? "—" : (Timing.Median(t) / batch).ToString("0.0", CultureInfo.InvariantCulture);
-        string Ratio(double[]? t) => t is null || peerTimes is null ? "—"
-            : Timing.Median(t.Select((v, i) => v / peerTimes[i]).ToArray()).ToString("0.00", CultureInfo.InvariantCulture);
+        string Ratio(double[]? t)
+        {
+            if (t is null || peerTimes is null) return "—";
+            var (low, median, high) = Timing.Quartiles(t.Select((v, i) => v / peerTimes[i]).ToArray());
+            return string.Create(CultureInfo.InvariantCulture, $"{median:0.00} ({low:0.00}–{high:0.00})");
+        }
         string Drift(float[]? logits) => reference is null || logits is null ? "—"
             : MaxProbabilityDifference(reference, logits, 6).ToString("0.0e0", CultureInfo.InvariantCulture);
         Console.WriteLine($"| {name} | {Ms(peerTimes)} | {Ms(serTimes)} | {Ratio(serTimes)} | {Ms(halfTimes)} | {Ratio(halfTimes)} | {Drift(serLogits)} | {Drift(halfLogits)} |");

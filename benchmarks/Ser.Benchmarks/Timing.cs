@@ -47,6 +47,13 @@ internal static class Timing
         return times;
     }
 
+    /// <summary>First quartile, median and third quartile (nearest rank): how far per-turn ratios spread on a noisy machine.</summary>
+    public static (double Low, double Median, double High) Quartiles(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return (sorted[(sorted.Length - 1) / 4], Median(values), sorted[sorted.Length - 1 - (sorted.Length - 1) / 4]);
+    }
+
     public static double Median(double[] values)
     {
         var sorted = values.Order().ToArray();
