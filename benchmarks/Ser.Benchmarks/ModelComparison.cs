@@ -28,16 +28,15 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
 
         if (only is null or "wav2vec2")
         using (var peer = exported ? OnnxPeer.TryOpen(Path.Combine(onnxFolder, "wav2vec2-base.onnx"), threads) : null)
-        using (var fp32 = LoadWav2Vec2(exported ? w2vFolder : null))
-        using (var half = bf16 ? LoadWav2Vec2(exported ? w2vFolder : null) : null)
+        using (var fp32 = LoadWav2Vec2(exported ? w2vFolder : null, ScalarType.Float32))
+        using (var half = bf16 ? LoadWav2Vec2(exported ? w2vFolder : null, ScalarType.BFloat16) : null)
         {
-            half?.to(ScalarType.BFloat16);
             foreach (var (batch, samples) in new[] { (1, 48_000), (8, 48_000), (1, 480_000) })
                 Compare($"wav2vec2-base, {samples / 16_000} s, batch {batch}", [batch, samples], peer,
                     x => fp32.forward(x, null), half is null ? null : x => half.forward(x, null));
         }
         foreach (var (form, second) in MeasuredChoice.Made)
-            Console.WriteLine($"Measured choice: {form}: {(second ? "second form (time-major products)" : "first form")}");
+            Console.WriteLine($"Measured choice: {form}: {(second ? $"second form ({SecondForm(form)})" : "first form")}");
 
         var frames = ModelPresets.ResNet18.ResNet!.WindowFrames;
         if (only is null or "resnet18")
@@ -88,6 +87,12 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         Console.WriteLine($"| {name} | {Ms(peerTimes)} | {Ms(serTimes)} | {Ratio(serTimes)} | {Ms(halfTimes)} | {Ratio(halfTimes)} | {Drift(serLogits)} | {Drift(halfLogits)} |");
     }
 
+    // What each measured choice's second form is, by its key (WeightNormConv1d, Wav2Vec2FeatureEncoder).
+    private static string SecondForm(string key) =>
+        key.EndsWith(" spectral", StringComparison.Ordinal) ? "by FFT"
+        : key.Contains("positional conv", StringComparison.Ordinal) ? "2-D channels-last"
+        : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products" : "second";
+
     private static float[] Inputs(long[] shape)
     {
         var random = new Random(7);
@@ -119,12 +124,13 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         return e.Select(v => v / sum).ToArray();
     }
 
-    private static Wav2Vec2ForSequenceClassification LoadWav2Vec2(string? folder)
+    private static Wav2Vec2ForSequenceClassification LoadWav2Vec2(string? folder, ScalarType dtype)
     {
         manual_seed(0);
         var model = folder is null ? new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Base.Wav2Vec2!) : Wav2Vec2Checkpoint.Load(folder);
         model.eval();
-        model.PrepareForInference(); // as the service's classifier does
+        if (dtype != ScalarType.Float32) model.to(dtype);
+        model.PrepareForInference(); // as the service's classifier does, after the cast (what it prepares is per dtype)
         return model;
     }
 

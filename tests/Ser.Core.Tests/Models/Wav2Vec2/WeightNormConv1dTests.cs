@@ -68,4 +68,66 @@ public sealed class WeightNormConv1dTests
         Assert.True(trained.eq(Recomputed()).all().item<bool>());
         Assert.False(trained.eq(loaded).all().item<bool>());
     }
+
+    [Theory]
+    [InlineData(32, 16, 4, 8, 2, 150, ScalarType.Float32)]
+    [InlineData(32, 16, 4, 8, 3, 1, ScalarType.Float32)]    // a single frame: one block, mostly padding
+    [InlineData(32, 16, 4, 8, 1, 300, ScalarType.Float32)]  // several blocks
+    [InlineData(24, 15, 3, 7, 2, 61, ScalarType.Float32)]   // odd kernel
+    [InlineData(64, 128, 16, 64, 2, 149, ScalarType.Float32)] // wav2vec2-base's kernel, groups and padding, fewer channels
+    [InlineData(64, 128, 16, 64, 1, 149, ScalarType.BFloat16)]
+    public void The_spectral_form_equals_the_weight_normed_convolution(int channels, int kernel, int groups, int padding, int batch,
+        int frames, ScalarType dtype)
+    {
+        manual_seed(7);
+        using var conv = new WeightNormConv1d(channels, kernel, groups, padding);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var states = randn(batch, frames, channels);
+        var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.to(ScalarType.Float64));
+        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(2).sum([0, 1], keepdim: true).sqrt());
+        var expected = nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: padding, groups: groups);
+
+        conv.to(dtype);
+        var unfrozen = conv.ForwardSpectral(states.to(dtype).transpose(1, 2));
+        conv.eval();
+        conv.FreezeWeight();
+        var frozen = conv.ForwardSpectral(states.to(dtype).transpose(1, 2));
+
+        Assert.Equal(dtype, frozen.dtype);
+        Assert.Equal(expected.shape, frozen.shape);
+        var tolerance = dtype == ScalarType.Float32 ? 1e-5 : 3e-2;
+        foreach (var actual in new[] { unfrozen, frozen })
+        {
+            var error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+            Assert.True(error < tolerance, $"relative error {error:E2}");
+        }
+    }
+
+    [Fact]
+    public void A_frozen_convolution_from_100_frames_agrees_repeats_to_the_bit_and_drops_stale_spectra_after_a_load()
+    {
+        manual_seed(8);
+        using var conv = new WeightNormConv1d(channels: 64, kernel: 128, groups: 16, padding: 64);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var input = randn(2, 150, 64).transpose(1, 2); // below the channels-last form's 200 frames: plain is the direct form
+        Tensor Direct() => nn.functional.conv1d(input, conv.Weight(), conv.named_parameters().Single(p => p.name == "bias").parameter,
+            padding: 64, groups: 16);
+        conv.eval();
+        conv.FreezeWeight();
+
+        var first = conv.forward(input);
+        var again = conv.forward(input);
+
+        Assert.True(first.eq(again).all().item<bool>());
+        // The FFT form was measured against the direct one, and whichever was kept ran as it runs alone.
+        Assert.Contains(Ser.Core.Runtime.MeasuredChoice.Made.Keys, k => k.EndsWith("Float32 spectral", StringComparison.Ordinal));
+        Assert.True(first.eq(conv.ForwardSpectral(input)).all().item<bool>() || first.eq(Direct()).all().item<bool>());
+        var error = (first - Direct()).abs().max().item<float>() / Direct().abs().max().item<float>();
+        Assert.True(error < 1e-5, $"relative error {error:E2}");
+
+        conv.named_parameters().Single(p => p.name == "weight_g").parameter.mul_(2); // as a checkpoint loaded into it
+        Assert.True(conv.forward(input).eq(Direct()).all().item<bool>());
+    }
 }

@@ -1,0 +1,52 @@
+using Ser.Core.Runtime;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Models.Wav2Vec2;
+
+/// <summary>A grouped stride-1 Conv1d computed by FFT (overlap-save) for weights that do not change: the weights'
+/// spectra are computed once, and each block of <c>n − kernel + 1</c> output frames costs an FFT of n frames, a product
+/// per frequency and an inverse FFT. For wav2vec2-base's positional convolution (768 channels, kernel 128, 16 groups)
+/// that is ~18× fewer operations than the direct sum. Computed in float32 whatever the input's precision; its error
+/// is of the same order as the direct float32 sum's (relative ~3e-7 against float64 there).</summary>
+internal static class SpectralConv1d
+{
+    /// <summary>FFT length for a kernel: the power of two from twice its width (so a block yields as many frames as the
+    /// kernel is wide, or more).</summary>
+    public static long FftSize(long kernel) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)(2 * kernel));
+
+    /// <summary>conj(rfft(weight)) as [groups, bins, out/groups, in/groups], complex64, from a [out, in/groups, kernel]
+    /// weight: each frequency's matrix for one group's product.</summary>
+    public static Tensor Spectra(Tensor weight, long groups)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        long outPerGroup = weight.shape[0] / groups, inPerGroup = weight.shape[1], n = FftSize(weight.shape[2]);
+        var spectra = fft.rfft(weight.to(ScalarType.Float32), n, -1).conj();
+        return spectra.view(groups, outPerGroup, inPerGroup, n / 2 + 1).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[batch, in, time] → [batch, out, time + 2·padding − kernel + 1] in the input's dtype: the same function as
+    /// <c>conv1d(input, weight, bias, padding, groups)</c> for the weight <paramref name="spectra"/> came from.</summary>
+    public static Tensor Forward(Tensor input, Tensor spectra, Tensor bias, long kernel, long padding)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(spectra);
+        ArgumentNullException.ThrowIfNull(bias);
+        using var scope = NewDisposeScope();
+        long batch = input.shape[0], frames = input.shape[2], groups = spectra.shape[0], bins = spectra.shape[1];
+        long outPerGroup = spectra.shape[2], inPerGroup = spectra.shape[3];
+        long n = (bins - 1) * 2, block = n - kernel + 1, outFrames = frames + 2 * padding - kernel + 1;
+        long blocks = (outFrames + block - 1) / block, needed = (blocks - 1) * block + n;
+        // Block j's output frames [j·block, (j+1)·block) need the padded input's frames [j·block, j·block + n): the
+        // circular correlation of those n frames with the kernel is exact for its first `block` frames.
+        var padded = nn.functional.pad(input.to(ScalarType.Float32), [padding, needed - frames - padding]);
+        var spectrum = fft.rfft(padded.unfold(2, n, block), n, -1); // [batch, in, blocks, bins]
+        var columns = spectrum.view(batch, groups, inPerGroup, blocks, bins).permute(1, 4, 2, 0, 3)
+            .reshape(groups, bins, inPerGroup, batch * blocks);
+        var product = matmul(spectra, columns).view(groups, bins, outPerGroup, batch, blocks).permute(3, 0, 2, 4, 1)
+            .reshape(batch, groups * outPerGroup, blocks, bins);
+        var output = fft.irfft(product, n, -1).narrow(-1, 0, block).reshape(batch, groups * outPerGroup, blocks * block)
+            .narrow(2, 0, outFrames);
+        return output.add(bias.to(ScalarType.Float32).view(1, -1, 1), Scalars.One).to(input.dtype).MoveToOuterDisposeScope();
+    }
+}
