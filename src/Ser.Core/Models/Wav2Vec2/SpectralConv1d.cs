@@ -25,6 +25,10 @@ internal static class SpectralConv1d
         return spectra.view(groups, outPerGroup, inPerGroup, n / 2 + 1).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
     }
 
+    // Blocks transformed at once: bounds the temporaries (spectra of the input and the output, ~0.8 MB a block and
+    // clip for 768 channels) at any length; wav2vec2-base's 30 s clip has 12.
+    private const long BlocksPerPass = 64;
+
     /// <summary>[batch, in, time] → [batch, out, time + 2·padding − kernel + 1] in the input's dtype: the same function as
     /// <c>conv1d(input, weight, bias, padding, groups)</c> for the weight <paramref name="spectra"/> came from.</summary>
     public static Tensor Forward(Tensor input, Tensor spectra, Tensor bias, long kernel, long padding)
@@ -33,20 +37,29 @@ internal static class SpectralConv1d
         ArgumentNullException.ThrowIfNull(spectra);
         ArgumentNullException.ThrowIfNull(bias);
         using var scope = NewDisposeScope();
-        long batch = input.shape[0], frames = input.shape[2], groups = spectra.shape[0], bins = spectra.shape[1];
-        long outPerGroup = spectra.shape[2], inPerGroup = spectra.shape[3];
-        long n = (bins - 1) * 2, block = n - kernel + 1, outFrames = frames + 2 * padding - kernel + 1;
-        long blocks = (outFrames + block - 1) / block, needed = (blocks - 1) * block + n;
+        long frames = input.shape[2], n = (spectra.shape[1] - 1) * 2, block = n - kernel + 1;
+        long outFrames = frames + 2 * padding - kernel + 1, blocks = (outFrames + block - 1) / block, needed = (blocks - 1) * block + n;
         // Block j's output frames [j·block, (j+1)·block) need the padded input's frames [j·block, j·block + n): the
         // circular correlation of those n frames with the kernel is exact for its first `block` frames.
         var padded = nn.functional.pad(input.to(ScalarType.Float32), [padding, needed - frames - padding]);
-        var spectrum = fft.rfft(padded.unfold(2, n, block), n, -1); // [batch, in, blocks, bins]
+        var windows = padded.unfold(2, n, block); // [batch, in, blocks, n], a view
+        var parts = new List<Tensor>();
+        for (long start = 0; start < blocks; start += BlocksPerPass)
+            parts.Add(Blocks(windows.narrow(2, start, Math.Min(BlocksPerPass, blocks - start)), spectra, n, block));
+        var output = (parts.Count == 1 ? parts[0] : cat(parts, 2)).narrow(2, 0, outFrames);
+        return output.add(bias.to(ScalarType.Float32).view(1, -1, 1), Scalars.One).to(input.dtype).MoveToOuterDisposeScope();
+    }
+
+    // [batch, in, blocks, n] windows → [batch, out, blocks · block] output frames.
+    private static Tensor Blocks(Tensor windows, Tensor spectra, long n, long block)
+    {
+        long batch = windows.shape[0], blocks = windows.shape[2], groups = spectra.shape[0], bins = spectra.shape[1];
+        long outPerGroup = spectra.shape[2], inPerGroup = spectra.shape[3];
+        var spectrum = fft.rfft(windows, n, -1); // [batch, in, blocks, bins]
         var columns = spectrum.view(batch, groups, inPerGroup, blocks, bins).permute(1, 4, 2, 0, 3)
             .reshape(groups, bins, inPerGroup, batch * blocks);
         var product = matmul(spectra, columns).view(groups, bins, outPerGroup, batch, blocks).permute(3, 0, 2, 4, 1)
             .reshape(batch, groups * outPerGroup, blocks, bins);
-        var output = fft.irfft(product, n, -1).narrow(-1, 0, block).reshape(batch, groups * outPerGroup, blocks * block)
-            .narrow(2, 0, outFrames);
-        return output.add(bias.to(ScalarType.Float32).view(1, -1, 1), Scalars.One).to(input.dtype).MoveToOuterDisposeScope();
+        return fft.irfft(product, n, -1).narrow(-1, 0, block).reshape(batch, groups * outPerGroup, blocks * block);
     }
 }

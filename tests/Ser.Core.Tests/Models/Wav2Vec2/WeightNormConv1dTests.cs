@@ -73,6 +73,7 @@ public sealed class WeightNormConv1dTests
     [InlineData(32, 16, 4, 8, 2, 150, ScalarType.Float32)]
     [InlineData(32, 16, 4, 8, 3, 1, ScalarType.Float32)]    // a single frame: one block, mostly padding
     [InlineData(32, 16, 4, 8, 1, 300, ScalarType.Float32)]  // several blocks
+    [InlineData(32, 16, 4, 8, 2, 1200, ScalarType.Float32)] // 71 blocks of 17 frames: transformed in two passes
     [InlineData(24, 15, 3, 7, 2, 61, ScalarType.Float32)]   // odd kernel
     [InlineData(64, 128, 16, 64, 2, 149, ScalarType.Float32)] // wav2vec2-base's kernel, groups and padding, fewer channels
     [InlineData(64, 128, 16, 64, 1, 149, ScalarType.BFloat16)]
