@@ -19,20 +19,32 @@ public sealed class WeightNormConv1dTests
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var states = randn(2, frames, 32); // [batch, time, channels], as the encoder holds them
-        var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.to(ScalarType.Float64));
-        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(2).sum([0, 1], keepdim: true).sqrt());
-        var expected = nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: 8, groups: 4);
+        var expected = InFloat64(conv, states, padding: 8, groups: 4);
 
         conv.to(dtype);
-        var transposed = conv.forward(states.to(dtype).transpose(1, 2)).to(ScalarType.Float64);
-        var contiguous = conv.forward(states.to(dtype).transpose(1, 2).contiguous()).to(ScalarType.Float64);
-        var channelsLast = conv.ForwardChannelsLast(states.to(dtype).transpose(1, 2)).to(ScalarType.Float64);
+        var transposed = conv.forward(states.to(dtype).transpose(1, 2));
+        var contiguous = conv.forward(states.to(dtype).transpose(1, 2).contiguous());
+        var channelsLast = conv.ForwardChannelsLast(states.to(dtype).transpose(1, 2));
 
-        Assert.Equal(expected.shape, transposed.shape);
+        AssertClose(expected, dtype, transposed, contiguous, channelsLast);
+    }
+
+    // The weight-normed convolution of [batch, time, channels] states in float64, from the module's parameters.
+    private static Tensor InFloat64(WeightNormConv1d conv, Tensor states, int padding, int groups)
+    {
+        var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.to(ScalarType.Float64));
+        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(2).sum([0, 1], keepdim: true).sqrt());
+        return nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: padding, groups: groups);
+    }
+
+    private static void AssertClose(Tensor expected, ScalarType dtype, params Tensor[] actuals)
+    {
         var tolerance = dtype == ScalarType.Float32 ? 1e-5 : 3e-2;
-        foreach (var actual in new[] { transposed, contiguous, channelsLast })
+        foreach (var actual in actuals)
         {
-            var error = (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+            Assert.Equal(dtype, actual.dtype);
+            Assert.Equal(expected.shape, actual.shape);
+            var error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
             Assert.True(error < tolerance, $"relative error {error:E2}");
         }
     }
@@ -85,9 +97,7 @@ public sealed class WeightNormConv1dTests
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var states = randn(batch, frames, channels);
-        var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.to(ScalarType.Float64));
-        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(2).sum([0, 1], keepdim: true).sqrt());
-        var expected = nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: padding, groups: groups);
+        var expected = InFloat64(conv, states, padding, groups);
 
         conv.to(dtype);
         var unfrozen = conv.ForwardSpectral(states.to(dtype).transpose(1, 2));
@@ -95,14 +105,7 @@ public sealed class WeightNormConv1dTests
         conv.FreezeWeight();
         var frozen = conv.ForwardSpectral(states.to(dtype).transpose(1, 2));
 
-        Assert.Equal(dtype, frozen.dtype);
-        Assert.Equal(expected.shape, frozen.shape);
-        var tolerance = dtype == ScalarType.Float32 ? 1e-5 : 3e-2;
-        foreach (var actual in new[] { unfrozen, frozen })
-        {
-            var error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
-            Assert.True(error < tolerance, $"relative error {error:E2}");
-        }
+        AssertClose(expected, dtype, unfrozen, frozen);
     }
 
     [Fact]
