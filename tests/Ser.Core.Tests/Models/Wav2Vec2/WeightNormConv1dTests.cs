@@ -37,6 +37,11 @@ public sealed class WeightNormConv1dTests
         return nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: padding, groups: groups);
     }
 
+    // libtorch's conv1d on the module's current weight and bias: what its direct form computes below 200 frames.
+    private static Tensor PlainConvolution(WeightNormConv1d conv, Tensor input, int padding, int groups) =>
+        nn.functional.conv1d(input, conv.Weight(), conv.named_parameters().Single(p => p.name == "bias").parameter,
+            padding: padding, groups: groups);
+
     private static void AssertClose(Tensor expected, ScalarType dtype, params Tensor[] actuals)
     {
         var tolerance = dtype == ScalarType.Float32 ? 1e-5 : 3e-2;
@@ -58,8 +63,7 @@ public sealed class WeightNormConv1dTests
         using var mode = no_grad();
         var input = randn(2, 32, 50);
         var before = conv.forward(input);
-        Tensor Recomputed() => nn.functional.conv1d(input, conv.Weight(),
-            conv.named_parameters().Single(p => p.name == "bias").parameter, padding: 8, groups: 4);
+        Tensor Recomputed() => PlainConvolution(conv, input, padding: 8, groups: 4);
 
         conv.eval();
         conv.FreezeWeight();
@@ -116,8 +120,7 @@ public sealed class WeightNormConv1dTests
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var input = randn(2, 150, 64).transpose(1, 2); // below the channels-last form's 200 frames: plain is the direct form
-        Tensor Direct() => nn.functional.conv1d(input, conv.Weight(), conv.named_parameters().Single(p => p.name == "bias").parameter,
-            padding: 64, groups: 16);
+        Tensor Direct() => PlainConvolution(conv, input, padding: 64, groups: 16);
         conv.eval();
         conv.FreezeWeight();
 
