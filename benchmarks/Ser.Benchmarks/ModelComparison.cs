@@ -11,7 +11,7 @@ namespace Ser.Benchmarks;
 /// <summary>Each model's forward time beside ONNX Runtime's on the same weights and input, in one run: Ser's exact fp32
 /// and bf16 as multiples of ONNX Runtime fp32, and how far their outputs are from ONNX Runtime's. The weights and graphs
 /// come from <c>benchmarks/export_onnx.py</c>; without them Ser runs on seeded random weights and the peer column is empty.</summary>
-internal sealed class ModelComparison(string onnxFolder, int threads, int repeats, bool bf16, string? only = null)
+internal sealed class ModelComparison(string onnxFolder, int threads, int repeats, bool bf16, string? only = null, bool turns = false)
 {
     public const string ExportHint =
         "ONNX Runtime column empty: export the peer models first (Debian: apt install python3-torch python3-torchaudio " +
@@ -74,6 +74,10 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         if (bf16 is not null) contenders.Add(() => Ser(bf16, inputBf16));
         var times = Timing.InTurns(contenders, repeats);
         var (peerTimes, serTimes, halfTimes) = (peer is null ? null : times[0], times[peer is null ? 0 : 1], bf16 is null ? null : times[^1]);
+        if (turns)
+            for (var i = 0; i < repeats; i++)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  turn {i}: {string.Join(", ", times.Select((t, a) => $"{(peer is not null && a == 0 ? "ORT" : a == (peer is null ? 0 : 1) ? "fp32" : "bf16")} {t[i]:0.00}"))} ms"));
 
         string Ms(double[]? t) => t is null ? "—" : (Timing.Median(t) / batch).ToString("0.0", CultureInfo.InvariantCulture);
         string Ratio(double[]? t)

@@ -63,7 +63,7 @@ var bf16Speed = CpuInfo.Current.Bf16Speed;
 Console.WriteLine($"BFloat16 served and trained here: {(bf16Speed.Faster ? "yes" : "no, Float32 instead")} ({bf16Speed.Reason}); the bf16 columns below run bf16 regardless");
 if (bf16Speed.Faster != bf16Ceiling > modelsFp32)
     Console.WriteLine("warning: this run's matmuls disagree with Ser's rule for this CPU (CpuInfo.Bf16Speed): please report the CPU and these lines");
-new ModelComparison(Args("--onnx") ?? DefaultOnnxFolder(), threads, repeats, !args.Contains("--no-bf16"), Args("--only")).Run();
+new ModelComparison(Args("--onnx") ?? DefaultOnnxFolder(), threads, repeats, !args.Contains("--no-bf16"), Args("--only"), args.Contains("--turns")).Run();
 if (!args.Contains("--no-training"))
 {
     Console.WriteLine();
