@@ -37,18 +37,18 @@ internal static class LoadTest
             await server.WaitForAsync("/health/ready").ConfigureAwait(false);
             using var w = EmotionClassifierFactory.Load("wav2vec2", Path.Combine(root, "w"));
             using var r = EmotionClassifierFactory.Load("resnet18", Path.Combine(root, "r"));
-            Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | clips per forward pass |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | client CPU per request | CPU busy (both processes) | clips per forward pass |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
             await ServeAsync(server, wav, clients, Math.Min(seconds, 5)).ConfigureAwait(false); // warm-up: JIT tiering, pools, kernels
             var ratios = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
                 await server.WaitUntilIdleAsync().ConfigureAwait(false); // its GC and tiering after a load would slow the raw phase
-                var raw = RawThroughput(w, r, clip, Math.Max(3, seconds / 2));
+                var (raw, schedule) = RawThroughput(w, r, clip, Math.Max(3, seconds / 2));
                 var served = await ServeAsync(server, wav, clients, seconds).ConfigureAwait(false);
                 ratios.Add(served.PerSecond / raw);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {round} | {raw:0.0} clips/s | {served.PerSecond:0.0} req/s | {served.PerSecond / raw:P0} | {served.P50:0} ms | {served.P99:0} ms | {served.Statuses} | {served.CpuMsPerRequest:0.0} ms | {served.WindowsPerPass:0.0} |"));
+                    $"| {round} | {raw:0.0} clips/s ({schedule}) | {served.PerSecond:0.0} req/s | {served.PerSecond / raw:P0} | {served.P50:0} ms | {served.P99:0} ms | {served.Statuses} | {served.CpuMsPerRequest:0.0} ms | {served.ClientCpuMsPerRequest:0.0} ms | {served.Busy:P0} | {served.WindowsPerPass:0.0} |"));
             }
             var (low, median, high) = Timing.Quartiles([.. ratios]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -62,7 +62,10 @@ internal static class LoadTest
 
     private const int RawBatch = 16;
 
-    private sealed record Served(double PerSecond, double P50, double P99, string Statuses, double CpuMsPerRequest, double WindowsPerPass);
+    // Busy: both processes' CPU time over the wall time of all cores. The clients run in this process, on the same cores
+    // as the service (what the raw baseline does not pay), so near 100 % the clients' share bounds the ratio.
+    private sealed record Served(double PerSecond, double P50, double P99, string Statuses, double CpuMsPerRequest, double ClientCpuMsPerRequest,
+        double Busy, double WindowsPerPass);
 
     private static async Task<Served> ServeAsync(SerProcess server, byte[] wav, int clients, int seconds)
     {
@@ -71,6 +74,7 @@ internal static class LoadTest
         var statuses = new Dictionary<int, int>();
         var (passes0, windows0) = await BatchTotalsAsync(http).ConfigureAwait(false);
         var cpu0 = server.CpuTime();
+        var clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var stop = DateTime.UtcNow.AddSeconds(seconds);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -91,11 +95,13 @@ internal static class LoadTest
         })).ConfigureAwait(false);
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpu = (server.CpuTime() - cpu0).TotalMilliseconds;
+        var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu0).TotalMilliseconds;
         var (passes1, windows1) = await BatchTotalsAsync(http).ConfigureAwait(false);
         latencies.Sort();
         var ok = statuses.GetValueOrDefault(200);
         return new Served(ok / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)],
             string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")), cpu / Math.Max(1, latencies.Count),
+            clientCpu / Math.Max(1, latencies.Count), (cpu + clientCpu) / (elapsed * 1000 * Environment.ProcessorCount),
             (windows1 - windows0) / Math.Max(1, passes1 - passes0));
     }
 
@@ -121,7 +127,7 @@ internal static class LoadTest
 
     // The better of two in-process schedules on batches of RawBatch: the models one after the other, and both at once on
     // two threads (as the service's per-model workers run them), each batch finished by both before the next.
-    private static double RawThroughput(IEmotionClassifier w, IEmotionClassifier r, float[] clip, int seconds)
+    private static (double ClipsPerSecond, string Schedule) RawThroughput(IEmotionClassifier w, IEmotionClassifier r, float[] clip, int seconds)
     {
         var batch = Enumerable.Repeat(clip, RawBatch).ToArray();
         w.PredictBatch(batch);
@@ -143,7 +149,9 @@ internal static class LoadTest
             r.PredictBatch(batch);
         });
         var concurrent = Measure(() => Parallel.Invoke(() => w.PredictBatch(batch), () => r.PredictBatch(batch)));
-        return Math.Max(sequential, concurrent);
+        return sequential >= concurrent
+            ? (sequential, string.Create(CultureInfo.InvariantCulture, $"one after the other; at once {concurrent:0}"))
+            : (concurrent, string.Create(CultureInfo.InvariantCulture, $"at once; one after the other {sequential:0}"));
     }
 
     private static byte[] Tone(double seconds) =>
