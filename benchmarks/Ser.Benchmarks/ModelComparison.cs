@@ -68,16 +68,16 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         }
         var serLogits = Ser(fp32, input);
         var halfLogits = bf16 is null ? null : Ser(bf16, inputBf16);
-        var contenders = new List<Action>();
-        if (peer is not null) contenders.Add(() => peer.Run(data, shape));
-        contenders.Add(() => Ser(fp32, input));
-        if (bf16 is not null) contenders.Add(() => Ser(bf16, inputBf16));
-        var times = Timing.InTurns(contenders, repeats);
+        var contenders = new List<(string Name, Action Run)>();
+        if (peer is not null) contenders.Add(("ORT", () => peer.Run(data, shape)));
+        contenders.Add(("fp32", () => Ser(fp32, input)));
+        if (bf16 is not null) contenders.Add(("bf16", () => Ser(bf16, inputBf16)));
+        var times = Timing.InTurns([.. contenders.Select(c => c.Run)], repeats);
         var (peerTimes, serTimes, halfTimes) = (peer is null ? null : times[0], times[peer is null ? 0 : 1], bf16 is null ? null : times[^1]);
         if (turns)
             for (var i = 0; i < repeats; i++)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  turn {i}: {string.Join(", ", times.Select((t, a) => $"{(peer is not null && a == 0 ? "ORT" : a == (peer is null ? 0 : 1) ? "fp32" : "bf16")} {t[i]:0.00}"))} ms"));
+                    $"  turn {i}: {string.Join(", ", contenders.Select((c, a) => $"{c.Name} {times[a][i]:0.00}"))} ms"));
 
         string Ms(double[]? t) => t is null ? "—" : (Timing.Median(t) / batch).ToString("0.0", CultureInfo.InvariantCulture);
         string Ratio(double[]? t)
