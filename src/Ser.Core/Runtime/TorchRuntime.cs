@@ -27,7 +27,8 @@ public static partial class TorchRuntime
     public static Float32Math Initialize() => Initialized.Value;
 
     /// <inheritdoc cref="Initialize()"/>
-    /// <param name="logger">Gets one line naming the math in force, why, and the CPU.</param>
+    /// <param name="logger">Gets one line naming the math in force, why, and the CPU; and a warning where glibc gives each
+    /// thread its own heap (<see cref="MallocArenas"/>).</param>
     public static Float32Math Initialize(Microsoft.Extensions.Logging.ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
@@ -35,6 +36,7 @@ public static partial class TorchRuntime
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
             "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed})",
             math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason);
+        if (MallocArenas.Advice() is { } advice) Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "{Advice}", advice);
         return math;
     }
 
@@ -90,12 +92,14 @@ public static partial class TorchRuntime
     }
 
     /// <summary>Stops glibc from returning freed tensor memory to the kernel after each call, which otherwise
-    /// makes every forward pass pay page faults again (M_MMAP_MAX 0, M_TRIM_THRESHOLD max).</summary>
+    /// makes every forward pass pay page faults again: M_MMAP_MAX 0 and M_TRIM_THRESHOLD max for the main heap, M_TOP_PAD
+    /// 64 MiB so that a thread's heap whose blocks were all freed is kept rather than unmapped (glibc ignores the trim
+    /// threshold there). Blocks over 64 MiB on a thread's own heap are beyond any setting (<see cref="MallocArenas"/>).</summary>
     public static bool KeepFreedMemoryInHeap()
     {
         if (!OperatingSystem.IsLinux()) return false;
-        const int MTrimThreshold = -1, MMmapMax = -4;
-        return Mallopt(MMmapMax, 0) == 1 && Mallopt(MTrimThreshold, int.MaxValue) == 1;
+        const int MTrimThreshold = -1, MTopPad = -2, MMmapMax = -4;
+        return Mallopt(MMmapMax, 0) == 1 && Mallopt(MTrimThreshold, int.MaxValue) == 1 && Mallopt(MTopPad, 64 << 20) == 1;
     }
 
     /// <summary>Intra-op threads for libtorch (process-wide).</summary>

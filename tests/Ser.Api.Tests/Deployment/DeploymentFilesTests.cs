@@ -62,6 +62,21 @@ public sealed class DeploymentFilesTests
         // The .NET image convention for the port; a `Urls` setting would hide ASPNETCORE_URLS/HTTP_PORTS overrides.
         Assert.Contains(lines, l => l.Contains("ASPNETCORE_HTTP_PORTS=8080", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Urls=", StringComparison.Ordinal));
+        // One glibc heap for all threads, read only at process start (Ser.Core.Runtime.MallocArenas).
+        Assert.Contains(lines, l => l.TrimEnd('\\', ' ') == "MALLOC_ARENA_MAX=1");
+    }
+
+    [Theory]
+    [InlineData("src/Ser.Api/Properties/launchSettings.json")]
+    [InlineData("src/Ser.Training/Properties/launchSettings.json")]
+    [InlineData("benchmarks/Ser.Benchmarks/Properties/launchSettings.json")]
+    public void Every_launch_profile_gives_the_process_one_glibc_heap(string file)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, file)));
+        var profiles = json.RootElement.GetProperty("profiles").EnumerateObject().ToArray();
+
+        Assert.NotEmpty(profiles);
+        Assert.All(profiles, p => Assert.Equal("1", p.Value.GetProperty("environmentVariables").GetProperty("MALLOC_ARENA_MAX").GetString()));
     }
 
     private static void AssertRolesAndVolumes(Dictionary<string, string> services)
