@@ -43,7 +43,10 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var first = conv_layers[0].forward(input.unsqueeze(1));
-        return (RunsOnFrames(first) ? Frames(first) : Channels(first)).MoveToOuterDisposeScope();
+        if (!RunsOnFrames(first)) return Channels(first).MoveToOuterDisposeScope();
+        var rows = first.transpose(1, 2).contiguous();
+        first.Dispose(); // the largest activation: one copy of it at a time (no autograd on this path)
+        return OnFrames(rows).MoveToOuterDisposeScope();
     }
 
     private Tensor Channels(Tensor first)
@@ -53,10 +56,18 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         return x.transpose(1, 2);
     }
 
-    private Tensor Frames(Tensor first)
+    private Tensor Frames(Tensor first) => OnFrames(first.transpose(1, 2).contiguous());
+
+    // Takes ownership of rows: each layer's input is freed once the next layer's output exists.
+    private Tensor OnFrames(Tensor rows)
     {
-        var x = first.transpose(1, 2).contiguous();
-        for (var i = 1; i < conv_layers.Count; i++) x = conv_layers[i].ForwardFrames(x);
+        var x = rows;
+        for (var i = 1; i < conv_layers.Count; i++)
+        {
+            var next = conv_layers[i].ForwardFrames(x);
+            x.Dispose();
+            x = next;
+        }
         return x;
     }
 
