@@ -74,7 +74,7 @@ internal static class LoadTest
         var statuses = new Dictionary<int, int>();
         var (passes0, windows0) = await BatchTotalsAsync(http).ConfigureAwait(false);
         var cpu0 = server.CpuTime();
-        var clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var clientCpu0 = Environment.CpuUsage.TotalTime;
         var stop = DateTime.UtcNow.AddSeconds(seconds);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
@@ -95,7 +95,7 @@ internal static class LoadTest
         })).ConfigureAwait(false);
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpu = (server.CpuTime() - cpu0).TotalMilliseconds;
-        var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu0).TotalMilliseconds;
+        var clientCpu = (Environment.CpuUsage.TotalTime - clientCpu0).TotalMilliseconds;
         var (passes1, windows1) = await BatchTotalsAsync(http).ConfigureAwait(false);
         latencies.Sort();
         var ok = statuses.GetValueOrDefault(200);
