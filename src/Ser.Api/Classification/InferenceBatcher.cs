@@ -11,7 +11,8 @@ namespace Ser.Api.Classification;
 
 /// <summary>Queues windows per architecture and runs them in forward passes of up to <c>MaxBatch</c> windows, so
 /// throughput grows with load. The queue is budgeted in windows (<c>QueueCapacity</c>), not requests: when it is full,
-/// new requests are refused (503 + Retry-After). Windows are slices of the decoded clip until their pass copies them.</summary>
+/// new requests are refused (503 + Retry-After). Windows are slices of the decoded clip, read once, by their pass, into
+/// the model's input.</summary>
 public sealed class InferenceBatcher : BackgroundService
 {
     private readonly ModelHost _models;
@@ -79,14 +80,14 @@ public sealed class InferenceBatcher : BackgroundService
         {
             var started = Stopwatch.GetTimestamp();
             var all = new List<float[]>(batch.Sum(w => w.Windows.Count));
-            // A long clip is scored in passes of MaxBatch windows, each copied out of the clip only for its pass.
+            // A long clip is scored in passes of MaxBatch windows.
             foreach (var pass in batch.SelectMany(w => w.Windows).Chunk(_options.MaxBatch))
             {
                 using (var forward = SerTelemetry.Source.StartActivity("ser.inference.forward"))
                 {
                     forward?.SetTag(SerTelemetry.ArchitectureTag, architecture);
                     forward?.SetTag(SerTelemetry.WindowsTag, pass.Length);
-                    all.AddRange(model.Classifier.PredictBatch(pass.Select(window => window.ToArray()).ToArray()));
+                    all.AddRange(model.Classifier.PredictBatch(pass));
                 }
                 var tag = new KeyValuePair<string, object?>(SerTelemetry.ArchitectureTag, architecture);
                 SerTelemetry.WindowsScored.Add(pass.Length, tag);

@@ -63,12 +63,11 @@ public sealed class LogMelSpectrogram : IDisposable
 
     /// <summary>Log-mel of one clip: [samples] → [n_mels, frames]. Reflect padding needs more than n_fft/2 samples,
     /// so a shorter clip is zero-padded to one FFT frame first.</summary>
-    public Tensor ComputeClip(float[] samples)
+    public Tensor ComputeClip(ReadOnlySpan<float> samples)
     {
-        ArgumentNullException.ThrowIfNull(samples);
         using var scope = NewDisposeScope();
-        var padded = samples.Length > Options.NFft ? samples : [.. samples, .. new float[Options.NFft + 1 - samples.Length]];
-        return Compute(tensor(padded).to(_window.device).unsqueeze(0))[0].MoveToOuterDisposeScope();
+        var clip = HostTensors.FromSamples(samples, Math.Max(samples.Length, Options.NFft + 1L));
+        return Compute(clip.to(_window.device).unsqueeze(0))[0].MoveToOuterDisposeScope();
     }
 
     public void Dispose()

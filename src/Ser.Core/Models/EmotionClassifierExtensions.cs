@@ -8,4 +8,12 @@ public static class EmotionClassifierExtensions
         ArgumentNullException.ThrowIfNull(classifier);
         return classifier.PredictBatch([samples])[0];
     }
+
+    /// <summary>Probabilities for each clip, in input order.</summary>
+    public static IReadOnlyList<float[]> PredictBatch(this IEmotionClassifier classifier, IReadOnlyList<float[]> clips)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(clips);
+        return classifier.PredictBatch(clips.Select(clip => (ReadOnlyMemory<float>)clip).ToArray());
+    }
 }

@@ -28,6 +28,7 @@ public interface IEmotionClassifier : IDisposable
     /// field; ResNet: one STFT window of n_fft). Shorter clips are zero-padded, so they score mostly padding.</summary>
     int MinSamples { get; }
 
-    /// <summary>Probabilities for each clip (any lengths; at least one sample each), in input order.</summary>
-    IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips);
+    /// <summary>Probabilities for each clip (any lengths; at least one sample each), in input order. The clips may be
+    /// slices of a longer buffer: they are read once, straight into the model's input.</summary>
+    IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips);
 }

@@ -79,6 +79,19 @@ public sealed class DeploymentFilesTests
         Assert.All(profiles, p => Assert.Equal("1", p.Value.GetProperty("environmentVariables").GetProperty("MALLOC_ARENA_MAX").GetString()));
     }
 
+    [Fact]
+    public void The_service_allocates_a_default_windows_arrays_outside_the_large_object_heap()
+    {
+        // The service's runtimeconfig.json, as built beside its test assembly (and published into the images).
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Ser.Api.runtimeconfig.json")));
+        var threshold = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.GC.LOHThreshold").GetInt64();
+
+        // A clip of two windows (10 s at the defaults) decodes to floats below it: a request of that length allocates
+        // no array there.
+        var window = (long)(new Ser.Api.Classification.InferenceOptions().WindowSeconds * Ser.Core.Audio.AudioOptions.ModelSampleRate);
+        Assert.True(threshold > 2 * window * sizeof(float), $"LOH threshold {threshold} bytes");
+    }
+
     private static void AssertRolesAndVolumes(Dictionary<string, string> services)
     {
         Assert.Equal(["api", "postgres", "worker"], services.Keys.Order(StringComparer.Ordinal));

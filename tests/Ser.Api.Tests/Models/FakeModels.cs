@@ -31,7 +31,7 @@ internal sealed class ScriptedClassifier(string architecture, params Exception[]
     /// <summary>Each forward pass waits here until the test opens it.</summary>
     public ForwardGate? Gate { get; init; }
 
-    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
+    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips)
     {
         Gate?.Pass();
         var call = Interlocked.Increment(ref _calls) - 1;

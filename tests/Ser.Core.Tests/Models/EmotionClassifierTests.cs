@@ -56,6 +56,21 @@ public sealed class EmotionClassifierTests : IDisposable
             Assert.True(batched[i].Zip(single[i]).All(p => Math.Abs(p.First - p.Second) < 1e-5), $"clip {i}");
     }
 
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Slices_of_one_buffer_score_as_their_own_arrays_to_the_bit(string preset)
+    {
+        using var classifier = Create(preset);
+        var buffer = Clip(60_000, 3);
+        (int Start, int Length)[] cuts = [(0, 16_000), (5_000, 40_000), (59_700, 300), (20_000, 40_000)];
+
+        var sliced = classifier.PredictBatch(cuts.Select(c => (ReadOnlyMemory<float>)buffer.AsMemory(c.Start, c.Length)).ToArray());
+        var copied = classifier.PredictBatch(cuts.Select(c => buffer[c.Start..(c.Start + c.Length)]).ToArray());
+
+        for (var i = 0; i < cuts.Length; i++) Assert.Equal(copied[i], sliced[i]);
+        Assert.Throws<ArgumentException>(() => classifier.PredictBatch([buffer.AsMemory(0, 0)]));
+    }
+
     /// <summary>A service classifies while its requests allocate: collections and finalizers run during libtorch calls.
     /// A temporary TorchSharp scalar freed mid-call corrupts results or fails (see BannedSymbols.txt).</summary>
     [Theory]

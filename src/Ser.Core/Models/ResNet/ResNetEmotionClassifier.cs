@@ -70,7 +70,7 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
 
     public ResNet18 Model => _model;
 
-    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
+    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
         using var mode = inference_mode();
@@ -79,8 +79,8 @@ public sealed class ResNetEmotionClassifier : IEmotionClassifier
         var windows = new List<(int Clip, Tensor Input)>();
         for (var c = 0; c < clips.Count; c++)
         {
-            if (clips[c] is null || clips[c].Length == 0) throw new ArgumentException($"Clip {c} is empty.", nameof(clips));
-            var normalized = SpectrogramWindows.Normalize(_frontEnd.ComputeClip(clips[c]));
+            if (clips[c].IsEmpty) throw new ArgumentException($"Clip {c} is empty.", nameof(clips));
+            var normalized = SpectrogramWindows.Normalize(_frontEnd.ComputeClip(clips[c].Span));
             foreach (var start in SpectrogramWindows.Starts(normalized.shape[1], _window))
                 windows.Add((c, SpectrogramWindows.Window(normalized, start, _window)));
         }

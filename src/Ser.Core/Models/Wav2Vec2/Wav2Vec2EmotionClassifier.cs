@@ -1,5 +1,6 @@
 using Ser.Core.Data;
 using Ser.Core.Features;
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,37 +61,36 @@ public sealed class Wav2Vec2EmotionClassifier : IEmotionClassifier
 
     public Wav2Vec2ForSequenceClassification Model => _model;
 
-    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<float[]> clips)
+    public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
         var results = new float[clips.Count][];
-        var minimum = MinSamples;
-        var inputs = clips.Select((clip, i) => Prepare(clip, minimum, i)).ToArray();
+        // Clips shorter than one frame's receptive field are zero-padded (after normalisation, i.e. with the clip's
+        // mean) so every clip yields at least one frame.
+        var lengths = clips.Select((clip, i) => clip.IsEmpty
+            ? throw new ArgumentException($"Clip {i} is empty.", nameof(clips))
+            : Math.Max(clip.Length, MinSamples)).ToArray();
         var groups = _usesMask
-            ? inputs.Select((x, i) => i).OrderBy(i => inputs[i].Length).Chunk(MaxBatch)
-            : inputs.Select((x, i) => i).GroupBy(i => inputs[i].Length).SelectMany(g => g.Chunk(MaxBatch));
+            ? lengths.Select((x, i) => i).OrderBy(i => lengths[i]).Chunk(MaxBatch)
+            : lengths.Select((x, i) => i).GroupBy(i => lengths[i]).SelectMany(g => g.Chunk(MaxBatch));
         using var mode = inference_mode();
         foreach (var group in groups)
         {
             using var scope = NewDisposeScope();
-            var longest = group.Max(i => inputs[i].Length);
+            var longest = group.Max(i => lengths[i]);
             var batch = zeros(group.Length, longest);
-            for (var b = 0; b < group.Length; b++) batch[b, ..inputs[group[b]].Length] = tensor(inputs[group[b]]);
-            var lengths = _usesMask ? tensor(group.Select(i => (long)inputs[i].Length).ToArray()).to(_device) : null;
-            var probabilities = _model.forward(batch.to(_dtype, _device), lengths).to(ScalarType.Float32).softmax(-1).cpu();
+            // Normalised straight into the batch (HF's feature extractor, per clip): no managed copy of a window.
+            for (var b = 0; b < group.Length; b++)
+            {
+                using var row = batch[b];
+                Wav2Vec2InputNormalizer.Normalize(clips[group[b]].Span, HostTensors.AsSpan(row));
+            }
+            var sizes = _usesMask ? tensor(group.Select(i => (long)lengths[i]).ToArray()).to(_device) : null;
+            var probabilities = _model.forward(batch.to(_dtype, _device), sizes).to(ScalarType.Float32).softmax(-1).cpu();
             for (var b = 0; b < group.Length; b++)
                 results[group[b]] = EmotionLabels.Reorder(probabilities[b].data<float>().ToArray(), _labelMap);
         }
         return results;
-    }
-
-    // Per-clip normalisation as HF's feature extractor; clips shorter than one frame's receptive field are
-    // zero-padded (after normalisation, i.e. with the clip's mean) so every clip yields at least one frame.
-    private static float[] Prepare(float[] clip, int minimum, int index)
-    {
-        if (clip is null || clip.Length == 0) throw new ArgumentException($"Clip {index} is empty.", nameof(clip));
-        var normalized = Wav2Vec2InputNormalizer.Normalize(clip);
-        return normalized.Length >= minimum ? normalized : [.. normalized, .. new float[minimum - normalized.Length]];
     }
 
     public void Dispose()
