@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 namespace Ser.Core.Models.Checkpoints;
 
 /// <summary>Copies a (renamed) state dict into a module, refusing with one error that lists every missing
-/// and unexpected key and every shape mismatch. Values are converted to the module's dtype (F16/BF16 → F32).</summary>
+/// and unexpected key and every shape mismatch. Values are converted to the module's dtype (F16/BF16 → F32). Values a
+/// module computed once from its weights (<see cref="IDerivedFromWeights"/>) are computed again.</summary>
 public static class StateDictLoader
 {
     /// <param name="module">Target module; its own state-dict names are the expected keys.</param>
@@ -41,6 +42,7 @@ public static class StateDictLoader
                 t.copy_(converted);
             }
         }
+        foreach (var derived in module.modules().Prepend(module).OfType<IDerivedFromWeights>()) derived.WeightsLoaded();
         return missing;
     }
 

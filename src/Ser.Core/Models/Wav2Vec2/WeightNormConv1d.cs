@@ -1,3 +1,4 @@
+using Ser.Core.Models.Checkpoints;
 using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -8,7 +9,7 @@ namespace Ser.Core.Models.Wav2Vec2;
 /// <summary>Grouped Conv1d with weight normalisation over dim 2, as <c>weight_norm(conv, dim=2)</c>:
 /// weight = g · v / ‖v‖, the norm taken over output and input channels for each kernel tap.
 /// Keys <c>weight_g</c> [1, 1, kernel], <c>weight_v</c> [out, in/groups, kernel], <c>bias</c>.</summary>
-public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
+public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWeights
 {
     private readonly Parameter weight_g;
     private readonly Parameter weight_v;
@@ -16,6 +17,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     private readonly long _padding;
     private readonly long _groups;
     private readonly long _kernel;
+    private readonly string _choiceKey;
     private Tensor? _frozenWeight;
     private Tensor? _frozenG;
     private Tensor? _frozenSpectra;
@@ -32,6 +34,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         weight_v = new Parameter(v.DetachFromDisposeScope());
         bias = new Parameter(empty(channels).uniform_(-bound, bound).DetachFromDisposeScope());
         (_padding, _groups, _kernel) = (padding, groups, kernel);
+        _choiceKey = $"wav2vec2 positional conv {channels}x{channels / groups}x{kernel}/{groups}";
         RegisterComponents();
     }
 
@@ -55,7 +58,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     /// <summary>Computes g·v/‖v‖ once, for a model that only infers: forward then skips the norms, ~2.6 ms a call for
     /// wav2vec2-base's positional conv (Zen 5), and on CPU may run the convolution by FFT on the weight's spectra, also
     /// computed here (<see cref="SpectralConv1d"/>; 38 MB for wav2vec2-base). It computes them again in training mode,
-    /// and for good once g, the dtype or the device changed (a checkpoint loaded or a move after this call). Not to be
+    /// and for good once g, the dtype or the device changed (a move after this call); a checkpoint loaded through
+    /// <see cref="StateDictLoader"/> freezes them anew (a copy into v by other means needs this call again). Not to be
     /// called while forwards run.</summary>
     public void FreezeWeight()
     {
@@ -68,6 +72,11 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         _frozenG = weight_g.detach().clone().DetachFromDisposeScope();
         if (_frozenWeight.device_type == DeviceType.CPU)
             _frozenSpectra = SpectralConv1d.Spectra(_frozenWeight, _groups).DetachFromDisposeScope();
+    }
+
+    void IDerivedFromWeights.WeightsLoaded()
+    {
+        if (_frozenWeight is not null) FreezeWeight();
     }
 
     // Read-only, so concurrent forwards may share the frozen weight; a stale one is left for FreezeWeight or Dispose.
@@ -148,8 +157,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         if (input.device_type != DeviceType.CPU || input.dim() != 3 || input.shape[2] < ChannelsLastMinFrames
             || input.stride(1) != 1) return false;
-        var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype}";
-        return MeasuredChoice.PrefersSecond(key, () => TimeSample(input, MeasuredFrames), x => Plain(x, weight), x => ChannelsLast(x, weight));
+        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype}", () => TimeSample(input, MeasuredFrames), x => Plain(x, weight), x => ChannelsLast(x, weight));
     }
 
     // The input's first item repeated along time to `frames`, with its layout kept ([1, channels, time], channels-last
@@ -172,8 +180,7 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     {
         if (_frozenSpectra is null || !ReferenceEquals(weight, _frozenWeight) || input.device_type != DeviceType.CPU
             || input.dim() != 3 || input.shape[2] < SpectralMinFrames || is_grad_enabled()) return false;
-        var key = $"wav2vec2 positional conv {string.Join('x', weight.shape)}/{_groups} {input.dtype} spectral";
-        return MeasuredChoice.PrefersSecond(key, () => TimeSample(input, SpectralMeasuredFrames), x => Direct(x, weight),
+        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral", () => TimeSample(input, SpectralMeasuredFrames), x => Direct(x, weight),
             x => SpectralConv1d.Forward(x, _frozenSpectra, bias, _kernel, _padding));
     }
 

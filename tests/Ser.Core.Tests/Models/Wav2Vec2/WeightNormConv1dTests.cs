@@ -85,6 +85,30 @@ public sealed class WeightNormConv1dTests
         Assert.False(trained.eq(loaded).all().item<bool>());
     }
 
+    [Fact]
+    public void A_checkpoint_loaded_into_a_frozen_convolution_is_used_even_when_only_v_changed()
+    {
+        manual_seed(9);
+        using var conv = new WeightNormConv1d(channels: 64, kernel: 128, groups: 16, padding: 64);
+        using var scope = NewDisposeScope();
+        using var mode = no_grad();
+        var input = randn(1, 64, 150); // from 100 frames the frozen spectra may serve it too
+        conv.eval();
+        conv.FreezeWeight();
+        var stale = conv.forward(input);
+        // Another checkpoint with the same g (a fine-tune that left g alone): only the direction of v differs.
+        var checkpoint = conv.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        checkpoint["weight_v"] = checkpoint["weight_v"] + randn_like(checkpoint["weight_v"]) * 0.1;
+
+        Ser.Core.Models.Checkpoints.StateDictLoader.Load(conv, checkpoint, _ => false, "test");
+
+        var loaded = conv.forward(input);
+        var expected = PlainConvolution(conv, input, padding: 64, groups: 16);
+        var error = (loaded - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+        Assert.True(error < 1e-5, $"relative error {error:E2} against the loaded weights");
+        Assert.True((stale - expected).abs().max().item<float>() > 1e-3, "the checkpoint did not change the output");
+    }
+
     [Theory]
     [InlineData(32, 16, 4, 8, 2, 150, ScalarType.Float32)]
     [InlineData(32, 16, 4, 8, 3, 1, ScalarType.Float32)]    // a single frame: one block, mostly padding
