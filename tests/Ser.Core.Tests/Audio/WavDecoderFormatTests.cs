@@ -37,6 +37,20 @@ public class WavDecoderFormatTests
         for (var i = 0; i < signal.Length; i++) Assert.True(Math.Abs(signal[i] - audio.Samples[i]) <= tolerance, $"sample {i}");
     }
 
+    [Fact]
+    public void Every_16_bit_value_decodes_to_its_exact_fraction_mono_as_stereo()
+    {
+        var values = Enumerable.Range(short.MinValue, 1 << 16).ToArray();
+        var mono = values.SelectMany(v => BitConverter.GetBytes((short)v)).ToArray();
+        var stereo = values.SelectMany(v => BitConverter.GetBytes((short)v).Concat(BitConverter.GetBytes((short)v))).ToArray();
+
+        var one = Decoder.Decode(new WavBuilder().Build(mono)).Samples;
+        var two = Decoder.Decode(new WavBuilder { Channels = 2 }.Build(stereo)).Samples;
+
+        Assert.Equal(values.Select(v => (float)(v / 32768.0)), one);
+        Assert.Equal(one, two); // mono takes its own path; stereo the general one
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
