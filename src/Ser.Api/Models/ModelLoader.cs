@@ -49,12 +49,13 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
     }
 
     // One clip through the model before it serves, so oneDNN compiles its kernels and the process measures its forms
-    // (Ser.Core.Runtime.MeasuredChoice) now, not in the first request (wav2vec2-base: ~1 s on 2 cores).
-    private static IEmotionClassifier WarmedUp(IEmotionClassifier classifier)
+    // (Ser.Core.Runtime.MeasuredChoice) now, not in the first request (wav2vec2-base: ~1 s on 2 cores), on the threads
+    // the service's passes will have.
+    private IEmotionClassifier WarmedUp(IEmotionClassifier classifier)
     {
         try
         {
-            classifier.PredictBatch([WarmUpClip]);
+            using (IntraOpThreads.Use(inference.Value.ThreadsPerPass())) classifier.PredictBatch([WarmUpClip]);
             return classifier;
         }
         catch

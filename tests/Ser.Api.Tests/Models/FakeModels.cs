@@ -31,8 +31,12 @@ internal sealed class ScriptedClassifier(string architecture, params Exception[]
     /// <summary>Each forward pass waits here until the test opens it.</summary>
     public ForwardGate? Gate { get; init; }
 
+    /// <summary>libtorch's intra-op threads on the calling thread, at each forward pass.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> ThreadsSeen { get; } = new();
+
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips)
     {
+        ThreadsSeen.Enqueue(TorchSharp.torch.get_num_threads());
         Gate?.Pass();
         var call = Interlocked.Increment(ref _calls) - 1;
         if (call < failures.Length) throw failures[call];
