@@ -79,11 +79,11 @@ public sealed class InferenceBatcher : BackgroundService
             return;
         }
         using var activity = StartBatch(architecture, batch);
-        // Each architecture's loop runs its passes at the same time as the other's: on a share of the cores each, no
-        // OpenMP thread waits for a core the other model holds (load benchmark, 2 cores: 57 → 81 % of the raw throughput).
-        using var threads = IntraOpThreads.Use(_threadsPerPass);
         try
         {
+            // Each architecture's loop runs its passes at the same time as the other's: on a share of the cores each, no
+            // OpenMP thread waits for a core the other model holds (load benchmark, 2 cores: 57 → 81 % of the raw throughput).
+            using var threads = IntraOpThreads.Use(_threadsPerPass);
             var started = Stopwatch.GetTimestamp();
             var all = new List<float[]>(batch.Sum(w => w.Windows.Count));
             // A long clip is scored in passes of MaxBatch windows.

@@ -157,7 +157,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
     {
         if (input.device_type != DeviceType.CPU || input.dim() != 3 || input.shape[2] < ChannelsLastMinFrames
             || input.stride(1) != 1) return false;
-        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype}", () => TimeSample(input, MeasuredFrames), x => Plain(x, weight), x => ChannelsLast(x, weight));
+        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype}", () => TimeSample(input, MeasuredFrames),
+            x => Plain(x, weight), x => ChannelsLast(x, weight));
     }
 
     // The input's first item repeated along time to `frames`, with its layout kept ([1, channels, time], channels-last
@@ -180,8 +181,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
     {
         if (_frozenSpectra is null || !ReferenceEquals(weight, _frozenWeight) || input.device_type != DeviceType.CPU
             || input.dim() != 3 || input.shape[2] < SpectralMinFrames || is_grad_enabled()) return false;
-        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral", () => TimeSample(input, SpectralMeasuredFrames), x => Direct(x, weight),
-            x => SpectralConv1d.Forward(x, _frozenSpectra, bias, _kernel, _padding));
+        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral", () => TimeSample(input, SpectralMeasuredFrames),
+            x => Direct(x, weight), x => SpectralConv1d.Forward(x, _frozenSpectra, bias, _kernel, _padding));
     }
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();
