@@ -35,8 +35,6 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
                 Compare($"wav2vec2-base, {samples / 16_000} s, batch {batch}", [batch, samples], peer,
                     x => fp32.forward(x, null), half is null ? null : x => half.forward(x, null));
         }
-        foreach (var (form, second) in MeasuredChoice.Made)
-            Console.WriteLine($"Measured choice: {form}: {(second ? $"second form ({SecondForm(form)})" : "first form")}");
 
         var frames = ModelPresets.ResNet18.ResNet!.WindowFrames;
         if (only is null or "resnet18")
@@ -48,6 +46,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
             foreach (var batch in new[] { 1, 8 })
                 Compare($"resnet18, 128 × {frames}, batch {batch}", [batch, 1, 128, frames], peer, fp32.Forward, half is null ? null : half.Forward);
         }
+        foreach (var (form, second) in MeasuredChoice.Made)
+            Console.WriteLine($"Measured choice: {form}: {(second ? $"second form ({SecondForm(form)})" : "first form")}");
     }
 
     // The contenders run in turns (ONNX Runtime, Ser fp32, Ser bf16; the next turn starts with Ser fp32, …) so a machine
@@ -95,7 +95,8 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
     private static string SecondForm(string key) =>
         key.EndsWith(" spectral", StringComparison.Ordinal) ? "by FFT"
         : key.Contains("positional conv", StringComparison.Ordinal) ? "2-D channels-last"
-        : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products" : "second";
+        : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products"
+        : key.EndsWith(" Ser kernels", StringComparison.Ordinal) ? "Ser's AVX-512 convolutions" : "second";
 
     private static float[] Inputs(long[] shape)
     {

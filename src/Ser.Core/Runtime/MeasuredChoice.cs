@@ -21,13 +21,16 @@ public static class MeasuredChoice
     /// <summary>Whether <paramref name="second"/> was chosen for <paramref name="key"/>; measured on the first call with
     /// that key, on the input <paramref name="sample"/> builds then (the computations are run <see cref="Rounds"/> + 1
     /// times each, then discarded). Later calls build no sample.</summary>
-    public static bool PrefersSecond(string key, Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second)
+    /// <param name="settle">A pause before each timed run, so neither computation runs while the other's idle worker
+    /// threads still spin (OpenMP's spin ~5 ms after each parallel region and take a core from threads of its own).</param>
+    public static bool PrefersSecond(string key, Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second,
+        TimeSpan settle = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(sample, first, second))).Value;
+        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(sample, first, second, settle))).Value;
     }
 
     /// <summary>A measurement sample of a fixed length: <paramref name="input"/>'s first item, repeated along
@@ -48,7 +51,7 @@ public static class MeasuredChoice
 
     /// <summary>Times both computations in alternating turns and returns whether the second's fastest run beat the
     /// first's and its result agreed (see <see cref="Agree"/>).</summary>
-    public static bool Measure(Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second)
+    public static bool Measure(Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second, TimeSpan settle = default)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(first);
@@ -71,9 +74,9 @@ public static class MeasuredChoice
         for (var round = 0; round < Rounds; round++)
         {
             var secondFirst = round % 2 == 1;
-            if (secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input));
-            bestFirst = Math.Min(bestFirst, Time(first, input));
-            if (!secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input));
+            if (secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input, settle));
+            bestFirst = Math.Min(bestFirst, Time(first, input, settle));
+            if (!secondFirst) bestSecond = Math.Min(bestSecond, Time(second, input, settle));
         }
         return bestSecond < bestFirst;
     }
@@ -94,8 +97,9 @@ public static class MeasuredChoice
         return !double.IsNaN(error) && !double.IsNaN(scale) && error <= tolerance * Math.Max(scale, 1e-30);
     }
 
-    private static long Time(Func<Tensor, Tensor> computation, Tensor input)
+    private static long Time(Func<Tensor, Tensor> computation, Tensor input, TimeSpan settle)
     {
+        if (settle > TimeSpan.Zero) Thread.Sleep(settle);
         using var scope = NewDisposeScope();
         var start = Stopwatch.GetTimestamp();
         computation(input);

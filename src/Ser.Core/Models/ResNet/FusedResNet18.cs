@@ -20,6 +20,10 @@ public sealed class FusedResNet18 : IDisposable
     // Window sizes a model meets are few (its own, a test's); past this many, the nearest pack serves (still exact).
     private const int MaxPacks = 4;
 
+    // Ser's kernels split work on .NET's thread pool, libtorch's on OpenMP threads that spin for a while after each
+    // forward: timed back to back, each would run beside the other's spinning threads.
+    private static readonly TimeSpan ChoiceSettle = TimeSpan.FromMilliseconds(20);
+
     private readonly List<(Tensor Weight, Tensor Bias, long Stride, long Padding)> _convs = [];
     private readonly Tensor[] _biases;
     private readonly Dictionary<(bool Batched, long Height, long Width), Lazy<Tensor[]>> _packs = [];
@@ -27,6 +31,7 @@ public sealed class FusedResNet18 : IDisposable
     private readonly Tensor _fcBias;
     private readonly ScalarType _dtype;
     private readonly long _inChannels;
+    private readonly ResNet18Direct? _direct;
 
     /// <param name="dtype">Precision of the folded weights (folding itself is done in float32).</param>
     public FusedResNet18(ResNet18 model, ScalarType dtype = ScalarType.Float32)
@@ -51,6 +56,8 @@ public sealed class FusedResNet18 : IDisposable
         _biases = [.. _convs.Select(c => c.Bias)];
         _fcWeight = state["fc.weight"].detach().to(dtype).clone();
         _fcBias = state["fc.bias"].detach().to(dtype).clone();
+        if (dtype == ScalarType.Float32 && model.parameters().First().device_type == DeviceType.CPU)
+            _direct = ResNet18Direct.TryCreate(_convs, _fcWeight, _fcBias);
     }
 
     /// <summary>Whether CPU inputs of this precision run on oneDNN's fused convolutions.</summary>
@@ -61,10 +68,32 @@ public sealed class FusedResNet18 : IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        var logits = RunsOnOneDnn && input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels
-            ? ResNet18OneDnn.Forward(input, PacksFor(input), _biases, _fcWeight, _fcBias)
-            : PlainForward(input);
+        var onCpu = input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels;
+        Tensor Library(Tensor x) => RunsOnOneDnn && onCpu ? ResNet18OneDnn.Forward(x, PacksFor(x), _biases, _fcWeight, _fcBias) : PlainForward(x);
+        var logits = _direct is not null && onCpu && UsesDirect(input) ? _direct.Forward(input) : Library(input);
         return logits.MoveToOuterDisposeScope();
+
+        // Ser's kernels against libtorch's, timed once per input size in this process (MeasuredChoice): faster on
+        // AMD Zen 5, where oneDNN's direct kernels fall behind; libtorch's stay wherever they win.
+        bool UsesDirect(Tensor x) => MeasuredChoice.PrefersSecond(
+            $"resnet18 {_inChannels}x{x.shape[2]}x{x.shape[3]} {(x.shape[0] > 1 ? "batched" : "single")} Ser kernels",
+            () => x.alias(), Library, _direct.Forward, ChoiceSettle);
+    }
+
+    /// <summary>Whether Ser's own AVX-512 convolutions can run this copy (float32 on a CPU with AVX-512, every layer's
+    /// width a multiple of 64); <see cref="Forward"/> then uses them for an input size where they were faster.</summary>
+    public bool HasSerKernels => _direct is not null;
+
+    /// <summary><see cref="Forward"/> on Ser's own convolutions whatever was measured faster (tests, benchmarks).</summary>
+    /// <exception cref="NotSupportedException">Not <see cref="HasSerKernels"/>, or the input is not float32 [batch,
+    /// channels, mels, frames] on CPU.</exception>
+    public Tensor ForwardOnSerKernels(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_direct is null || input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.dim() != 4 || input.shape[1] != _inChannels)
+            throw new NotSupportedException("Ser's kernels run float32 CPU inputs of a copy whose layers they support (HasSerKernels).");
+        using var scope = NewDisposeScope();
+        return _direct.Forward(input).MoveToOuterDisposeScope();
     }
 
     private Tensor PlainForward(Tensor input)
@@ -149,5 +178,6 @@ public sealed class FusedResNet18 : IDisposable
             foreach (var p in packs.Value) p.Dispose();
         _fcWeight.Dispose();
         _fcBias.Dispose();
+        _direct?.Dispose();
     }
 }

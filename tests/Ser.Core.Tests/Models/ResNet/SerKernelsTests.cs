@@ -1,0 +1,106 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Ser.Core.Models.ResNet;
+using Ser.Core.Runtime;
+using Ser.Tests;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.ResNet;
+
+/// <summary>ResNet18 on Ser's own AVX-512 convolutions (FusedResNet18.ForwardOnSerKernels): the same function as the
+/// unfused model at every size and batch, whatever the thread count. Skipped on CPUs without AVX-512.</summary>
+public sealed class SerKernelsTests
+{
+    private static readonly string Weights = TestPaths.Fixture("resnet18", "model.safetensors");
+
+    private static void RequireAvx512()
+    {
+        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: FusedResNet18 runs on libtorch's kernels.");
+    }
+
+    [Fact]
+    public void Batches_window_sizes_and_three_channel_inputs_give_the_unfolded_models_logits()
+    {
+        RequireAvx512();
+        using var model = new ResNet18(6, inChannels: 3);
+        ResNetCheckpoint.LoadInto(model, Weights);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        Assert.True(fused.HasSerKernels);
+        var generator = new Generator(5);
+        // Odd and even sides at every stage, maps down to one pixel, pixel counts that leave partial blocks of 6.
+        (long Batch, long Height, long Width)[] shapes = [(1, 128, 301), (3, 64, 101), (2, 40, 61), (1, 4, 7), (1, 3, 3), (2, 66, 100)];
+
+        foreach (var (batch, height, width) in shapes)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var x = randn(batch, 3, height, width, generator: generator);
+
+            var expected = model.forward(x);
+            var actual = fused.ForwardOnSerKernels(x);
+
+            Assert.Equal(expected.shape, actual.shape);
+            var error = (actual - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+            Assert.True(error < 1e-4, $"[{batch}, 3, {height}, {width}]: relative error {error}");
+        }
+    }
+
+    [Fact]
+    public void The_one_channel_preset_matches_the_unfolded_model_and_gives_the_same_bits_on_any_thread_count()
+    {
+        RequireAvx512();
+        using var model = new ResNet18(6, inChannels: 1);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        // Batch 2 so work splits across images, groups of 64 channels and blocks of pixels alike.
+        var x = randn(2, 1, 128, 301, generator: new Generator(9));
+
+        var expected = model.forward(x);
+        Tensor OnThreads(int threads)
+        {
+            using var use = IntraOpThreads.Use(threads);
+            return fused.ForwardOnSerKernels(x);
+        }
+        var one = OnThreads(1);
+        var three = OnThreads(3);
+
+        var error = (one - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+        Assert.True(error < 1e-4, $"relative error {error}");
+        Assert.True(one.equal(three).all().item<bool>(), "the thread count changed the output bits");
+    }
+
+    [Fact]
+    public void A_model_with_layers_narrower_than_64_channels_stays_on_libtorch_and_says_so()
+    {
+        using var model = new ResNet18(6, inChannels: 1, baseWidth: 16);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        using var x = zeros(1, 1, 64, 101);
+
+        Assert.False(fused.HasSerKernels);
+        Assert.Throws<NotSupportedException>(() => fused.ForwardOnSerKernels(x));
+    }
+
+    [Fact]
+    public void Forward_gives_the_unfolded_models_logits_whichever_kernels_were_measured_faster()
+    {
+        using var model = new ResNet18(6, inChannels: 1);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(1, 1, 96, 150, generator: new Generator(11));
+
+        var expected = model.forward(x);
+        var first = fused.Forward(x);
+        var again = fused.Forward(x);
+
+        var error = (first - expected).abs().max().item<float>() / expected.abs().max().item<float>();
+        Assert.True(error < 1e-4, $"relative error {error}");
+        Assert.True(first.equal(again).all().item<bool>(), "a second call took the other kernels");
+        Assert.Contains(MeasuredChoice.Made.Keys, k => k.StartsWith("resnet18 1x96x150 single", StringComparison.Ordinal));
+    }
+}
