@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace Ser.Core.Models.ResNet;
 
 /// <summary>The folded ResNet18 on Ser's own AVX-512 convolutions (<see cref="DirectConvolution"/>), channels-last from
-/// the stem to the pooling: on AMD Zen 5 oneDNN's direct kernels reach ~150 GFLOP/s a core on these layers where this
-/// one reaches ~195, as ONNX Runtime's do. Float32, CPU, AVX-512, every layer's width a multiple of 64.</summary>
+/// the stem to the pooling, the stem and max-pooling fused band by band. On AMD Zen 5 oneDNN's kernels left ResNet18 at
+/// 1.4-1.7x ONNX Runtime's time for one clip; these, at 1.1x. Float32, CPU, AVX-512, every layer's width a multiple of
+/// 64; buffers come from native memory and are freed before Forward returns.</summary>
 internal sealed unsafe class ResNet18Direct : IDisposable
 {
     private readonly DirectConvolution[] _convs;
@@ -56,15 +57,11 @@ internal sealed unsafe class ResNet18Direct : IDisposable
         }
         try
         {
-            var stem = _convs[0];
-            var (h, w) = stem.OutputSize(height, width);
-            var stemOut = Allocate((long)batch * h * w * stem.Out);
+            var (h, w) = _convs[0].OutputSize(height, width);
+            (h, w) = ((h - 1) / 2 + 1, (w - 1) / 2 + 1);
+            var x = Allocate((long)batch * h * w * _convs[0].Out);
             fixed (float* pixels = HostTensors.AsSpan(nhwc))
-                stem.Run(pixels, batch, height, width, stemOut, null, relu: true, threads);
-            var (ph, pw) = ((h - 1) / 2 + 1, (w - 1) / 2 + 1);
-            var x = Allocate((long)batch * ph * pw * stem.Out);
-            MaxPool3x3Stride2(stemOut, batch, h, w, stem.Out, x);
-            (h, w) = (ph, pw);
+                StemAndPool(pixels, batch, height, width, x, threads, Allocate);
             var i = 1;
             for (var stage = 0; stage < 4; stage++)
                 for (var block = 0; block < 2; block++)
@@ -93,24 +90,72 @@ internal sealed unsafe class ResNet18Direct : IDisposable
         }
     }
 
-    // PyTorch's max_pool2d(3, 2, 1): the largest of the taps inside the map.
-    private static void MaxPool3x3Stride2(float* x, int batch, int height, int width, int channels, float* y)
+    // Pooled rows per band: its stem rows (2 per pooled row, and one above) stay in the core's L2 cache between the
+    // convolution writing them and the pooling reading them (at 151 frames, 17 rows of 38.7 KB), where the stem's
+    // whole output (2.5 MB a clip) went to memory and back.
+    private const int BandRows = 8;
+
+    private delegate float* Allocator(long floats);
+
+    // The stem convolution (with ReLU), then PyTorch's max_pool2d(3, 2, 1), band by band.
+    private void StemAndPool(float* input, int batch, int height, int width, float* pooled, int threads, Allocator allocate)
     {
-        var (oh, ow) = ((height - 1) / 2 + 1, (width - 1) / 2 + 1);
-        for (var n = 0; n < batch; n++)
-            for (var r = 0; r < oh; r++)
-                for (var c = 0; c < ow; c++)
-                {
-                    var o = y + ((((long)n * oh + r) * ow) + c) * channels;
-                    for (var ch = 0; ch < channels; ch += 16)
+        var stem = _convs[0];
+        var (sh, sw) = stem.OutputSize(height, width);
+        var (ph, pw) = ((sh - 1) / 2 + 1, (sw - 1) / 2 + 1);
+        var rowWidth = stem.InputRowWidth(width);
+        var x = input;
+        if (rowWidth != width * stem.In)
+        {
+            x = allocate((long)batch * height * rowWidth);
+            for (var row = 0L; row < (long)batch * height; row++)
+            {
+                var to = new Span<float>(x + (row * rowWidth), rowWidth);
+                to.Clear();
+                new ReadOnlySpan<float>(input + (row * width), width).CopyTo(to[stem.Padding..]);
+            }
+        }
+        var bands = (ph + BandRows - 1) / BandRows;
+        var bandFloats = (long)((2 * BandRows) + 1) * sw * stem.Out;
+        var scratch = (nint)allocate(batch * bands * bandFloats);
+        var (source, target) = ((nint)x, (nint)pooled);
+        void Band(int item)
+        {
+            var (n, band) = (item / bands, item % bands);
+            var (first, last) = (band * BandRows, Math.Min(ph, (band + 1) * BandRows));
+            var (top, bottom) = (Math.Max(0, (2 * first) - 1), Math.Min(sh, 2 * last));
+            var rows = (float*)scratch + (item * bandFloats);
+            stem.Run((float*)source + ((long)n * height * rowWidth), 1, height, width, rows, null, relu: true, threads: 1, top, bottom - top);
+            MaxPool3x3Stride2(rows, top, sh, sw, stem.Out, first, last, (float*)target + ((long)n * ph * pw * stem.Out));
+        }
+        if (threads <= 1)
+            for (var item = 0; item < batch * bands; item++) Band(item);
+        else
+            Parallel.For(0, batch * bands, new ParallelOptions { MaxDegreeOfParallelism = threads }, Band);
+    }
+
+    // Pooled rows [first, last) of one image from its stem rows held from row `top` on: the largest of the taps inside
+    // the map, as PyTorch's max_pool2d(3, 2, 1).
+    private static void MaxPool3x3Stride2(float* rows, int top, int height, int width, int channels, int first, int last, float* image)
+    {
+        var ow = (width - 1) / 2 + 1;
+        for (var r = first; r < last; r++)
+        {
+            var (from, to) = (Math.Max(0, (2 * r) - 1), Math.Min(height - 1, (2 * r) + 1));
+            for (var c = 0; c < ow; c++)
+            {
+                var (left, right) = (Math.Max(0, (2 * c) - 1), Math.Min(width - 1, (2 * c) + 1));
+                var o = image + ((((long)r * ow) + c) * channels);
+                new Span<float>(o, channels).Fill(float.NegativeInfinity);
+                for (var ih = from; ih <= to; ih++)
+                    for (var iw = left; iw <= right; iw++)
                     {
-                        var best = Vector512.Create(float.NegativeInfinity);
-                        for (var ih = Math.Max(0, 2 * r - 1); ih <= Math.Min(height - 1, 2 * r + 1); ih++)
-                            for (var iw = Math.Max(0, 2 * c - 1); iw <= Math.Min(width - 1, 2 * c + 1); iw++)
-                                best = Avx512F.Max(best, Avx512F.LoadVector512(x + ((((long)n * height + ih) * width) + iw) * channels + ch));
-                        Avx512F.Store(o + ch, best);
+                        var tap = rows + ((((long)(ih - top) * width) + iw) * channels);
+                        for (var ch = 0; ch < channels; ch += 16)
+                            Avx512F.Store(o + ch, Avx512F.Max(Avx512F.LoadVector512(o + ch), Avx512F.LoadVector512(tap + ch)));
                     }
-                }
+            }
+        }
     }
 
     // Global average pooling, then the linear head, in float32 in a fixed order.
