@@ -47,6 +47,28 @@ public sealed class MeasuredChoiceTests
     }
 
     [Fact]
+    public void With_a_settle_time_every_timed_run_starts_at_least_that_long_after_the_previous_one_ended()
+    {
+        using var x = ones(4);
+        var settle = TimeSpan.FromMilliseconds(30);
+        var (starts, ends) = (new List<long>(), new List<long>());
+        Tensor Recorded(Tensor t)
+        {
+            starts.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+            var result = t.clone();
+            ends.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+            return result;
+        }
+
+        MeasuredChoice.Measure(() => x, Recorded, Recorded, settle);
+
+        // Two untimed runs (reference, agreement), then 2 × Rounds timed ones, each after the pause.
+        Assert.Equal(2 + (2 * MeasuredChoice.Rounds), starts.Count);
+        for (var i = 2; i < starts.Count; i++)
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(ends[i - 1], starts[i]) >= settle, $"run {i} started too soon");
+    }
+
+    [Fact]
     public void Agreement_is_relative_to_the_largest_magnitude_and_NaN_never_agrees()
     {
         using var a = tensor(Values);
