@@ -69,16 +69,29 @@ public sealed class FusedResNet18 : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var onCpu = input.device_type == DeviceType.CPU && input.dtype == _dtype && input.dim() == 4 && input.shape[1] == _inChannels;
-        Tensor Library(Tensor x) => RunsOnOneDnn && onCpu ? ResNet18OneDnn.Forward(x, PacksFor(x), _biases, _fcWeight, _fcBias) : PlainForward(x);
-        var logits = _direct is not null && onCpu && UsesDirect(input) ? _direct.Forward(input) : Library(input);
+        var logits = _direct is not null && onCpu && UsesDirect(input) ? _direct.Forward(input) : LibTorchForward(input);
         return logits.MoveToOuterDisposeScope();
 
         // Ser's kernels against libtorch's, timed once per input size in this process (MeasuredChoice): faster on
         // AMD Zen 5, where oneDNN's direct kernels fall behind; libtorch's stay wherever they win.
         bool UsesDirect(Tensor x) => MeasuredChoice.PrefersSecond(
             $"resnet18 {_inChannels}x{x.shape[2]}x{x.shape[3]} {(x.shape[0] > 1 ? "batched" : "single")} Ser kernels",
-            () => x.alias(), Library, _direct.Forward, ChoiceSettle);
+            () => x.alias(), LibTorchForward, _direct.Forward, ChoiceSettle);
     }
+
+    /// <summary><see cref="Forward"/> on libtorch's kernels (oneDNN's fused convolutions where <see cref="RunsOnOneDnn"/>)
+    /// whatever was measured faster (tests, benchmarks).</summary>
+    public Tensor ForwardOnLibTorch(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        return LibTorchForward(input).MoveToOuterDisposeScope();
+    }
+
+    private Tensor LibTorchForward(Tensor x) =>
+        RunsOnOneDnn && x.device_type == DeviceType.CPU && x.dtype == _dtype && x.dim() == 4 && x.shape[1] == _inChannels
+            ? ResNet18OneDnn.Forward(x, PacksFor(x), _biases, _fcWeight, _fcBias)
+            : PlainForward(x);
 
     /// <summary>Whether Ser's own AVX-512 convolutions can run this copy (float32 on a CPU with AVX-512, every layer's
     /// width a multiple of 64); <see cref="Forward"/> then uses them for an input size where they were faster.</summary>
