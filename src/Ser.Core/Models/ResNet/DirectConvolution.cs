@@ -116,7 +116,7 @@ internal sealed unsafe class DirectConvolution : IDisposable
         {
             var (g, part, total) = (item / split, item % split, (long)batch * blocks);
             var (first, last) = ((int)(part * total / split), (int)((part + 1) * total / split));
-            var taps = conv.Kernel * conv.Kernel;
+            var (taps, rowWidth) = (conv.Kernel * conv.Kernel, conv.InputRowWidth(width));
             for (var c0 = 0; c0 < conv.In; c0 += Chunk)
             {
                 var count = conv.ChunkSize(c0);
@@ -133,7 +133,6 @@ internal sealed unsafe class DirectConvolution : IDisposable
                     var (image, pixel) = (block / blocks, block % blocks * Pixels);
                     var offset = ((long)image * oh * ow * conv.Out) + (g * Group);
                     var done = (block - first) * perBlock;
-                    var rowWidth = conv.InputRowWidth(width);
                     conv.Block((float*)x + ((long)image * height * rowWidth), height, width, rowWidth, weights, c0, count,
                         firstRow, pixel, Math.Min(Pixels, (oh * ow) - pixel), ow, (float*)y + offset, conv._bias + (g * Group),
                         residual == 0 ? null : (float*)residual + offset, c0 > 0, epilogue, relu, next + ((long)done * 16),

@@ -67,10 +67,10 @@ internal sealed unsafe class ResNet18Direct : IDisposable
         {
             // Image by image through the stem and the first two stages, whose maps (0.6 MB a clip per layer at 64
             // channels) would leave the cache between one layer writing them and the next reading them; then batched,
-            // where the weights (up to 9.4 MB a layer) are what should be read once (at batch 8: 1.21x ONNX Runtime's
-            // time on one thread all batched, 1.0x so).
+            // where the weights (up to 9.4 MB a layer) are what should be read once (at batch 8 on one thread on AMD
+            // Zen 5: 1.21x ONNX Runtime's time all batched, 1.08-1.11x so).
             var (h, w) = _convs[0].OutputSize(height, width);
-            (h, w) = ((h - 1) / 2 + 1, (w - 1) / 2 + 1);
+            (h, w) = (Pooled(h), Pooled(w));
             var (sh, sw) = (h, w);
             float* x = null;
             var i = 1;
@@ -136,12 +136,15 @@ internal sealed unsafe class ResNet18Direct : IDisposable
 
     private delegate float* Allocator(long floats);
 
+    // A side after max_pool2d(3, 2, 1).
+    private static int Pooled(int side) => ((side - 1) / 2) + 1;
+
     // The stem convolution (with ReLU), then PyTorch's max_pool2d(3, 2, 1), band by band, for one image.
     private void StemAndPool(float* input, int height, int width, float* pooled, int threads, Allocator allocate)
     {
         var stem = _convs[0];
         var (sh, sw) = stem.OutputSize(height, width);
-        var ph = (sh - 1) / 2 + 1;
+        var ph = Pooled(sh);
         var rowWidth = stem.InputRowWidth(width);
         var x = input;
         if (rowWidth != width * stem.In)
@@ -182,7 +185,7 @@ internal sealed unsafe class ResNet18Direct : IDisposable
     // the map, as PyTorch's max_pool2d(3, 2, 1).
     private static void MaxPool3x3Stride2(float* rows, int top, int height, int width, int channels, int first, int last, float* image)
     {
-        var ow = (width - 1) / 2 + 1;
+        var ow = Pooled(width);
         for (var r = first; r < last; r++)
         {
             var (from, to) = (Math.Max(0, (2 * r) - 1), Math.Min(height - 1, (2 * r) + 1));
