@@ -47,25 +47,38 @@ public sealed class Bf16TwinTests
         twin.Module.train();
         using var scope = NewDisposeScope();
         var batches = Enumerable.Range(0, 2).Select(_ => (X: randn(4, 1, 64, 101), Y: randint(0, 6, 4))).ToArray();
+        var twins = twin.Module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var summed = new Dictionary<string, Tensor>();
 
         foreach (var (x, y) in batches)
         {
             Step((ResNet18)twin.Module, Bf16Twin.Input(x), y).Loss.backward();
+            foreach (var (name, p) in twins)
+                summed[name] = summed.TryGetValue(name, out var sum) ? sum.add_(p.grad!.to(ScalarType.Float32)) : p.grad!.to(ScalarType.Float32).clone();
             twin.AccumulateGradients();
             Step(reference, x, y).Loss.backward();
         }
 
-        // bf16 activations make gradients noisy at random initialisation on random data: 0.92 to fp32 over the whole model
-        // here, layers 0.86-0.9997. PyTorch 1.13's own CPU autocast (bf16) on torchvision's resnet18, same batch shapes:
-        // 0.94 whole, 0.905 for its worst layer. What must hold is that direction, for the step and every layer.
         var expected = reference.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.flatten());
         var actual = master.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.flatten());
-        static float Cosine(Tensor a, Tensor b) => (a * b).sum().item<float>() / (a.norm().item<float>() * b.norm().item<float>() + 1e-12f);
-        Assert.All(actual.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));
+        Assert.All(actual, g => Assert.Equal(ScalarType.Float32, g.Value.dtype));
         foreach (var (name, g) in actual)
-            Assert.True(Cosine(g, expected[name]) > 0.8, $"{name}: cosine {Cosine(g, expected[name])} to the fp32 gradient");
-        var whole = Cosine(cat(actual.Values.ToArray()), cat(actual.Keys.Select(k => expected[k]).ToArray()));
-        Assert.True(whole > 0.88, $"whole-model cosine {whole}");
+            Assert.True(g.equal(summed[name].flatten()).all().item<bool>(), $"{name}: not the fp32 sum of the twin's gradients");
+
+        // bf16 activations make gradients noisy at random initialisation on random data. Over 24 seeds on a Zen 5: the whole
+        // model 0.91-0.97 to fp32, convolutions and the classifier (their products in bf16) 0.90-0.99 each; PyTorch 1.13's own
+        // CPU autocast on torchvision's resnet18 gave 0.94 and 0.905. A norm layer's 16 gradients are sums with heavy
+        // cancellation: 0.66-0.99 there, lower still on other CPUs (0.80 seen on CI), so they only have to point the right way.
+        static float Cosine(Tensor a, Tensor b) => (a * b).sum().item<float>() / (a.norm().item<float>() * b.norm().item<float>() + 1e-12f);
+        foreach (var (name, g) in actual)
+        {
+            var bound = twins[name].dtype == ScalarType.BFloat16 ? 0.85 : 0.4;
+            Assert.True(Cosine(g, expected[name]) > bound, $"{name}: cosine {Cosine(g, expected[name])} to the fp32 gradient");
+        }
+        var whole = (Actual: cat(actual.Values.ToArray()), Expected: cat(actual.Keys.Select(k => expected[k]).ToArray()));
+        Assert.True(Cosine(whole.Actual, whole.Expected) > 0.88, $"whole-model cosine {Cosine(whole.Actual, whole.Expected)}");
+        var ratio = whole.Actual.norm().item<float>() / whole.Expected.norm().item<float>();
+        Assert.InRange(ratio, 0.9f, 1.1f);
         Assert.All(twin.Module.parameters(), p => Assert.True(p.grad is null || p.grad.abs().max().to(ScalarType.Float32).item<float>() == 0, "twin gradients are cleared"));
     }
 
