@@ -73,9 +73,10 @@ public sealed class FusedResNet18 : IDisposable
         return logits.MoveToOuterDisposeScope();
 
         // Ser's kernels against libtorch's, timed once per input size in this process (MeasuredChoice): faster on
-        // AMD Zen 5, where oneDNN's direct kernels fall behind; libtorch's stay wherever they win.
+        // AMD Zen 5, where oneDNN's direct kernels fall behind; libtorch's stay wherever they win. The key names the
+        // widths: a wider model loaded beside this one times its own layers.
         bool UsesDirect(Tensor x) => MeasuredChoice.PrefersSecond(
-            $"resnet18 {_inChannels}x{x.shape[2]}x{x.shape[3]} {(x.shape[0] > 1 ? "batched" : "single")} Ser kernels",
+            $"resnet18 width {_convs[0].Weight.shape[0]} {_inChannels}x{x.shape[2]}x{x.shape[3]} {(x.shape[0] > 1 ? "batched" : "single")} Ser kernels",
             () => x.alias(), LibTorchForward, _direct.Forward, ChoiceSettle);
     }
 
