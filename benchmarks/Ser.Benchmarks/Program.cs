@@ -14,8 +14,11 @@ using static TorchSharp.torch;
 //        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
 //        … -- --load [--clients 8] [--seconds 10] [--rounds 7] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
-// Its launch profile sets MALLOC_ARENA_MAX=1, as Ser's own profiles and images do; a run without it says so.
+// Its launch profile sets MALLOC_ARENA_MAX=1 and huge pages for that heap, as Ser's own profiles and images do; a run
+// without them says so.
 Console.WriteLine(MallocArenas.Advice() is { } advice ? $"warning: {advice}" : $"glibc: one heap for all threads ({MallocArenas.Variable}=1)");
+Console.WriteLine(HeapHugePages.Advice() is { } pages ? $"note: {pages}"
+    : $"glibc heap pages: {(HeapHugePages.Requested(Environment.GetEnvironmentVariable) ? $"huge where the kernel allows ({HeapHugePages.Tunable}=1)" : "as the kernel gives them")}");
 if (args.Contains("--upload-memory"))
 {
     var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");

@@ -37,6 +37,7 @@ public static partial class TorchRuntime
             "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed})",
             math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason);
         if (MallocArenas.Advice() is { } advice) Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "{Advice}", advice);
+        if (HeapHugePages.Advice() is { } pages) Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "{Advice}", pages);
         return math;
     }
 

@@ -64,19 +64,23 @@ public sealed class DeploymentFilesTests
         Assert.DoesNotContain(lines, l => l.Contains("Urls=", StringComparison.Ordinal));
         // One glibc heap for all threads, read only at process start (Ser.Core.Runtime.MallocArenas).
         Assert.Contains(lines, l => l.TrimEnd('\\', ' ') == "MALLOC_ARENA_MAX=1");
+        // ... on transparent huge pages where the host's kernel gives them on request (Ser.Core.Runtime.HeapHugePages).
+        Assert.Contains(lines, l => l.TrimEnd('\\', ' ') == "GLIBC_TUNABLES=glibc.malloc.hugetlb=1");
     }
 
     [Theory]
     [InlineData("src/Ser.Api/Properties/launchSettings.json")]
     [InlineData("src/Ser.Training/Properties/launchSettings.json")]
     [InlineData("benchmarks/Ser.Benchmarks/Properties/launchSettings.json")]
-    public void Every_launch_profile_gives_the_process_one_glibc_heap(string file)
+    public void Every_launch_profile_gives_the_process_one_glibc_heap_on_huge_pages(string file)
     {
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, file)));
         var profiles = json.RootElement.GetProperty("profiles").EnumerateObject().ToArray();
 
         Assert.NotEmpty(profiles);
         Assert.All(profiles, p => Assert.Equal("1", p.Value.GetProperty("environmentVariables").GetProperty("MALLOC_ARENA_MAX").GetString()));
+        Assert.All(profiles, p => Assert.True(Ser.Core.Runtime.HeapHugePages.Requested(name =>
+            p.Value.GetProperty("environmentVariables").TryGetProperty(name, out var v) ? v.GetString() : null), $"{p.Name}: no huge pages"));
     }
 
     [Fact]
