@@ -4,8 +4,8 @@ namespace Ser.Core.Runtime;
 /// only on request (<c>madvise</c>, Debian's and Ubuntu's default), glibc asks for them when the process starts with
 /// <c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c>. A new 2 MiB page costs one fault instead of 512, and large tensors
 /// then need 512 times fewer page-table walks (AMD EPYC Zen 5, 2 cores, one heap: wav2vec2-base's first forward on a
-/// 30 s clip 2.3 s in its feature encoder with 131,000 faults against 1.1 s; later forwards 1.01-1.03x ONNX Runtime's
-/// time against 1.09x). Only the environment can set it, as <see cref="MallocArenas"/>.</summary>
+/// 30 s clip, which grows the heap, 2.3 s in its feature encoder with 131,000 faults against 1.1 s). Only the
+/// environment can set it, as <see cref="MallocArenas"/>.</summary>
 public static class HeapHugePages
 {
     /// <summary>The tunable glibc (2.35 on) reads at start-up; <c>1</c> requests transparent huge pages for its heap.</summary>

@@ -28,7 +28,8 @@ public static partial class TorchRuntime
 
     /// <inheritdoc cref="Initialize()"/>
     /// <param name="logger">Gets one line naming the math in force, why, and the CPU; and a warning where glibc gives each
-    /// thread its own heap (<see cref="MallocArenas"/>).</param>
+    /// thread its own heap (<see cref="MallocArenas"/>), and a note where the heap could be on huge pages and the process does
+    /// not ask for them (<see cref="HeapHugePages"/>).</param>
     public static Float32Math Initialize(Microsoft.Extensions.Logging.ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
