@@ -11,7 +11,7 @@ public static class HeapHugePages
     /// <summary>The tunable glibc (2.35 on) reads at start-up; <c>1</c> requests transparent huge pages for its heap.</summary>
     public const string Tunable = "glibc.malloc.hugetlb";
 
-    private const string Tunables = "GLIBC_TUNABLES", KernelSetting = "/sys/kernel/mm/transparent_hugepage/enabled";
+    private const string KernelSetting = "/sys/kernel/mm/transparent_hugepage/enabled";
 
     /// <summary>Whether an environment (<paramref name="variable"/> reads one variable) requests huge pages for glibc's
     /// heap: <c>glibc.malloc.hugetlb</c> 1 (transparent) or 2 (reserved hugetlbfs pages) in <c>GLIBC_TUNABLES</c>, the
@@ -19,9 +19,7 @@ public static class HeapHugePages
     public static bool Requested(Func<string, string?> variable)
     {
         ArgumentNullException.ThrowIfNull(variable);
-        var value = variable(Tunables)?.Split(':').Select(t => t.Split('=', 2))
-            .LastOrDefault(kv => kv.Length == 2 && kv[0].Trim() == Tunable)?[1].Trim();
-        return value is "1" or "2";
+        return GlibcTunables.Value(variable, Tunable) is "1" or "2";
     }
 
     /// <summary>The kernel's mode (<c>always</c>, <c>madvise</c> or <c>never</c>) from the bracketed word of its

@@ -11,7 +11,7 @@ public static class MallocArenas
     /// <summary>The variable glibc reads at start-up; <c>1</c> makes every thread use the main heap.</summary>
     public const string Variable = "MALLOC_ARENA_MAX";
 
-    private const string Tunables = "GLIBC_TUNABLES", ArenaMaxTunable = "glibc.malloc.arena_max";
+    private const string ArenaMaxTunable = "glibc.malloc.arena_max";
 
     /// <summary>Null where this process's threads share glibc's main heap (or glibc is not its C library), else a line
     /// that says what to set.</summary>
@@ -23,9 +23,7 @@ public static class MallocArenas
     public static bool Shared(Func<string, string?> variable)
     {
         ArgumentNullException.ThrowIfNull(variable);
-        var tunable = variable(Tunables)?.Split(':').Select(t => t.Split('=', 2))
-            .LastOrDefault(kv => kv.Length == 2 && kv[0].Trim() == ArenaMaxTunable)?[1];
-        return (tunable ?? variable(Variable))?.Trim() == "1";
+        return (GlibcTunables.Value(variable, ArenaMaxTunable) ?? variable(Variable))?.Trim() == "1";
     }
 
     private const string AdviceText = "glibc gives each thread its own heap here, where it maps tensors over 64 MiB afresh on every use: " +
