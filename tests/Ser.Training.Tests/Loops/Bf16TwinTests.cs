@@ -65,18 +65,20 @@ public sealed class Bf16TwinTests
         foreach (var (name, g) in actual)
             Assert.True(g.equal(summed[name].flatten()).all().item<bool>(), $"{name}: not the fp32 sum of the twin's gradients");
 
-        // bf16 activations make gradients noisy at random initialisation on random data. Over 24 seeds on a Zen 5: the whole
-        // model 0.91-0.97 to fp32, convolutions and the classifier (their products in bf16) 0.90-0.99 each; PyTorch 1.13's own
-        // CPU autocast on torchvision's resnet18 gave 0.94 and 0.905. A norm layer's 16 gradients are sums with heavy
-        // cancellation: 0.66-0.99 there, lower still on other CPUs (0.80 seen on CI), so they only have to point the right way.
+        // bf16 activations make gradients noisy at random initialisation on random data. Over 12 seeds of this setup on a
+        // Zen 5 (and 12 more with one label for every clip): the whole model 0.91-0.94 (0.95-0.97) to fp32, convolutions and
+        // the classifier (their products in bf16) 0.90 and up each; PyTorch 1.13's own CPU autocast on
+        // torchvision's resnet18 gave 0.94 and 0.905. A norm layer's 16 gradients are sums with heavy cancellation: 0.71 and
+        // up there (0.66), lower still on other CPUs (0.80 seen on CI), so they only have to point the right way.
         static float Cosine(Tensor a, Tensor b) => (a * b).sum().item<float>() / (a.norm().item<float>() * b.norm().item<float>() + 1e-12f);
         foreach (var (name, g) in actual)
         {
-            var bound = twins[name].dtype == ScalarType.BFloat16 ? 0.85 : 0.4;
-            Assert.True(Cosine(g, expected[name]) > bound, $"{name}: cosine {Cosine(g, expected[name])} to the fp32 gradient");
+            var (cosine, bound) = (Cosine(g, expected[name]), twins[name].dtype == ScalarType.BFloat16 ? 0.85 : 0.4);
+            Assert.True(cosine > bound, $"{name}: cosine {cosine} to the fp32 gradient");
         }
         var whole = (Actual: cat(actual.Values.ToArray()), Expected: cat(actual.Keys.Select(k => expected[k]).ToArray()));
-        Assert.True(Cosine(whole.Actual, whole.Expected) > 0.88, $"whole-model cosine {Cosine(whole.Actual, whole.Expected)}");
+        var wholeCosine = Cosine(whole.Actual, whole.Expected);
+        Assert.True(wholeCosine > 0.88, $"whole-model cosine {wholeCosine}");
         var ratio = whole.Actual.norm().item<float>() / whole.Expected.norm().item<float>();
         Assert.InRange(ratio, 0.9f, 1.1f);
         Assert.All(twin.Module.parameters(), p => Assert.True(p.grad is null || p.grad.abs().max().to(ScalarType.Float32).item<float>() == 0, "twin gradients are cleared"));
