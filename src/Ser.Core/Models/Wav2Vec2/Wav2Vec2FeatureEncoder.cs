@@ -12,6 +12,8 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     // Frames of the first layer's output the one-time measurement of the two forms runs on (about 2 s of audio).
     private const long MeasuredFrames = 6400;
 
+    private readonly long _measuredSamples;
+
     private readonly ModuleList<Wav2Vec2ConvLayer> conv_layers = new();
     private readonly string _shapeKey;
 
@@ -28,6 +30,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         }
         _shapeKey = $"wav2vec2 feature encoder {string.Join(',', config.ConvDim)}/{string.Join(',', config.ConvKernel)}/"
             + $"{string.Join(',', config.ConvStride)}/{config.FeatExtractNorm}";
+        _measuredSamples = (MeasuredFrames - 1) * config.ConvStride[0] + config.ConvKernel[0];
         RegisterComponents();
     }
 
@@ -42,26 +45,20 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        var first = conv_layers[0].forward(input.unsqueeze(1));
-        if (!RunsOnFrames(first)) return Channels(first).MoveToOuterDisposeScope();
-        var rows = first.transpose(1, 2).contiguous();
-        first.Dispose(); // the largest activation: one copy of it at a time (no autograd on this path)
-        return OnFrames(rows).MoveToOuterDisposeScope();
+        return (RunsOnFrames(input) ? Frames(input) : Channels(input)).MoveToOuterDisposeScope();
     }
 
-    private Tensor Channels(Tensor first)
+    private Tensor Channels(Tensor samples)
     {
-        var x = first;
+        var x = conv_layers[0].forward(samples.unsqueeze(1));
         for (var i = 1; i < conv_layers.Count; i++) x = conv_layers[i].forward(x);
         return x.transpose(1, 2);
     }
 
-    private Tensor Frames(Tensor first) => OnFrames(first.transpose(1, 2).contiguous());
-
-    // Takes ownership of rows: each layer's input is freed once the next layer's output exists.
-    private Tensor OnFrames(Tensor rows)
+    // Each layer's input is freed once the next layer's output exists (no autograd on this path).
+    private Tensor Frames(Tensor samples)
     {
-        var x = rows;
+        var x = conv_layers[0].ForwardSamples(samples);
         for (var i = 1; i < conv_layers.Count; i++)
         {
             var next = conv_layers[i].ForwardFrames(x);
@@ -75,14 +72,15 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     // (Wav2Vec2ConvLayer.ForwardFrames): on AMD Zen 5 oneDNN's direct convolution runs wav2vec2-base's second layer at
     // ~250 GFLOP/s, the products at ~350, and the encoder took 0.80-0.92 of the time from 3 to 30 s. Which form is
     // faster depends on the CPU, so each process measures both once per dtype and architecture (MeasuredChoice).
-    private bool RunsOnFrames(Tensor first)
+    private bool RunsOnFrames(Tensor samples)
     {
-        if (first.device_type != DeviceType.CPU || is_grad_enabled() || !conv_layers.Skip(1).All(l => l.RunsOnFrames))
+        if (samples.device_type != DeviceType.CPU || is_grad_enabled() || !conv_layers[0].RunsOnSamples
+            || !conv_layers.Skip(1).All(l => l.RunsOnFrames))
             return false;
         // Weights stored otherwise (a model in training) cost the products a copy per call: measured apart.
         var layout = conv_layers.Skip(1).All(l => l.WeightTapMajor) ? "tap-major" : "plain";
         // Measured on a fixed length, whatever the first call's, so the choice holds for the lengths that cost the most.
-        return MeasuredChoice.PrefersSecond($"{_shapeKey} {first.dtype} {layout}",
-            () => MeasuredChoice.FirstItemRepeated(first, 2, MeasuredFrames), Channels, Frames);
+        return MeasuredChoice.PrefersSecond($"{_shapeKey} {samples.dtype} {layout}",
+            () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Channels, Frames);
     }
 }

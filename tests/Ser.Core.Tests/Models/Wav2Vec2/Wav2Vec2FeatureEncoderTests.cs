@@ -40,6 +40,63 @@ public sealed class Wav2Vec2FeatureEncoderTests
         }
     }
 
+    [Theory]
+    [InlineData(Wav2Vec2ConvLayer.Norm.Group, false, 1, 16_000)]
+    [InlineData(Wav2Vec2ConvLayer.Norm.Group, true, 3, 4_321)]
+    [InlineData(Wav2Vec2ConvLayer.Norm.Layer, true, 2, 1_000)]
+    [InlineData(Wav2Vec2ConvLayer.Norm.None, false, 2, 10)]
+    public void First_layer_from_samples_equals_the_convolution(Wav2Vec2ConvLayer.Norm norm, bool bias, int batch, int samples)
+    {
+        manual_seed(5);
+        using var layer = new Wav2Vec2ConvLayer(1, 64, 10, 5, bias, norm);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        foreach (var (name, p) in layer.named_parameters())
+            p.normal_(name.StartsWith("layer_norm.weight", StringComparison.Ordinal) ? 1 : 0, 0.3);
+        // Items of different loudness and offset: the group norm's statistics are per item and channel.
+        var input = randn(batch, samples) * linspace(0.01, 2, batch).unsqueeze(1) + linspace(-0.5, 0.5, batch).unsqueeze(1);
+
+        var single = layer.forward(input.unsqueeze(1)).transpose(1, 2);
+        var actual = layer.ForwardSamples(input);
+        layer.to(ScalarType.Float64);
+        var expected = layer.forward(input.to(ScalarType.Float64).unsqueeze(1)).transpose(1, 2);
+
+        Assert.True(layer.RunsOnSamples);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(actual.is_contiguous());
+        double Error(Tensor t) => (t.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        // As close to float64 as the convolution in float32 (whose norm loses digits where an item's offset dwarfs its
+        // variation), or closer.
+        Assert.True(Error(actual) < Math.Max(2e-6, 1.5 * Error(single)), $"relative error {Error(actual):E2}, float32 convolution {Error(single):E2}");
+    }
+
+    [Fact]
+    public void First_layer_from_samples_normalises_silence_as_the_group_norm_does()
+    {
+        using var layer = new Wav2Vec2ConvLayer(1, 16, 10, 5, false, Wav2Vec2ConvLayer.Norm.Group);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        foreach (var (_, p) in layer.named_parameters()) p.normal_(0, 0.3);
+        var input = cat([zeros(1, 400), full(1, 400, 0.25f)]); // no variance over time: only eps keeps it finite
+
+        var expected = layer.forward(input.unsqueeze(1)).transpose(1, 2);
+        var actual = layer.ForwardSamples(input);
+
+        Assert.False(actual.isnan().any().item<bool>());
+        Assert.True((actual - expected).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void First_layer_from_samples_rejects_clips_shorter_than_its_kernel()
+    {
+        using var layer = new Wav2Vec2ConvLayer(1, 16, 10, 5, false, Wav2Vec2ConvLayer.Norm.Group);
+        using var input = zeros(2, 9);
+        Assert.Throws<ArgumentException>(() => layer.ForwardSamples(input));
+        using var later = new Wav2Vec2ConvLayer(16, 16, 3, 2, false, Wav2Vec2ConvLayer.Norm.None);
+        Assert.False(later.RunsOnSamples);
+        Assert.Throws<InvalidOperationException>(() => later.ForwardSamples(input));
+    }
+
     [Fact]
     public void Group_normalised_layers_do_not_run_time_major()
     {
