@@ -1,4 +1,5 @@
 using Ser.Core.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,11 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
 {
     // Up to this many frames explicit matmul-softmax-matmul is faster on CPU than SDPA in float32 (PERFORMANCE.md); in
     // bfloat16 it is faster at every length (libtorch's bf16 SDPA on CPU: 47 ms a layer at 30 s, explicit 35; Zen 4).
+    // Longer clips in float32 without autograd take the measured choice (UsesExplicitAttention).
     private const long ExplicitAttentionMaxFrames = 384;
+
+    // Frames of the one-time measurement of explicit attention against SDPA: a 30 s clip's.
+    private const long MeasuredFrames = 1500;
 
     // Explicit attention runs in blocks of queries whose scores hold at most this many elements (32 MiB in bf16), so
     // its memory stays bounded at any length.
@@ -42,11 +47,38 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         var k = Heads(k_proj.forward(x));
         var v = Heads(v_proj.forward(x));
         var dropout = training ? _dropout : 0.0;
-        var context = dropout == 0.0 && (frames <= ExplicitAttentionMaxFrames || x.dtype == ScalarType.BFloat16)
+        var context = dropout == 0.0 && UsesExplicitAttention(q, k, v)
             ? ExplicitAttention(q, k, v, keyMask)
             : nn.functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, is_casual: false);
         return out_proj.forward(context.transpose(1, 2).reshape(batch, frames, hidden)).MoveToOuterDisposeScope();
     }
+
+    // SDPA streams the scores (flash attention) and keeps none for the backward pass, so it stays for long clips under
+    // autograd and off the CPU. Without autograd on the CPU which is faster depends on the CPU (AMD Zen 5, 30 s clip:
+    // SDPA 49 ms a layer, explicit attention in blocks of queries 32; 400 frames: 14 against 2.4): measured once a process.
+    private bool UsesExplicitAttention(Tensor q, Tensor k, Tensor v)
+    {
+        if (q.shape[2] <= ExplicitAttentionMaxFrames || q.dtype == ScalarType.BFloat16) return true;
+        if (is_grad_enabled() || q.device_type != DeviceType.CPU) return false;
+        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{q.shape[3]} {q.dtype} long", () => Sample(q, k, v),
+            p => nn.functional.scaled_dot_product_attention(Query(p), Key(p), Value(p), null, 0.0, is_casual: false),
+            p => ExplicitAttention(Query(p), Key(p), Value(p), null));
+    }
+
+    // q, k and v's first item, [3, 1, frames, heads, headDim], repeated along time to MeasuredFrames; Query, Key and Value
+    // view it as the projections' [1, heads, frames, headDim] views.
+    private static Tensor Sample(Tensor q, Tensor k, Tensor v)
+    {
+        var packed = stack([q[..1].transpose(1, 2), k[..1].transpose(1, 2), v[..1].transpose(1, 2)]);
+        var repeats = (MeasuredFrames + q.shape[2] - 1) / q.shape[2];
+        return packed.repeat(1, 1, repeats, 1, 1).narrow(2, 0, MeasuredFrames);
+    }
+
+    private static Tensor Query(Tensor packed) => packed[0].transpose(1, 2);
+
+    private static Tensor Key(Tensor packed) => packed[1].transpose(1, 2);
+
+    private static Tensor Value(Tensor packed) => packed[2].transpose(1, 2);
 
     /// <summary>Queries per block of <see cref="ExplicitAttention"/>: as many as keep the block's scores within
     /// <see cref="ScoresPerBlock"/> elements, at least one.</summary>

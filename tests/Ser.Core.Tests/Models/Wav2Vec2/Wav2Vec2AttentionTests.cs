@@ -1,4 +1,5 @@
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,32 +11,52 @@ public sealed class Wav2Vec2AttentionTests
     private const int Hidden = 16;
     private const int Heads = 2;
 
-    // 50 frames: explicit in both precisions; 500: SDPA in float32, explicit in bf16; 2,900: bf16 in two blocks of
-    // queries (2 heads × 2,900² scores > 16 Mi elements).
+    // 50 frames: explicit in both precisions; 500 in float32: SDPA under autograd, the measured choice without; 500 in
+    // bf16: explicit; 2,900: two blocks of queries (2 heads × 2,900² scores > 16 Mi elements) where explicit.
     [Theory]
-    [InlineData(50, ScalarType.Float32)]
-    [InlineData(500, ScalarType.Float32)]
-    [InlineData(50, ScalarType.BFloat16)]
-    [InlineData(500, ScalarType.BFloat16)]
-    [InlineData(2_900, ScalarType.BFloat16)]
-    public void Each_path_equals_the_formula_with_the_key_mask_applied(int frames, ScalarType dtype)
+    [InlineData(50, ScalarType.Float32, false)]
+    [InlineData(500, ScalarType.Float32, false)]
+    [InlineData(500, ScalarType.Float32, true)]
+    [InlineData(2_900, ScalarType.Float32, false)]
+    [InlineData(50, ScalarType.BFloat16, false)]
+    [InlineData(500, ScalarType.BFloat16, false)]
+    [InlineData(2_900, ScalarType.BFloat16, false)]
+    public void Each_path_equals_the_formula_with_the_key_mask_applied(int frames, ScalarType dtype, bool autograd)
     {
         manual_seed(11);
         using var attention = new Wav2Vec2Attention(Hidden, Heads, dropout: 0.1);
         attention.eval();
         using var scope = NewDisposeScope();
-        using var mode = inference_mode();
         var x = randn(2, frames, Hidden);
         // The second clip's last third is padding.
         var mask = zeros(2, 1, 1, frames);
         mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
 
-        var expected = Reference(attention, x, mask);
+        Tensor expected;
+        using (no_grad()) expected = Reference(attention, x, mask);
         attention.to(dtype);
-        var actual = attention.forward(x.to(dtype), mask.to(dtype)).to(ScalarType.Float64);
+        Tensor actual;
+        using (autograd ? null : inference_mode())
+            actual = attention.forward(x.to(dtype), mask.to(dtype)).detach().to(ScalarType.Float64);
 
         var error = (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
         Assert.True(error < (dtype == ScalarType.Float32 ? 1e-5 : 3e-2), $"relative error {error:E2}");
+    }
+
+    [Fact]
+    public void Long_clips_without_autograd_take_the_measured_choice_between_explicit_attention_and_SDPA()
+    {
+        using var attention = new Wav2Vec2Attention(Hidden, Heads, dropout: 0.0);
+        attention.eval();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var x = randn(1, 400, Hidden);
+
+        var first = attention.forward(x, null);
+        var second = attention.forward(x, null);
+
+        Assert.Contains("wav2vec2 attention 2x8 Float32 long", MeasuredChoice.Made.Keys);
+        Assert.True(first.equal(second).all().item<bool>()); // the same computation on every call
     }
 
     [Fact]
