@@ -39,8 +39,9 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
         };
     }
 
-    // 5 s of quiet noise (fixed seed): long enough for every form a clip can take (the positional conv's from 4 s).
-    private static readonly float[] WarmUpClip = QuietNoise(5 * 16_000);
+    // 8 s of quiet noise (fixed seed): long enough for every form a clip can take (the positional conv's from 4 s,
+    // wav2vec2's attention over 384 frames from 7.7 s).
+    private static readonly float[] WarmUpClip = QuietNoise(8 * 16_000);
 
     private static float[] QuietNoise(int samples)
     {
