@@ -125,7 +125,8 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         if (!RunsOnSamples) throw new InvalidOperationException("This layer does not take raw samples; use forward.");
         if (input.dim() != 2 || input.shape[1] < _kernel)
-            throw new ArgumentException($"Expected [batch, samples] with at least {_kernel} samples, got [{string.Join(", ", input.shape)}].");
+            throw new ArgumentException(
+                $"Expected [batch, samples] with at least {_kernel} samples, got [{string.Join(", ", input.shape)}].", nameof(input));
         using var scope = NewDisposeScope();
         var samples = input.contiguous();
         var (batch, length) = (samples.shape[0], samples.shape[1]);

@@ -54,7 +54,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
         foreach (var (name, p) in layer.named_parameters())
             p.normal_(name.StartsWith("layer_norm.weight", StringComparison.Ordinal) ? 1 : 0, 0.3);
         // Items of different loudness and offset: the group norm's statistics are per item and channel.
-        var input = randn(batch, samples) * linspace(0.01, 2, batch).unsqueeze(1) + linspace(-0.5, 0.5, batch).unsqueeze(1);
+        var input = (randn(batch, samples) * linspace(0.01, 2, batch).unsqueeze(1)) + linspace(-0.5, 0.5, batch).unsqueeze(1);
 
         var single = layer.forward(input.unsqueeze(1)).transpose(1, 2);
         var actual = layer.ForwardSamples(input);
@@ -64,10 +64,12 @@ public sealed class Wav2Vec2FeatureEncoderTests
         Assert.True(layer.RunsOnSamples);
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(actual.is_contiguous());
-        double Error(Tensor t) => (t.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        double Error(Tensor t) =>
+            (t.to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        var (error, convolution) = (Error(actual), Error(single));
         // As close to float64 as the convolution in float32 (whose norm loses digits where an item's offset dwarfs its
         // variation), or closer.
-        Assert.True(Error(actual) < Math.Max(2e-6, 1.5 * Error(single)), $"relative error {Error(actual):E2}, float32 convolution {Error(single):E2}");
+        Assert.True(error < Math.Max(2e-6, 1.5 * convolution), $"relative error {error:E2}, float32 convolution {convolution:E2}");
     }
 
     [Fact]
