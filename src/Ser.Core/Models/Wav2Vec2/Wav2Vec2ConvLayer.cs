@@ -106,9 +106,15 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
                 item.addmm_(shifted, weight, beta: 1, alpha: 1);
             }
         }
+        return BiasNormGelu(output).MoveToOuterDisposeScope();
+    }
+
+    // The rest of the layer after a time-major product: conv bias, layer norm over channels if any, GELU in place.
+    private Tensor BiasNormGelu(Tensor output)
+    {
         if (conv.bias is not null) output.add_(conv.bias, Scalars.One);
         var x = layer_norm is null ? output : layer_norm.forward(output);
-        return x.gelu_().MoveToOuterDisposeScope();
+        return x.gelu_();
     }
 
     /// <summary>Whether <see cref="ForwardSamples"/> computes this layer: a first layer, on one input channel.</summary>
@@ -133,19 +139,10 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         var frames = (length - _kernel) / _stride + 1;
         var windows = samples.as_strided([batch, frames, _kernel], [length, _stride, 1], samples.storage_offset()).contiguous();
         var weight = conv.weight!.reshape(conv.weight.shape[0], _kernel); // [out, kernel]
-        Tensor output;
-        if (layer_norm is GroupNorm norm)
-        {
-            var (folded, shift) = FoldGroupNorm(windows, weight, norm);
-            output = windows.baddbmm(folded.transpose(1, 2), shift); // TorchSharp: batch1.baddbmm(batch2, addend)
-        }
-        else
-        {
-            output = windows.matmul(weight.t());
-            if (conv.bias is not null) output.add_(conv.bias, Scalars.One);
-            if (layer_norm is not null) output = layer_norm.forward(output);
-        }
-        return output.gelu_().MoveToOuterDisposeScope();
+        if (layer_norm is not GroupNorm norm) return BiasNormGelu(windows.matmul(weight.t())).MoveToOuterDisposeScope();
+        var (folded, shift) = FoldGroupNorm(windows, weight, norm);
+        // TorchSharp's batch1.baddbmm(batch2, addend) is PyTorch's addend.baddbmm(batch1, batch2).
+        return windows.baddbmm(folded.transpose(1, 2), shift).gelu_().MoveToOuterDisposeScope();
     }
 
     // Per item: weights [batch, out, kernel] and bias [batch, 1, out] with group_norm(conv(x)) = windows · weightsᵀ + bias.
