@@ -13,7 +13,7 @@ namespace Ser.Core.Models.ResNet;
 /// so the result does not depend on the thread count. Weights are packed once, by groups of 64 outputs and chunks of
 /// 128 inputs. Single-threaded on AMD Zen 5 it runs ResNet18's 3×3 layers at ~195 GFLOP/s (90 % of the core's FMA peak,
 /// oneDNN's direct kernel ~175 with its weights packed, ~135 at 256 channels).</summary>
-internal sealed unsafe class DirectConvolution : IDisposable
+internal sealed unsafe class DirectConvolution : INhwcConvolution
 {
     /// <summary>Output channels per kernel call; a layer's output channels must be a multiple.</summary>
     public const int Group = 64;
@@ -77,7 +77,7 @@ internal sealed unsafe class DirectConvolution : IDisposable
     public (int Height, int Width) OutputSize(int height, int width) =>
         ((height + 2 * Padding - Kernel) / Stride + 1, (width + 2 * Padding - Kernel) / Stride + 1);
 
-    /// <summary>Floats per input row <see cref="Run"/> reads: a one-channel convolution's rows carry their padding (its
+    /// <summary>Floats per input row Run reads: a one-channel convolution's rows carry their padding (its
     /// k taps along a row are then k consecutive floats, which serve as k "channels", so the kernel's inner loop runs k
     /// long instead of 1); any other's are the map's rows.</summary>
     public int InputRowWidth(int width) => RowTaps ? width + (2 * Padding) : width * In;
@@ -87,7 +87,7 @@ internal sealed unsafe class DirectConvolution : IDisposable
     /// just those rows. x's rows are <see cref="InputRowWidth"/> floats.</summary>
     /// <param name="threads">Threads to split the work over (the caller's thread takes part).</param>
     public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads,
-        int firstRow = 0, int rows = -1)
+        int firstRow, int rows)
     {
         var (oh, ow) = OutputSize(height, width);
         if (rows < 0) rows = oh - firstRow;
@@ -101,6 +101,9 @@ internal sealed unsafe class DirectConvolution : IDisposable
         else
             Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, work.Run);
     }
+
+    public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads) =>
+        Run(x, batch, height, width, y, residual, relu, threads, 0, -1);
 
     private bool RowTaps => In == 1 && Kernel > 1;
 

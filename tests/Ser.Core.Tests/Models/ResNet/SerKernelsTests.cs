@@ -2,6 +2,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Runtime;
+using TorchSharp;
 using Ser.Tests;
 using static TorchSharp.torch;
 
@@ -56,6 +57,37 @@ public sealed class SerKernelsTests
         var error = (one - expected).abs().max().item<float>() / expected.abs().max().item<float>();
         Assert.True(error < 1e-4, $"relative error {error}");
         Assert.True(one.equal(three).all().item<bool>(), "the thread count changed the output bits");
+    }
+
+    [Fact]
+    public void The_winograd_layers_keep_the_error_of_float32_convolutions()
+    {
+        RequireAvx512();
+        using var model = new ResNet18(6, inChannels: 1);
+        model.eval();
+        using var exact = new ResNet18(6, inChannels: 1);
+        exact.to(ScalarType.Float64);
+        exact.eval();
+        using (no_grad())
+            foreach (var (name, p) in model.state_dict()) exact.state_dict()[name].copy_(p);
+        using var fused = new FusedResNet18(model);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var generator = new Generator(13);
+
+        // Ser's every 3×3 stride-1 layer is F(2×2, 3×3); libtorch's float32 convolutions are direct or im2col. Both
+        // against the model in float64, at the preset's window and at odd sides that leave partial tiles.
+        double serWorst = 0, torchWorst = 0;
+        foreach (var (batch, height, width) in new[] { (2L, 128L, 301L), (1L, 37L, 53L) })
+        {
+            var x = randn(batch, 1, height, width, generator: generator);
+            var reference = exact.forward(x.to(ScalarType.Float64));
+            var scale = reference.abs().max().item<double>();
+            serWorst = Math.Max(serWorst, (fused.ForwardOnSerKernels(x).to(ScalarType.Float64) - reference).abs().max().item<double>() / scale);
+            torchWorst = Math.Max(torchWorst, (model.forward(x).to(ScalarType.Float64) - reference).abs().max().item<double>() / scale);
+        }
+
+        Assert.True(serWorst <= 4 * torchWorst, $"relative error against float64: Ser's kernels {serWorst:E2}, libtorch float32 {torchWorst:E2}");
     }
 
     [Fact]
