@@ -48,6 +48,22 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         return (RunsOnFrames(input) ? Frames(input) : Channels(input)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Whether the encoder can run time-major (<see cref="ForwardTimeMajor"/>): its first layer from raw samples
+    /// and every other layer as matrix products over frames.</summary>
+    public bool RunsTimeMajor => conv_layers[0].RunsOnSamples && conv_layers.Skip(1).All(l => l.RunsOnFrames);
+
+    /// <summary><see cref="forward"/> in the time-major form whichever form was measured faster (tests, benchmarks).</summary>
+    /// <exception cref="InvalidOperationException">Not <see cref="RunsTimeMajor"/>, or autograd is on (the form is
+    /// for inference).</exception>
+    public Tensor ForwardTimeMajor(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!RunsTimeMajor || is_grad_enabled())
+            throw new InvalidOperationException("The time-major form runs inference (no_grad or inference_mode) of encoders whose layers support it (RunsTimeMajor).");
+        using var scope = NewDisposeScope();
+        return Frames(input).MoveToOuterDisposeScope();
+    }
+
     private Tensor Channels(Tensor samples)
     {
         var x = conv_layers[0].forward(samples.unsqueeze(1));
@@ -74,9 +90,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     // faster depends on the CPU, so each process measures both once per dtype and architecture (MeasuredChoice).
     private bool RunsOnFrames(Tensor samples)
     {
-        if (samples.device_type != DeviceType.CPU || is_grad_enabled() || !conv_layers[0].RunsOnSamples
-            || !conv_layers.Skip(1).All(l => l.RunsOnFrames))
-            return false;
+        if (samples.device_type != DeviceType.CPU || is_grad_enabled() || !RunsTimeMajor) return false;
         // Weights stored otherwise (a model in training) cost the products a copy per call: measured apart.
         var layout = conv_layers.Skip(1).All(l => l.WeightTapMajor) ? "tap-major" : "plain";
         // Measured on a fixed length, whatever the first call's, so the choice holds for the lengths that cost the most.

@@ -38,6 +38,33 @@ public sealed class Wav2Vec2ParityTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void The_time_major_feature_encoder_matches_the_reference(string model, bool parametrizations, int index)
+    {
+        using var classifier = Wav2Vec2Fixture.Load(model, parametrizations, _temp);
+        var cases = Wav2Vec2Fixture.Cases(model);
+        var encoder = classifier.Backbone.FeatureEncoder;
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        // Forced, whichever form this process measured faster: group norm on the first layer (-base), layer norm on
+        // every layer (-stable).
+        var features = encoder.ForwardTimeMajor(cases[$"input_values_{index}"]);
+
+        Assert.True(encoder.RunsTimeMajor);
+        Assert.True(Wav2Vec2Fixture.MaxAbsDiff(features, cases[$"conv_features_{index}"]) <= Tolerance, "conv features");
+    }
+
+    [Fact]
+    public void The_time_major_feature_encoder_refuses_to_run_under_autograd()
+    {
+        using var classifier = Wav2Vec2Fixture.Load(Wav2Vec2Fixture.Models.First(), false, _temp);
+        using var samples = zeros(1, 4000);
+
+        Assert.Throws<InvalidOperationException>(() => classifier.Backbone.FeatureEncoder.ForwardTimeMajor(samples));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Logits_match_plain_and_with_the_weighted_layer_sum(string model, bool parametrizations, int index)
     {
         var cases = Wav2Vec2Fixture.Cases(model);
