@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Ser.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;
@@ -9,7 +10,7 @@ namespace Ser.Core.Models.ResNet;
 /// <summary>A 3×3, stride 1, padding 1 convolution over channels-last (NHWC) float32 maps by Winograd's F(2×2, 3×3):
 /// each 2×2 block of outputs (a tile) is Aᵀ[Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B)]A, 16 products per input channel where the
 /// direct convolution makes 36. The sums over input channels are 16 matrix products on the 6 × 64 register block of
-/// <see cref="DirectConvolution"/>. The transforms' factors are ±1 and ½ and the weights' are made in float64, so the
+/// <see cref="RegisterBlock"/>. The transforms' factors are ±1 and ½ and the weights' are made in float64, so the
 /// error stays that of a float32 convolution (ResNet18's logits: 1.6× libtorch's error against float64). On AMD Zen 5
 /// each of ResNet18's 3×3 stride-1 layers took 0.45-0.6× the direct kernel's time. Tiles are taken in blocks whose
 /// transformed inputs and products stay in the core's L2 cache; each output is summed by one thread in a fixed order,
@@ -22,7 +23,7 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
     private const int Positions = 16;
 
     // Tiles per call of the product kernel.
-    private const int Rows = 6;
+    private const int Rows = RegisterBlock.Rows;
 
     // Tiles per block: at 128 channels its transformed inputs and products take 2 × 16 × 24 × 128 floats (384 KB).
     private const int BlockTiles = 24;
@@ -142,15 +143,11 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
         var v = scratch;
         var m = scratch + ((long)Positions * BlockTiles * In);
         for (var i = 0; i < count; i++) TransformInput(x, map, first + i, v + ((long)i * In));
-        var padded = (count + Rows - 1) / Rows * Rows;
-        // Rows past the last tile feed products nobody reads; zeros keep them free of NaNs and denormals.
-        for (var p = 0; p < Positions && padded > count; p++)
-            new Span<float>(v + ((((long)p * BlockTiles) + count) * In), (padded - count) * In).Clear();
         for (var p = 0; p < Positions; p++)
             for (var g = from; g < to; g++)
-                for (var row = 0; row < padded; row += Rows)
-                    Multiply(v + ((((long)p * BlockTiles) + row) * In), In, _weights + WeightIndex(p, g, 0),
-                        m + ((((long)p * BlockTiles) + row) * Out) + (g * Group), Out);
+                for (var row = 0; row < count; row += Rows)
+                    RegisterBlock.Multiply(v + ((((long)p * BlockTiles) + row) * In), In, Math.Min(Rows, count - row),
+                        _weights + WeightIndex(p, g, 0), Group, In, m + ((((long)p * BlockTiles) + row) * Out) + (g * Group), Out);
         for (var i = 0; i < count; i++) TransformOutput(m + ((long)i * Out), map, first + i, from * Group, to * Group, y, residual, relu);
     }
 
@@ -248,58 +245,6 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
         if (residual is not null) value += Avx512F.LoadVector512(residual + at);
         if (relu) value = Avx512F.Max(value, Vector512<float>.Zero);
         Avx512F.Store(y + at, value);
-    }
-
-    // m[6 rows][64] = v[6 rows][inputs] · w[inputs][64], v's rows `inputs` floats apart and m's `mStride`. Written out
-    // by hand as DirectConvolution.Block: the JIT keeps the 24 accumulators in registers only if the loop holds no call.
-    [SkipLocalsInit]
-    private static void Multiply(float* v, int inputs, float* w, float* m, int mStride)
-    {
-        float* p0 = v, p1 = v + inputs, p2 = v + (2 * inputs), p3 = v + (3 * inputs), p4 = v + (4 * inputs), p5 = v + (5 * inputs);
-        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default,
-            a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default,
-            a31 = default, a32 = default, a33 = default, a40 = default, a41 = default, a42 = default, a43 = default,
-            a50 = default, a51 = default, a52 = default, a53 = default;
-        for (var c = 0; c < inputs; c++, w += Group)
-        {
-            var w0 = Avx512F.LoadAlignedVector512(w);
-            var w1 = Avx512F.LoadAlignedVector512(w + 16);
-            var w2 = Avx512F.LoadAlignedVector512(w + 32);
-            var w3 = Avx512F.LoadAlignedVector512(w + 48);
-            var b = Vector512.Create(p0[c]);
-            a00 = Avx512F.FusedMultiplyAdd(b, w0, a00); a01 = Avx512F.FusedMultiplyAdd(b, w1, a01);
-            a02 = Avx512F.FusedMultiplyAdd(b, w2, a02); a03 = Avx512F.FusedMultiplyAdd(b, w3, a03);
-            b = Vector512.Create(p1[c]);
-            a10 = Avx512F.FusedMultiplyAdd(b, w0, a10); a11 = Avx512F.FusedMultiplyAdd(b, w1, a11);
-            a12 = Avx512F.FusedMultiplyAdd(b, w2, a12); a13 = Avx512F.FusedMultiplyAdd(b, w3, a13);
-            b = Vector512.Create(p2[c]);
-            a20 = Avx512F.FusedMultiplyAdd(b, w0, a20); a21 = Avx512F.FusedMultiplyAdd(b, w1, a21);
-            a22 = Avx512F.FusedMultiplyAdd(b, w2, a22); a23 = Avx512F.FusedMultiplyAdd(b, w3, a23);
-            b = Vector512.Create(p3[c]);
-            a30 = Avx512F.FusedMultiplyAdd(b, w0, a30); a31 = Avx512F.FusedMultiplyAdd(b, w1, a31);
-            a32 = Avx512F.FusedMultiplyAdd(b, w2, a32); a33 = Avx512F.FusedMultiplyAdd(b, w3, a33);
-            b = Vector512.Create(p4[c]);
-            a40 = Avx512F.FusedMultiplyAdd(b, w0, a40); a41 = Avx512F.FusedMultiplyAdd(b, w1, a41);
-            a42 = Avx512F.FusedMultiplyAdd(b, w2, a42); a43 = Avx512F.FusedMultiplyAdd(b, w3, a43);
-            b = Vector512.Create(p5[c]);
-            a50 = Avx512F.FusedMultiplyAdd(b, w0, a50); a51 = Avx512F.FusedMultiplyAdd(b, w1, a51);
-            a52 = Avx512F.FusedMultiplyAdd(b, w2, a52); a53 = Avx512F.FusedMultiplyAdd(b, w3, a53);
-        }
-        Store(m, a00, a01, a02, a03);
-        Store(m + mStride, a10, a11, a12, a13);
-        Store(m + (2 * mStride), a20, a21, a22, a23);
-        Store(m + (3 * mStride), a30, a31, a32, a33);
-        Store(m + (4 * mStride), a40, a41, a42, a43);
-        Store(m + (5 * mStride), a50, a51, a52, a53);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* m, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        Avx512F.StoreAligned(m, a0);
-        Avx512F.StoreAligned(m + 16, a1);
-        Avx512F.StoreAligned(m + 32, a2);
-        Avx512F.StoreAligned(m + 48, a3);
     }
 
     public void Dispose()
