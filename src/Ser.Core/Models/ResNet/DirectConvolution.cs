@@ -102,7 +102,9 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
             Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, work.Run);
     }
 
-    public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads) =>
+    public long ScratchFloats(int threads) => 0;
+
+    public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads, float* scratch) =>
         Run(x, batch, height, width, y, residual, relu, threads, 0, -1);
 
     private bool RowTaps => In == 1 && Kernel > 1;

@@ -128,14 +128,17 @@ internal sealed unsafe class ResNet18Direct : IDisposable
         var (conv1, conv2) = (_convs[i], _convs[i + 1]);
         var (oh, ow) = conv1.OutputSize(h, w);
         var hidden = allocate((long)batch * oh * ow * conv1.Out);
-        conv1.Run(x, batch, h, w, hidden, null, relu: true, threads);
+        var floats = Math.Max(Math.Max(conv1.ScratchFloats(threads), conv2.ScratchFloats(threads)),
+            downsample ? _convs[i + 2].ScratchFloats(threads) : 0);
+        var scratch = floats > 0 ? allocate(floats) : null;
+        conv1.Run(x, batch, h, w, hidden, null, relu: true, threads, scratch);
         var shortcut = x;
         if (downsample)
         {
             shortcut = allocate((long)batch * oh * ow * _convs[i + 2].Out);
-            _convs[i + 2].Run(x, batch, h, w, shortcut, null, relu: false, threads);
+            _convs[i + 2].Run(x, batch, h, w, shortcut, null, relu: false, threads, scratch);
         }
-        conv2.Run(hidden, batch, oh, ow, output, shortcut, relu: true, threads);
+        conv2.Run(hidden, batch, oh, ow, output, shortcut, relu: true, threads, scratch);
         i += downsample ? 3 : 2;
         return output;
     }

@@ -86,10 +86,14 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
         }
     }
 
-    /// <summary>y = conv(x) + bias (+ residual) (then ReLU), all [batch, height, width, channels].</summary>
-    /// <param name="threads">Threads to split the tiles over (the caller's thread takes part).</param>
-    public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads)
+    // A block's transformed inputs and products, per thread.
+    public long ScratchFloats(int threads) => (long)Math.Max(1, threads) * PerWorker;
+
+    private long PerWorker => (long)Positions * BlockTiles * (In + Out);
+
+    public void Run(float* x, int batch, int height, int width, float* y, float* residual, bool relu, int threads, float* scratch)
     {
+        if (scratch == null) throw new ArgumentNullException(nameof(scratch));
         var map = new Map(height, width, (height + 1) / 2, (width + 1) / 2);
         var total = (long)batch * map.TilesHigh * map.TilesWide;
         var blocks = (int)((total + BlockTiles - 1) / BlockTiles);
@@ -99,24 +103,17 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
         var parts = Math.Clamp(((2 * threads) + blocks - 1) / blocks, 1, groups);
         var items = blocks * parts;
         var workers = Math.Clamp(threads, 1, items);
-        var (input, output, shortcut) = ((nint)x, (nint)y, (nint)residual);
+        var (input, output, shortcut, memory) = ((nint)x, (nint)y, (nint)residual, (nint)scratch);
         var next = -1;
         void Worker(int worker)
         {
-            var scratch = (float*)NativeMemory.AlignedAlloc((nuint)((long)Positions * BlockTiles * (In + Out) * sizeof(float)), 64);
-            try
+            var mine = (float*)memory + (worker * PerWorker);
+            for (var item = Interlocked.Increment(ref next); item < items; item = Interlocked.Increment(ref next))
             {
-                for (var item = Interlocked.Increment(ref next); item < items; item = Interlocked.Increment(ref next))
-                {
-                    var (block, part) = (item / parts, item % parts);
-                    var first = (long)block * BlockTiles;
-                    Block((float*)input, map, first, (int)Math.Min(BlockTiles, total - first), part * groups / parts,
-                        (part + 1) * groups / parts, scratch, (float*)output, (float*)shortcut, relu);
-                }
-            }
-            finally
-            {
-                NativeMemory.AlignedFree(scratch);
+                var (block, part) = (item / parts, item % parts);
+                var first = (long)block * BlockTiles;
+                Block((float*)input, map, first, (int)Math.Min(BlockTiles, total - first), part * groups / parts,
+                    (part + 1) * groups / parts, mine, (float*)output, (float*)shortcut, relu);
             }
         }
         if (workers == 1)
