@@ -72,7 +72,10 @@ public sealed class TorchRuntimeTests : IDisposable
 
     // A worker thread's own glibc heap grows in pieces of up to 64 MiB; a block that does not fit beside a held one gets a
     // new piece, which glibc unmapped when the block was freed (10,240 page faults per 40 MiB cycle) until M_TOP_PAD.
-    // Several threads, as a thread may be given glibc's main heap, where this never happened.
+    // Several threads, as a thread may be given glibc's main heap, where this never happened. A thread shares its heap
+    // with threads of earlier tests: in about 1 run in 6 beside the ResNet tests (at commit 1fb6edd too) the first
+    // thread paid one cycle's faults (10,242) once. So each thread measures its 4 cycles up to 3 times and the fewest
+    // faults count; without M_TOP_PAD every try pays ~40,960.
     [Fact]
     public void Worker_threads_reuse_freed_memory_without_page_faults()
     {
@@ -85,9 +88,13 @@ public sealed class TorchRuntimeTests : IDisposable
             {
                 var held = Touched(Marshal.AllocHGlobal(Size));
                 Marshal.FreeHGlobal(Touched(Marshal.AllocHGlobal(Size)));
-                var before = ThreadPageFaults();
-                for (var i = 0; i < 4; i++) Marshal.FreeHGlobal(Touched(Marshal.AllocHGlobal(Size)));
-                faults[t] = ThreadPageFaults() - before;
+                faults[t] = long.MaxValue;
+                for (var attempt = 0; attempt < 3 && faults[t] > Pages / 10; attempt++)
+                {
+                    var before = ThreadPageFaults();
+                    for (var i = 0; i < 4; i++) Marshal.FreeHGlobal(Touched(Marshal.AllocHGlobal(Size)));
+                    faults[t] = Math.Min(faults[t], ThreadPageFaults() - before);
+                }
                 Marshal.FreeHGlobal(held);
             });
             worker.Start();
