@@ -14,10 +14,8 @@ public sealed class AudioQualityAnalyzer
     private readonly int _sampleRate;
     private readonly int _frame;
     private readonly List<double> _framePowers = [];
-    private double _peak, _energy, _frameEnergy, _lag0, _lag1;
-    private long _count, _clipped;
+    private Sums _sums;
     private int _inFrame;
-    private float _previous;
 
     public AudioQualityAnalyzer(int sampleRate)
     {
@@ -35,60 +33,75 @@ public sealed class AudioQualityAnalyzer
 
     public void Add(ReadOnlySpan<float> block)
     {
-        foreach (var s in block)
+        while (!block.IsEmpty)
+        {
+            var length = Math.Min(block.Length, _frame - _inFrame);
+            Accumulate(block[..length], ref _sums);
+            block = block[length..];
+            if ((_inFrame += length) == _frame) CloseFrame();
+        }
+    }
+
+    // Apart from Add's frame bookkeeping: a loop with a call in it keeps its sums in memory (no vector register survives
+    // a call on x64 Unix), which made the whole analysis 4 ns a sample on AMD Zen 5.
+    private static void Accumulate(ReadOnlySpan<float> samples, ref Sums sums)
+    {
+        var (peak, energy, frame, lag0, lag1) = (sums.Peak, sums.Energy, sums.Frame, sums.Lag0, sums.Lag1);
+        var (count, clipped, previous) = (sums.Count, sums.Clipped, sums.Previous);
+        foreach (var s in samples)
         {
             var a = Math.Abs(s);
-            _peak = Math.Max(_peak, a);
+            peak = Math.Max(peak, a);
             var e = (double)s * s;
-            _energy += e;
-            if (a >= ClipLevel) _clipped++;
+            energy += e;
+            if (a >= ClipLevel) clipped++;
             // Steady sounds have no quiet frames to measure noise in; white noise is uncorrelated from sample
             // to sample while voiced sound is not, so |lag-1 autocorrelation| r gives a second estimate r/(1-r).
-            if (_count > 0)
+            if (count > 0)
             {
-                _lag0 += e;
-                _lag1 += (double)s * _previous;
+                lag0 += e;
+                lag1 += (double)s * previous;
             }
-            _previous = s;
-            _count++;
-            _frameEnergy += e;
-            if (++_inFrame == _frame) CloseFrame();
+            previous = s;
+            count++;
+            frame += e;
         }
+        sums = new Sums(peak, energy, frame, lag0, lag1, count, clipped, previous);
     }
 
     public AudioQuality Result()
     {
         // A clip shorter than one frame is one (short) frame; a trailing partial frame is dropped otherwise.
         if (_framePowers.Count == 0 && _inFrame > 0) CloseFrame();
-        var n = Math.Max(_count, 1);
+        var n = Math.Max(_sums.Count, 1);
         var silentFrames = _framePowers.Count(p => PowerDb(p) < SilenceDbfs);
         var sorted = _framePowers.Order().ToArray();
         var snr = sorted.Length == 0 ? 0 : Math.Max(
             SnrDb(sorted[(int)(0.9 * (sorted.Length - 1))], sorted[(int)(0.1 * (sorted.Length - 1))]),
             CorrelationSnrDb());
 
-        var peakDb = Db(_peak);
-        var seconds = (double)_count / _sampleRate;
+        var peakDb = Db(_sums.Peak);
+        var seconds = (double)_sums.Count / _sampleRate;
         var warnings = new List<string>();
         if (seconds < 0.1) warnings.Add(AudioWarnings.VeryShort);
         if (seconds < 1) warnings.Add(AudioWarnings.Short);
         if (peakDb < SilenceDbfs) warnings.Add(AudioWarnings.Silent);
-        if ((double)_clipped / n > 0.001) warnings.Add(AudioWarnings.Clipped);
+        if ((double)_sums.Clipped / n > 0.001) warnings.Add(AudioWarnings.Clipped);
         if (peakDb >= SilenceDbfs && snr < LowSnrDb) warnings.Add(AudioWarnings.LowSnr);
-        return new AudioQuality(peakDb, PowerDb(_energy / n), (double)_clipped / n,
+        return new AudioQuality(peakDb, PowerDb(_sums.Energy / n), (double)_sums.Clipped / n,
             _framePowers.Count == 0 ? 1 : (double)silentFrames / _framePowers.Count, snr, warnings);
     }
 
     private void CloseFrame()
     {
-        _framePowers.Add(_frameEnergy / _inFrame);
-        (_frameEnergy, _inFrame) = (0, 0);
+        _framePowers.Add(_sums.Frame / _inFrame);
+        (_sums.Frame, _inFrame) = (0, 0);
     }
 
     private double CorrelationSnrDb()
     {
-        if (_lag0 <= 0) return 0;
-        var r = Math.Min(Math.Abs(_lag1 / _lag0), 1 - 1e-10);
+        if (_sums.Lag0 <= 0) return 0;
+        var r = Math.Min(Math.Abs(_sums.Lag1 / _sums.Lag0), 1 - 1e-10);
         return SnrDb(r, 1 - r);
     }
 
@@ -98,4 +111,8 @@ public sealed class AudioQualityAnalyzer
     private static double Db(double amplitude) => amplitude <= 0 ? Floor : Math.Max(Floor, 20 * Math.Log10(amplitude));
 
     private static double PowerDb(double power) => power <= 0 ? Floor : Math.Max(Floor, 10 * Math.Log10(power));
+
+    // Running sums over the samples so far; Frame is the current frame's energy.
+    private record struct Sums(double Peak, double Energy, double Frame, double Lag0, double Lag1, long Count, long Clipped,
+        float Previous);
 }
