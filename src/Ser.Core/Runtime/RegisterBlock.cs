@@ -14,9 +14,12 @@ internal static unsafe class RegisterBlock
 
     /// <summary>y[r] = Σ_c a[r·lda + c] · w[c·ldw .. + 64] for c &lt; <paramref name="count"/> and r &lt;
     /// <paramref name="rows"/> (at most 6; missing rows read row 0 and are not stored); y's rows are
-    /// <paramref name="ldy"/> floats apart.</summary>
+    /// <paramref name="ldy"/> floats apart. With <paramref name="accumulate"/> the sums start from y's values instead
+    /// of 0: a long sum split into parts this way gives the same bits as in one call. A <paramref name="twin"/> (rows
+    /// <paramref name="ldy"/> apart too) receives a copy of what is stored.</summary>
     [SkipLocalsInit]
-    public static void Multiply(float* a, long lda, int rows, float* w, long ldw, int count, float* y, long ldy)
+    public static void Multiply(float* a, long lda, int rows, float* w, long ldw, int count, float* y, long ldy,
+        bool accumulate = false, float* twin = null)
     {
         // Written out by hand: the JIT keeps the 24 accumulators in registers only if the loop holds no call.
         float* p0 = a, p1 = rows > 1 ? a + lda : a, p2 = rows > 2 ? a + (2 * lda) : a, p3 = rows > 3 ? a + (3 * lda) : a,
@@ -25,6 +28,17 @@ internal static unsafe class RegisterBlock
             a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default,
             a31 = default, a32 = default, a33 = default, a40 = default, a41 = default, a42 = default, a43 = default,
             a50 = default, a51 = default, a52 = default, a53 = default;
+        if (accumulate)
+        {
+            float* y0 = y, y1 = rows > 1 ? y + ldy : y, y2 = rows > 2 ? y + (2 * ldy) : y, y3 = rows > 3 ? y + (3 * ldy) : y,
+                y4 = rows > 4 ? y + (4 * ldy) : y, y5 = rows > 5 ? y + (5 * ldy) : y;
+            (a00, a01, a02, a03) = (Load(y0, 0), Load(y0, 1), Load(y0, 2), Load(y0, 3));
+            (a10, a11, a12, a13) = (Load(y1, 0), Load(y1, 1), Load(y1, 2), Load(y1, 3));
+            (a20, a21, a22, a23) = (Load(y2, 0), Load(y2, 1), Load(y2, 2), Load(y2, 3));
+            (a30, a31, a32, a33) = (Load(y3, 0), Load(y3, 1), Load(y3, 2), Load(y3, 3));
+            (a40, a41, a42, a43) = (Load(y4, 0), Load(y4, 1), Load(y4, 2), Load(y4, 3));
+            (a50, a51, a52, a53) = (Load(y5, 0), Load(y5, 1), Load(y5, 2), Load(y5, 3));
+        }
         for (var c = 0; c < count; c++, w += ldw)
         {
             var w0 = Avx512F.LoadVector512(w);
@@ -56,7 +70,17 @@ internal static unsafe class RegisterBlock
         Store(y, 3, rows, ldy, a30, a31, a32, a33);
         Store(y, 4, rows, ldy, a40, a41, a42, a43);
         Store(y, 5, rows, ldy, a50, a51, a52, a53);
+        if (twin == null) return;
+        Store(twin, 0, rows, ldy, a00, a01, a02, a03);
+        Store(twin, 1, rows, ldy, a10, a11, a12, a13);
+        Store(twin, 2, rows, ldy, a20, a21, a22, a23);
+        Store(twin, 3, rows, ldy, a30, a31, a32, a33);
+        Store(twin, 4, rows, ldy, a40, a41, a42, a43);
+        Store(twin, 5, rows, ldy, a50, a51, a52, a53);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load(float* row, int vector) => Avx512F.LoadVector512(row + (16 * vector));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* y, int row, int rows, long ldy, Vector512<float> a0, Vector512<float> a1,

@@ -43,14 +43,14 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         long batch = x.shape[0], frames = x.shape[1], hidden = x.shape[2], headDim = hidden / _heads;
         Tensor Heads(Tensor t) => t.view(batch, frames, _heads, headDim).transpose(1, 2);
-        var q = Heads(q_proj.forward(x));
-        var k = Heads(k_proj.forward(x));
-        var v = Heads(v_proj.forward(x));
+        var q = Heads(LinearKernel.Forward(q_proj, x));
+        var k = Heads(LinearKernel.Forward(k_proj, x));
+        var v = Heads(LinearKernel.Forward(v_proj, x));
         var dropout = training ? _dropout : 0.0;
         var context = dropout == 0.0 && UsesExplicitAttention(q, k, v)
             ? ExplicitAttention(q, k, v, keyMask)
             : nn.functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, is_casual: false);
-        return out_proj.forward(context.transpose(1, 2).reshape(batch, frames, hidden)).MoveToOuterDisposeScope();
+        return LinearKernel.Forward(out_proj, context.transpose(1, 2).reshape(batch, frames, hidden)).MoveToOuterDisposeScope();
     }
 
     // SDPA streams the scores (flash attention) and keeps none for the backward pass, so it stays for long clips under

@@ -145,6 +145,65 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         return windows.baddbmm(folded.transpose(1, 2), shift).gelu_().MoveToOuterDisposeScope();
     }
 
+    /// <summary>Whether Ser's AVX-512 kernel computes this layer (<see cref="FeatureEncoderKernel"/>, for inference): float32
+    /// weights on the CPU stored tap by tap, outputs in groups of 64, no layer norm, and a group norm only on a first
+    /// layer (one input channel).</summary>
+    public bool RunsOnKernel
+    {
+        get
+        {
+            var weight = conv.weight!;
+            var (outputs, inputs) = (weight.shape[0], weight.shape[1]);
+            var normFits = inputs == 1 ? !_channelLayerNorm : layer_norm is null;
+            return normFits && _stride <= _kernel && WeightTapMajor && weight.dtype == ScalarType.Float32
+                && weight.device_type == DeviceType.CPU && FeatureEncoderKernel.Supports(inputs, outputs, 0, 0);
+        }
+    }
+
+    /// <summary><see cref="ForwardSamples"/> on Ser's kernel (<see cref="RunsOnKernel"/>, a first layer): float32 [batch,
+    /// samples] → [batch, frames, out_channels].</summary>
+    internal Tensor ForwardSamplesOnKernel(Tensor samples)
+    {
+        var (batch, length) = ((int)samples.shape[0], (int)samples.shape[1]);
+        var outputs = (int)conv.weight!.shape[0];
+        var (kernel, stride) = ((int)_kernel, (int)_stride);
+        var weights = Taps(); // [kernel, out]
+        var taps = new float[batch * kernel * outputs];
+        var shift = new float[batch * outputs];
+        var data = HostTensors.AsSpan(samples);
+        for (var b = 0; b < batch; b++)
+        {
+            var item = data.Slice(b * length, length);
+            var itemTaps = taps.AsSpan(b * kernel * outputs, kernel * outputs);
+            var itemShift = shift.AsSpan(b * outputs, outputs);
+            if (layer_norm is GroupNorm norm)
+                GroupNormFold.Fold(item, kernel, stride, weights, HostTensors.AsSpan(norm.weight!), HostTensors.AsSpan(norm.bias!),
+                    _eps, itemTaps, itemShift);
+            else
+            {
+                weights.CopyTo(itemTaps);
+                if (conv.bias is not null) HostTensors.AsSpan(conv.bias).CopyTo(itemShift);
+            }
+        }
+        return FeatureEncoderKernel.FirstLayer(samples, kernel, stride, taps, shift);
+    }
+
+    /// <summary><see cref="ForwardFrames"/> on Ser's kernel (<see cref="RunsOnKernel"/>): contiguous float32 [batch, time,
+    /// channels] → [batch, frames, out_channels].</summary>
+    internal Tensor ForwardFramesOnKernel(Tensor rows)
+    {
+        using var taps = conv.weight!.permute(2, 1, 0); // [kernel, in, out], contiguous: the weight is tap-major
+        var bias = conv.bias is null ? ReadOnlySpan<float>.Empty : HostTensors.AsSpan(conv.bias);
+        return FeatureEncoderKernel.Layer(rows, taps, (int)_stride, bias);
+    }
+
+    // The tap-major weight as [kernel × in, out] floats, in place.
+    private ReadOnlySpan<float> Taps()
+    {
+        using var taps = conv.weight!.permute(2, 1, 0);
+        return HostTensors.AsSpan(taps);
+    }
+
     // Per item: weights [batch, out, kernel] and bias [batch, 1, out] with group_norm(conv(x)) = windows · weightsᵀ + bias.
     // A channel's output is w·x + b over windows x, so its mean over time is w·μ + b and its variance wᵀΣw, with μ and Σ
     // the windows' mean and (biased) covariance; the conv bias cancels. One group per channel, as wav2vec2's.

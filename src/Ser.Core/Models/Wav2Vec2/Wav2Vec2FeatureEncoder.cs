@@ -45,7 +45,8 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        return (RunsOnFrames(input) ? Frames(input) : Channels(input)).MoveToOuterDisposeScope();
+        var form = !RunsOnFrames(input) ? Channels(input) : RunsOnOwnKernel(input) ? Kernel(input) : Frames(input);
+        return form.MoveToOuterDisposeScope();
     }
 
     /// <summary>Whether the encoder can run time-major (<see cref="ForwardTimeMajor"/>): its first layer from raw samples
@@ -62,6 +63,35 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException("The time-major form runs inference (no_grad or inference_mode) of encoders whose layers support it (RunsTimeMajor).");
         using var scope = NewDisposeScope();
         return Frames(input).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether every layer runs on Ser's AVX-512 kernel (<see cref="ForwardOnKernel"/>).</summary>
+    public bool RunsOnKernel => conv_layers.All(l => l.RunsOnKernel);
+
+    /// <summary><see cref="forward"/> on Ser's AVX-512 kernel whichever form was measured faster (tests, benchmarks):
+    /// float32 [batch, samples] → [batch, frames, conv_dim[-1]].</summary>
+    /// <exception cref="InvalidOperationException">Not <see cref="RunsOnKernel"/>, or autograd is on.</exception>
+    public Tensor ForwardOnKernel(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!RunsOnKernel || is_grad_enabled())
+            throw new InvalidOperationException("Ser's kernel runs inference (no_grad or inference_mode) of encoders whose layers support it (RunsOnKernel).");
+        if (input.dim() != 2 || input.dtype != ScalarType.Float32 || input.device_type != DeviceType.CPU)
+            throw new ArgumentException($"Expected float32 CPU samples [batch, samples], got {input.dtype} [{string.Join(", ", input.shape)}].", nameof(input));
+        using var scope = NewDisposeScope();
+        return Kernel(input).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Kernel(Tensor samples)
+    {
+        var x = conv_layers[0].ForwardSamplesOnKernel(samples.contiguous());
+        for (var i = 1; i < conv_layers.Count; i++)
+        {
+            var next = conv_layers[i].ForwardFramesOnKernel(x);
+            x.Dispose();
+            x = next;
+        }
+        return x;
     }
 
     private Tensor Channels(Tensor samples)
@@ -97,4 +127,10 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         return MeasuredChoice.PrefersSecond($"{_shapeKey} {samples.dtype} {layout}",
             () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Channels, Frames);
     }
+
+    // Ser's kernel against the time-major products, where both can run (float32): AMD Zen 5, 3 s clip, the encoder
+    // alone 40-41 against 44-45 ms; measured once a process as the choice above.
+    private bool RunsOnOwnKernel(Tensor samples) =>
+        samples.dtype == ScalarType.Float32 && RunsOnKernel && MeasuredChoice.PrefersSecond($"{_shapeKey} Float32 kernel",
+            () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Frames, Kernel);
 }

@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -23,6 +24,6 @@ public sealed class Wav2Vec2FeatureProjection : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return dropout.forward(projection.forward(layer_norm.forward(input))).MoveToOuterDisposeScope();
+        return dropout.forward(LinearKernel.Forward(projection, layer_norm.forward(input))).MoveToOuterDisposeScope();
     }
 }

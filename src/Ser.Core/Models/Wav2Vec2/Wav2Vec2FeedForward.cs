@@ -1,3 +1,4 @@
+using Ser.Core.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -24,9 +25,7 @@ public sealed class Wav2Vec2FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = intermediate_dense.forward(input);
-        // In-place GELU saves an allocation when no gradient needs the pre-activation.
-        x = is_grad_enabled() ? nn.functional.gelu(x) : x.gelu_();
-        return output_dropout.forward(output_dense.forward(intermediate_dropout.forward(x))).MoveToOuterDisposeScope();
+        var x = LinearKernel.ForwardGelu(intermediate_dense, input);
+        return output_dropout.forward(LinearKernel.Forward(output_dense, intermediate_dropout.forward(x))).MoveToOuterDisposeScope();
     }
 }

@@ -54,13 +54,15 @@ public sealed class Wav2Vec2ForSequenceClassification : nn.Module<Tensor, Tensor
     }
 
     /// <summary>Readies a model that will only infer on CPU, after its weights are loaded: the feature encoder's conv
-    /// weights are stored tap by tap (<see cref="Wav2Vec2FeatureEncoder.StoreWeightsTapMajor"/>) and the positional
-    /// conv's weight norm is computed once (<see cref="WeightNormConv1d.FreezeWeight"/>). Not for a model that will
-    /// train: an optimizer's state and TorchSharp's save need contiguous parameters.</summary>
+    /// weights are stored tap by tap (<see cref="Wav2Vec2FeatureEncoder.StoreWeightsTapMajor"/>), the positional
+    /// conv's weight norm is computed once (<see cref="WeightNormConv1d.FreezeWeight"/>) and the backbone's linear
+    /// weights are stored transposed (<see cref="LinearKernel.StoreTransposed"/>). Not for a model that will train: an
+    /// optimizer's state and TorchSharp's save need contiguous parameters.</summary>
     public void PrepareForInference()
     {
         wav2vec2.FeatureEncoder.StoreWeightsTapMajor();
         wav2vec2.Encoder.PositionalConv.FreezeWeight();
+        foreach (var linear in wav2vec2.modules().OfType<Linear>()) LinearKernel.StoreTransposed(linear);
     }
 
     /// <summary>Stops gradients into the conv feature encoder (the usual fine-tuning default).</summary>

@@ -1,0 +1,112 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Tests.Models.Wav2Vec2;
+
+/// <summary>wav2vec2 on Ser's AVX-512 kernels (the feature encoder's layers, the linear layers): the same function as
+/// the model in float64 with float32's error, whatever the thread count. Skipped on CPUs without AVX-512.</summary>
+public sealed class Wav2Vec2SerKernelsTests
+{
+    // wav2vec2-base's layout at widths the kernels take (multiples of 64), small enough for a test.
+    private static readonly Wav2Vec2Config Config = new()
+    {
+        ConvDim = [64, 128, 64, 64, 128, 64, 64],
+        HiddenSize = 128,
+        NumHiddenLayers = 2,
+        NumAttentionHeads = 4,
+        IntermediateSize = 256,
+        NumConvPosEmbeddings = 16,
+        NumConvPosEmbeddingGroups = 4,
+        ClassifierProjSize = 64,
+        Labels = ["neutral", "happy", "angry", "sad", "fear", "disgust"],
+        HiddenDropout = 0,
+        AttentionDropout = 0,
+    };
+
+    private static void RequireAvx512()
+    {
+        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: wav2vec2 runs on libtorch's kernels.");
+    }
+
+    // The model ready for inference in float32, and the same weights in float64.
+    private static (Wav2Vec2ForSequenceClassification Model, Wav2Vec2ForSequenceClassification Exact) Models(int seed)
+    {
+        manual_seed(seed);
+        var model = new Wav2Vec2ForSequenceClassification(Config);
+        var exact = new Wav2Vec2ForSequenceClassification(Config);
+        exact.to(ScalarType.Float64);
+        using (no_grad())
+            foreach (var (name, p) in model.state_dict()) exact.state_dict()[name].copy_(p);
+        model.eval();
+        exact.eval();
+        model.PrepareForInference();
+        return (model, exact);
+    }
+
+    private static double Error(Tensor actual, Tensor exact) =>
+        (actual.to(ScalarType.Float64) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
+
+    [Fact]
+    public void The_feature_encoder_on_the_kernel_keeps_float32s_error_and_its_bits_on_any_thread_count()
+    {
+        RequireAvx512();
+        var (model, exact) = Models(seed: 3);
+        using (model)
+        using (exact)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var encoder = model.Backbone.FeatureEncoder;
+            Assert.True(encoder.RunsOnKernel);
+            // Odd lengths (a paired layer's odd last frame), a batch, and a clip of one output frame.
+            foreach (var shape in new long[][] { [2, 16037], [1, 8000], [1, 400] })
+            {
+                var samples = randn(shape, generator: new Generator((ulong)shape[1])) * 0.3;
+                var expected = exact.Backbone.FeatureEncoder.forward(samples.to(ScalarType.Float64));
+                Tensor OnThreads(int threads)
+                {
+                    using var use = IntraOpThreads.Use(threads);
+                    return encoder.ForwardOnKernel(samples);
+                }
+                var one = OnThreads(1);
+                var torchs = encoder.ForwardTimeMajor(samples);
+
+                Assert.Equal(expected.shape, one.shape);
+                var (serError, torchError) = (Error(one, expected), Error(torchs, expected));
+                Assert.True(serError <= (4 * torchError) + 1e-6, $"{shape[1]} samples: {serError} against libtorch's {torchError}");
+                Assert.True(one.equal(OnThreads(3)).all().item<bool>(), $"{shape[1]} samples: the thread count changed the output bits");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_whole_model_ready_for_inference_keeps_float32s_error()
+    {
+        RequireAvx512();
+        var (model, exact) = Models(seed: 5);
+        using (model)
+        using (exact)
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            var samples = randn([2, 24000], generator: new Generator(11)) * 0.3;
+            var expected = exact.forward(samples.to(ScalarType.Float64), null);
+
+            // The same weights as loaded, not readied: no Ser kernel can run on them.
+            using var plain = new Wav2Vec2ForSequenceClassification(Config);
+            plain.eval();
+            using (no_grad())
+                foreach (var (name, p) in model.state_dict()) plain.state_dict()[name].copy_(p);
+
+            var logits = model.forward(samples, null);
+            var torchs = plain.forward(samples, null);
+
+            var (serError, torchError) = (Error(logits, expected), Error(torchs, expected));
+            Assert.True(serError <= (4 * torchError) + 1e-6, $"{serError} against libtorch's {torchError}");
+        }
+    }
+}
