@@ -91,11 +91,14 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         Console.WriteLine($"| {name} | {Ms(peerTimes)} | {Ms(serTimes)} | {Ratio(serTimes)} | {Ms(halfTimes)} | {Ratio(halfTimes)} | {Drift(serLogits)} | {Drift(halfLogits)} |");
     }
 
-    // What each measured choice's second form is, by its key (WeightNormConv1d, Wav2Vec2FeatureEncoder, Wav2Vec2Attention).
+    // What each measured choice's second form is, by its key (WeightNormConv1d, Wav2Vec2FeatureEncoder, Wav2Vec2Attention,
+    // LinearKernel).
     private static string SecondForm(string key) =>
         key.EndsWith(" spectral", StringComparison.Ordinal) ? "by FFT"
         : key.Contains("positional conv", StringComparison.Ordinal) ? "2-D channels-last"
+        : key.Contains("feature encoder", StringComparison.Ordinal) && key.EndsWith(" kernel", StringComparison.Ordinal) ? "Ser's AVX-512 kernel"
         : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products"
+        : key.StartsWith("linear kernel", StringComparison.Ordinal) ? "Ser's AVX-512 product"
         : key.EndsWith(" Ser kernels", StringComparison.Ordinal) ? "Ser's AVX-512 convolutions"
         : key.Contains(" attention ", StringComparison.Ordinal) ? "explicit attention in blocks of queries" : "second";
 
