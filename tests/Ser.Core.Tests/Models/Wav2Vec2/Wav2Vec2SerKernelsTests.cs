@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Ser.Core.Models;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Runtime;
 using TorchSharp;
@@ -11,20 +12,12 @@ namespace Ser.Core.Tests.Models.Wav2Vec2;
 /// the model in float64 with float32's error, whatever the thread count. Skipped on CPUs without AVX-512.</summary>
 public sealed class Wav2Vec2SerKernelsTests
 {
-    // wav2vec2-base's layout at widths the kernels take (multiples of 64), small enough for a test.
-    private static readonly Wav2Vec2Config Config = new()
+    // wav2vec2-tiny with wider layers of two widths (multiples of 64, as the kernels take).
+    private static readonly Wav2Vec2Config Config = ModelPresets.Wav2Vec2Tiny.Wav2Vec2! with
     {
         ConvDim = [64, 128, 64, 64, 128, 64, 64],
         HiddenSize = 128,
-        NumHiddenLayers = 2,
-        NumAttentionHeads = 4,
         IntermediateSize = 256,
-        NumConvPosEmbeddings = 16,
-        NumConvPosEmbeddingGroups = 4,
-        ClassifierProjSize = 64,
-        Labels = ["neutral", "happy", "angry", "sad", "fear", "disgust"],
-        HiddenDropout = 0,
-        AttentionDropout = 0,
     };
 
     private static void RequireAvx512()
@@ -37,14 +30,21 @@ public sealed class Wav2Vec2SerKernelsTests
     {
         manual_seed(seed);
         var model = new Wav2Vec2ForSequenceClassification(Config);
-        var exact = new Wav2Vec2ForSequenceClassification(Config);
-        exact.to(ScalarType.Float64);
-        using (no_grad())
-            foreach (var (name, p) in model.state_dict()) exact.state_dict()[name].copy_(p);
+        var exact = Copy(model, ScalarType.Float64);
         model.eval();
-        exact.eval();
         model.PrepareForInference();
         return (model, exact);
+    }
+
+    // A model with the same weights, in eval mode, as constructed (weights laid out for training).
+    private static Wav2Vec2ForSequenceClassification Copy(Wav2Vec2ForSequenceClassification model, ScalarType dtype)
+    {
+        var copy = new Wav2Vec2ForSequenceClassification(Config);
+        copy.to(dtype);
+        using (no_grad())
+            foreach (var (name, p) in model.state_dict()) copy.state_dict()[name].copy_(p);
+        copy.eval();
+        return copy;
     }
 
     private static double Error(Tensor actual, Tensor exact) =>
@@ -97,10 +97,7 @@ public sealed class Wav2Vec2SerKernelsTests
             var expected = exact.forward(samples.to(ScalarType.Float64), null);
 
             // The same weights as loaded, not readied: no Ser kernel can run on them.
-            using var plain = new Wav2Vec2ForSequenceClassification(Config);
-            plain.eval();
-            using (no_grad())
-                foreach (var (name, p) in model.state_dict()) plain.state_dict()[name].copy_(p);
+            using var plain = Copy(model, ScalarType.Float32);
 
             var logits = model.forward(samples, null);
             var torchs = plain.forward(samples, null);
