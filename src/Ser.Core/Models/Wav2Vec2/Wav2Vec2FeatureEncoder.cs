@@ -14,6 +14,9 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
 
     private readonly long _measuredSamples;
 
+    // The first layer's kernel, stride and width: its output is the encoder's largest tensor.
+    private readonly (long Kernel, long Stride, long Width) _first;
+
     private readonly ModuleList<Wav2Vec2ConvLayer> conv_layers = new();
     private readonly string _shapeKey;
 
@@ -31,6 +34,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         _shapeKey = $"wav2vec2 feature encoder {string.Join(',', config.ConvDim)}/{string.Join(',', config.ConvKernel)}/"
             + $"{string.Join(',', config.ConvStride)}/{config.FeatExtractNorm}";
         _measuredSamples = (MeasuredFrames - 1) * config.ConvStride[0] + config.ConvKernel[0];
+        _first = (config.ConvKernel[0], config.ConvStride[0], config.ConvDim[0]);
         RegisterComponents();
     }
 
@@ -131,6 +135,14 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     // Ser's kernel against the time-major products, where both can run (float32): AMD Zen 5, 3 s clip, the encoder
     // alone 40-41 against 44-45 ms; measured once a process as the choice above.
     private bool RunsOnOwnKernel(Tensor samples) =>
-        samples.dtype == ScalarType.Float32 && RunsOnKernel && MeasuredChoice.PrefersSecond($"{_shapeKey} Float32 kernel",
+        samples.dtype == ScalarType.Float32 && RunsOnKernel && FitsKernel(samples) && MeasuredChoice.PrefersSecond($"{_shapeKey} Float32 kernel",
             () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Frames, Kernel);
+
+    // The kernel reaches tensors through spans (HostTensors), so the first layer's output must fit one: not so for a
+    // clip of over ~5 min at wav2vec2-base's 512 channels, which runs time-major on libtorch instead.
+    private bool FitsKernel(Tensor samples)
+    {
+        var frames = ((samples.shape[1] - _first.Kernel) / _first.Stride) + 1;
+        return FeatureEncoderKernel.Supports(1, _first.Width, samples.numel(), samples.shape[0] * frames * _first.Width);
+    }
 }
