@@ -17,6 +17,10 @@ public static unsafe class LinearKernel
     // Inputs per pass over a block of rows: 256 × 64 weights (64 KiB) stay in L2 while every row block uses them.
     private const int Depth = 256;
 
+    // Rows of the one-time measurement against libtorch's product: enough for a few milliseconds a turn, so the VM's
+    // jitter does not decide (149 rows, a 3 s clip's, take ~0.5 ms in a 768 × 768 layer).
+    private const long MeasuredRows = 1024;
+
     // Row blocks per work item: their inputs stay in L2 while the item's outputs are summed.
     private const int BlocksPerGroup = 32;
 
@@ -69,7 +73,8 @@ public static unsafe class LinearKernel
         if (!Supports(layer, input) || input.numel() == 0) return Own(layer, input, gelu);
         var weight = layer.weight!;
         var key = $"linear kernel {weight.shape[1]}x{weight.shape[0]}{(gelu ? " gelu" : "")} float32";
-        var chosen = MeasuredChoice.PrefersSecond(key, input.alias, x => Own(layer, x, gelu), x => Multiply(x, weight, layer.bias, gelu));
+        var chosen = MeasuredChoice.PrefersSecond(key, () => Sample(input), x => Own(layer, x, gelu),
+            x => Multiply(x, weight, layer.bias, gelu));
         return chosen ? Multiply(input, weight, layer.bias, gelu) : Own(layer, input, gelu);
     }
 
@@ -83,6 +88,13 @@ public static unsafe class LinearKernel
         if (!Supports(layer, input))
             throw new InvalidOperationException("Ser's linear kernel runs float32 inference on AVX-512 CPUs (no autograd) of layers whose weight is stored transposed (StoreTransposed) with a multiple of 64 outputs.");
         return input.numel() == 0 ? Own(layer, input, gelu) : Multiply(input, layer.weight!, layer.bias, gelu);
+    }
+
+    // The input's first row, repeated to MeasuredRows rows.
+    private static Tensor Sample(Tensor input)
+    {
+        using var rows = input.reshape(-1, input.shape[^1]);
+        return MeasuredChoice.FirstItemRepeated(rows, 0, MeasuredRows);
     }
 
     private static Tensor Own(Linear layer, Tensor input, bool gelu) => gelu ? Gelu(layer.forward(input)) : layer.forward(input);
