@@ -31,7 +31,7 @@ public static unsafe class LinearKernel
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
         var weight = layer.weight!;
-        return Avx512F.IsSupported && Vector512.IsHardwareAccelerated && !is_grad_enabled() && IsTransposed(weight)
+        return RegisterBlock.IsSupported && !is_grad_enabled() && IsTransposed(weight)
             && weight.dtype == ScalarType.Float32 && weight.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32
             && input.device_type == DeviceType.CPU && input.dim() >= 1 && input.shape[^1] == weight.shape[1]
             && weight.shape[0] % RegisterBlock.Columns == 0
@@ -97,9 +97,7 @@ public static unsafe class LinearKernel
         return MeasuredChoice.FirstItemRepeated(rows, 0, MeasuredRows);
     }
 
-    private static Tensor Own(Linear layer, Tensor input, bool gelu) => gelu ? Gelu(layer.forward(input)) : layer.forward(input);
-
-    private static Tensor Gelu(Tensor x) => is_grad_enabled() ? nn.functional.gelu(x) : x.gelu_();
+    private static Tensor Own(Linear layer, Tensor input, bool gelu) => gelu ? VectorGelu.OnTensor(layer.forward(input)) : layer.forward(input);
 
     private static Tensor Multiply(Tensor input, Tensor weight, Tensor? bias, bool gelu)
     {
@@ -147,17 +145,7 @@ public static unsafe class LinearKernel
                         w + ((long)start * outputs) + column, outputs, depth, y + ((long)row * outputs) + column, outputs,
                         accumulate: start > 0);
             }
-            if (b == null && !gelu) return;
-            for (var row = first; row < last; row++)
-            {
-                var at = y + ((long)row * outputs) + column;
-                for (var j = 0; j < RegisterBlock.Columns; j += Vector512<float>.Count)
-                {
-                    var value = Avx512F.LoadVector512(at + j);
-                    if (b != null) value = Avx512F.Add(value, Avx512F.LoadVector512(b + column + j));
-                    Avx512F.Store(at + j, gelu ? VectorGelu.Apply(value) : value);
-                }
-            }
+            RegisterBlock.Finish(y + ((long)first * outputs) + column, outputs, last - first, b == null ? null : b + column, gelu);
         }
     }
 }

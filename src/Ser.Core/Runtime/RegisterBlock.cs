@@ -12,6 +12,9 @@ internal static unsafe class RegisterBlock
     public const int Rows = 6;
     public const int Columns = 64;
 
+    /// <summary>Whether this CPU runs the block (AVX-512 with 512-bit vectors accelerated).</summary>
+    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+
     /// <summary>y[r] = Σ_c a[r·lda + c] · w[c·ldw .. + 64] for c &lt; <paramref name="count"/> and r &lt;
     /// <paramref name="rows"/> (at most 6; missing rows read row 0 and are not stored); y's rows are
     /// <paramref name="ldy"/> floats apart. With <paramref name="accumulate"/> the sums start from y's values instead
@@ -77,6 +80,22 @@ internal static unsafe class RegisterBlock
         Store(twin, 3, rows, ldy, a30, a31, a32, a33);
         Store(twin, 4, rows, ldy, a40, a41, a42, a43);
         Store(twin, 5, rows, ldy, a50, a51, a52, a53);
+    }
+
+    /// <summary>Adds <paramref name="bias"/> (64 floats, or none) to <paramref name="rows"/> stored rows of 64 outputs
+    /// (<paramref name="ldy"/> floats apart) and applies GELU (<see cref="VectorGelu"/>) if asked, while they are in
+    /// cache.</summary>
+    public static void Finish(float* y, long ldy, int rows, float* bias, bool gelu)
+    {
+        if (bias == null && !gelu) return;
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < Columns; j += Vector512<float>.Count)
+            {
+                var at = y + (r * ldy) + j;
+                var value = Avx512F.LoadVector512(at);
+                if (bias != null) value += Avx512F.LoadVector512(bias + j);
+                Avx512F.Store(at, gelu ? VectorGelu.Apply(value) : value);
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,11 +1,16 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>The exact (erf) GELU on 16 floats, for Ser's kernels to apply as they store their outputs.</summary>
+/// <summary>The exact (erf) GELU: on 16 floats for Ser's kernels to apply as they store their outputs, and libtorch's on
+/// tensors.</summary>
 internal static class VectorGelu
 {
+    /// <summary>libtorch's GELU of <paramref name="x"/>: in place where no autograd graph needs its input.</summary>
+    public static Tensor OnTensor(Tensor x) => is_grad_enabled() ? nn.functional.gelu(x) : x.gelu_();
+
     /// <summary>x·Φ(x) as torch's exact GELU computes it on AVX-512: Φ(x) = (1 + erf(x/√2))/2 with Abramowitz and
     /// Stegun's 7.1.26 for erf (absolute error under 1.5e-7), exp by Cephes' expf.</summary>
     public static Vector512<float> Apply(Vector512<float> x)

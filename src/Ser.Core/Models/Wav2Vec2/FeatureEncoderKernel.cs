@@ -28,12 +28,11 @@ internal static unsafe class FeatureEncoderKernel
     private const long MaxFloats = int.MaxValue / sizeof(float);
 
     /// <summary>Whether this CPU runs the kernel (AVX-512).</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>Whether a layer of <paramref name="inputs"/> to <paramref name="outputs"/> channels and this many input and
     /// output floats in all runs here.</summary>
     public static bool Supports(long inputs, long outputs, long inputFloats, long outputFloats) =>
-        IsSupported && outputs % Group == 0 && (inputs == 1 || inputs % Vector512<float>.Count == 0)
+        RegisterBlock.IsSupported && outputs % Group == 0 && (inputs == 1 || inputs % Vector512<float>.Count == 0)
         && Math.Max(inputFloats, outputFloats) <= MaxFloats;
 
     /// <summary>GELU(conv(rows) + bias) of contiguous float32 rows [batch, time, in] with contiguous taps [kernel, in,
@@ -149,21 +148,8 @@ internal static unsafe class FeatureEncoderKernel
                 var rows = Math.Min(Rows, last - f);
                 var to = y + ((long)f * Outputs) + (group * Group);
                 RegisterBlock.Multiply(x + (f * FrameStep), FrameStep, rows, W(image, 0, group), Outputs, Count, to, Outputs);
-                Finish(to, Outputs, rows, B(image, group));
+                RegisterBlock.Finish(to, Outputs, rows, B(image, group), gelu: true);
             }
-        }
-
-        // Bias and GELU on a block's finished rows (ldy floats apart) of one group, while they are in cache.
-        private static void Finish(float* y, long ldy, int rows, float* bias)
-        {
-            for (var r = 0; r < rows; r++)
-                for (var j = 0; j < Group; j += Vector512<float>.Count)
-                {
-                    var at = y + (r * ldy) + j;
-                    var value = Avx512F.LoadVector512(at);
-                    if (bias != null) value += Avx512F.LoadVector512(bias + j);
-                    Avx512F.Store(at, VectorGelu.Apply(value));
-                }
         }
 
         // Output pairs [first, last) of one image (frames 2u and 2u + 1 for each pair u), every group.
@@ -201,7 +187,7 @@ internal static unsafe class FeatureEncoderKernel
                     RegisterBlock.Multiply(a + c, lda, rows, W(image, 1, g), Outputs, Channels, even, ldy, accumulate: true);
                     RegisterBlock.Multiply(a + (3 * c), lda, rows, W(image, 1, g), Outputs, Channels, odd, ldy, accumulate: true);
                     RegisterBlock.Multiply(d + c, 2 * c, rows, W(image, 2, g), Outputs, Channels, odd, ldy, accumulate: true);
-                    Finish(even, Outputs, 2 * rows, B(image, g));
+                    RegisterBlock.Finish(even, Outputs, 2 * rows, B(image, g), gelu: true);
                 }
         }
     }

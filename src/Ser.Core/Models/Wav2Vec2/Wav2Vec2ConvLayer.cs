@@ -38,16 +38,13 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = conv.forward(input);
-        if (layer_norm is null) return Gelu(x).MoveToOuterDisposeScope();
+        if (layer_norm is null) return VectorGelu.OnTensor(x).MoveToOuterDisposeScope();
         var normed = _channelLayerNorm ? layer_norm.forward(x.transpose(-2, -1)).transpose(-2, -1) : layer_norm.forward(x);
         // Without autograd nothing reads the convolution's output again: freed before the GELU, which then runs in place,
         // so the first layer (the encoder's largest activation) holds two copies at once instead of three.
         if (!is_grad_enabled()) x.Dispose();
-        return Gelu(normed).MoveToOuterDisposeScope();
+        return VectorGelu.OnTensor(normed).MoveToOuterDisposeScope();
     }
-
-    // In place where no autograd graph needs its input.
-    private static Tensor Gelu(Tensor x) => is_grad_enabled() ? nn.functional.gelu(x) : x.gelu_();
 
     /// <summary>Whether the conv weight is stored tap by tap (<see cref="StoreWeightTapMajor"/>).</summary>
     public bool WeightTapMajor
