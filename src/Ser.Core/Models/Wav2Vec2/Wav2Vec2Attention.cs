@@ -16,6 +16,10 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
     // Frames of the one-time measurement of explicit attention against SDPA: a 30 s clip's.
     private const long MeasuredFrames = 1500;
 
+    // Frames of the one-time measurement of Ser's attention kernel on short clips, at least (a 3 s clip has 149): enough
+    // for a few milliseconds a turn, so the VM's jitter does not decide.
+    private const long KernelMeasuredShortFrames = 384;
+
     // Explicit attention runs in blocks of queries whose scores hold at most this many elements (32 MiB in bf16), so
     // its memory stays bounded at any length.
     private const long ScoresPerBlock = 16L << 20;
@@ -42,15 +46,47 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], frames = x.shape[1], hidden = x.shape[2], headDim = hidden / _heads;
-        Tensor Heads(Tensor t) => t.view(batch, frames, _heads, headDim).transpose(1, 2);
-        var q = Heads(LinearKernel.Forward(q_proj, x));
-        var k = Heads(LinearKernel.Forward(k_proj, x));
-        var v = Heads(LinearKernel.Forward(v_proj, x));
+        var q = LinearKernel.Forward(q_proj, x);
+        var k = LinearKernel.Forward(k_proj, x);
+        var v = LinearKernel.Forward(v_proj, x);
         var dropout = training ? _dropout : 0.0;
+        var context = dropout == 0.0 && UsesKernel(q, k, v, keyMask)
+            ? AttentionKernel.Forward(q, k, v, keyMask, _heads)
+            : OnLibTorch(q, k, v, keyMask, dropout);
+        return LinearKernel.Forward(out_proj, context).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><see cref="forward"/> with Ser's attention kernel whichever form was measured faster (tests, benchmarks).</summary>
+    /// <exception cref="InvalidOperationException">The kernel does not run this call (<see cref="AttentionKernel.Supports"/>).</exception>
+    public Tensor ForwardOnKernel(Tensor x, Tensor? keyMask)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var scope = NewDisposeScope();
+        var (q, k, v) = (LinearKernel.Forward(q_proj, x), LinearKernel.Forward(k_proj, x), LinearKernel.Forward(v_proj, x));
+        return LinearKernel.Forward(out_proj, AttentionKernel.Forward(q, k, v, keyMask, _heads)).MoveToOuterDisposeScope();
+    }
+
+    // Projections [batch, frames, hidden] → context [batch, frames, hidden] with libtorch's operators.
+    private Tensor OnLibTorch(Tensor qp, Tensor kp, Tensor vp, Tensor? keyMask, double dropout)
+    {
+        long batch = qp.shape[0], frames = qp.shape[1], hidden = qp.shape[2], headDim = hidden / _heads;
+        Tensor Heads(Tensor t) => t.view(batch, frames, _heads, headDim).transpose(1, 2);
+        var (q, k, v) = (Heads(qp), Heads(kp), Heads(vp));
         var context = dropout == 0.0 && UsesExplicitAttention(q, k, v)
             ? ExplicitAttention(q, k, v, keyMask)
             : nn.functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, is_casual: false);
-        return LinearKernel.Forward(out_proj, context.transpose(1, 2).reshape(batch, frames, hidden)).MoveToOuterDisposeScope();
+        return context.transpose(1, 2).reshape(batch, frames, hidden);
+    }
+
+    // Ser's attention kernel (no score matrix kept, no libtorch operator between its products) where it runs and was
+    // measured faster than libtorch's attention at this length class, once per process (MeasuredChoice).
+    private bool UsesKernel(Tensor q, Tensor k, Tensor v, Tensor? keyMask)
+    {
+        if (!AttentionKernel.Supports(q, k, v, keyMask, _heads)) return false;
+        var frames = q.shape[1] <= ExplicitAttentionMaxFrames ? Math.Max(q.shape[1], KernelMeasuredShortFrames) : MeasuredFrames;
+        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{AttentionKernel.HeadSize} Float32 kernel {(frames > ExplicitAttentionMaxFrames ? "long" : "short")}",
+            () => stack([MeasuredChoice.FirstItemRepeated(q, 1, frames), MeasuredChoice.FirstItemRepeated(k, 1, frames), MeasuredChoice.FirstItemRepeated(v, 1, frames)]),
+            p => OnLibTorch(p[0], p[1], p[2], null, 0.0), p => AttentionKernel.Forward(p[0], p[1], p[2], null, _heads));
     }
 
     // SDPA streams the scores (flash attention) and keeps none for the backward pass, so it stays for long clips under

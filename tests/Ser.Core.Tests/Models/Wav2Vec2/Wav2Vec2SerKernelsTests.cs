@@ -12,12 +12,13 @@ namespace Ser.Core.Tests.Models.Wav2Vec2;
 /// the model in float64 with float32's error, whatever the thread count. Skipped on CPUs without AVX-512.</summary>
 public sealed class Wav2Vec2SerKernelsTests
 {
-    // wav2vec2-tiny with wider layers of two widths (multiples of 64, as the kernels take).
+    // wav2vec2-tiny with wider layers of two widths (multiples of 64, as the kernels take) and heads of 64.
     private static readonly Wav2Vec2Config Config = ModelPresets.Wav2Vec2Tiny.Wav2Vec2! with
     {
         ConvDim = [64, 128, 64, 64, 128, 64, 64],
         HiddenSize = 128,
         IntermediateSize = 256,
+        NumAttentionHeads = 2,
     };
 
     private static void RequireAvx512()
@@ -84,6 +85,34 @@ public sealed class Wav2Vec2SerKernelsTests
     }
 
     [Fact]
+    public void Attention_on_the_kernel_keeps_float32s_error_with_a_padded_batch()
+    {
+        RequireAvx512();
+        manual_seed(9);
+        using var attention = new Wav2Vec2Attention(Config.HiddenSize, Config.NumAttentionHeads, 0.0);
+        attention.eval();
+        using var exact = new Wav2Vec2Attention(Config.HiddenSize, Config.NumAttentionHeads, 0.0);
+        exact.to(ScalarType.Float64);
+        exact.eval();
+        using var scope = NewDisposeScope();
+        using (no_grad())
+            foreach (var (name, p) in attention.state_dict()) exact.state_dict()[name].copy_(p);
+        var x = randn([2, 70, Config.HiddenSize], generator: new Generator(4));
+        // The key mask the encoder builds for a batch whose second clip has 52 frames.
+        var mask = zeros(2, 1, 1, 70);
+        mask[1, 0, 0, TensorIndex.Slice(52)] = tensor(float.MinValue);
+        var expected = exact.forward(x.to(ScalarType.Float64), mask.to(ScalarType.Float64));
+        Tensor torchs;
+        using (enable_grad()) torchs = attention.forward(x, mask).detach(); // autograd on: libtorch's operators only
+
+        Tensor ours;
+        using (inference_mode()) ours = attention.ForwardOnKernel(x, mask);
+
+        var (serError, torchError) = (Error(ours, expected), Error(torchs, expected));
+        Assert.True(serError <= (4 * torchError) + 1e-6, $"{serError} against libtorch's {torchError}");
+    }
+
+    [Fact]
     public void The_whole_model_ready_for_inference_keeps_float32s_error()
     {
         RequireAvx512();
@@ -94,16 +123,20 @@ public sealed class Wav2Vec2SerKernelsTests
             using var scope = NewDisposeScope();
             using var mode = inference_mode();
             var samples = randn([2, 24000], generator: new Generator(11)) * 0.3;
-            var expected = exact.forward(samples.to(ScalarType.Float64), null);
+            // The second clip padded: attention's key mask.
+            foreach (var lengths in new[] { null, tensor(new long[] { 24000, 17000 }) })
+            {
+                var expected = exact.forward(samples.to(ScalarType.Float64), lengths);
 
-            // The same weights as loaded, not readied: no Ser kernel can run on them.
-            using var plain = Copy(model, ScalarType.Float32);
+                // The same weights as loaded, not readied: no Ser kernel can run on them.
+                using var plain = Copy(model, ScalarType.Float32);
 
-            var logits = model.forward(samples, null);
-            var torchs = plain.forward(samples, null);
+                var logits = model.forward(samples, lengths);
+                var torchs = plain.forward(samples, lengths);
 
-            var (serError, torchError) = (Error(logits, expected), Error(torchs, expected));
-            Assert.True(serError <= (4 * torchError) + 1e-6, $"{serError} against libtorch's {torchError}");
+                var (serError, torchError) = (Error(logits, expected), Error(torchs, expected));
+                Assert.True(serError <= (4 * torchError) + 1e-6, $"padded {lengths is not null}: {serError} against libtorch's {torchError}");
+            }
         }
     }
 }

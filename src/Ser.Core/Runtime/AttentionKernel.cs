@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ser.Core.Runtime;
+
+/// <summary>softmax(q·kᵀ·scale + mask)·v for float32 inference on Ser's AVX-512 product block, heads of 64, on
+/// libtorch's OpenMP threads (<see cref="OpenMpTeam"/>). Each thread takes blocks of queries of one head: their scores
+/// against every key, the softmax of those rows while they are in cache, then their sum over the values, written
+/// straight into the merged-heads output. No score matrix of the whole head is kept, so memory stays bounded at any
+/// length, and no libtorch operator runs between the products (each would leave an OpenMP thread spinning).</summary>
+public static unsafe class AttentionKernel
+{
+    /// <summary>Width of each head the kernel runs (the register block's columns).</summary>
+    public const int HeadSize = RegisterBlock.Columns;
+
+    // Queries per block: 8 register blocks reuse each 64-key panel of kᵀ from L1.
+    private const int MaxBlockRows = 8 * RegisterBlock.Rows;
+
+    // A thread's scores for one block stay within this many floats (1 MiB) where the clip allows more than one register
+    // block of rows.
+    private const long ScoresPerThread = 1L << 18;
+
+    // Keys per pass over the values: 256 × 64 values (64 KiB) stay in L2 while every query block uses them.
+    private const int Depth = 256;
+
+    /// <summary>Whether the kernel can compute attention on projections <paramref name="q"/>, <paramref name="k"/> and
+    /// <paramref name="v"/> ([batch, frames, heads × 64] each): no autograd, float32 on the CPU, an AVX-512 CPU, and an
+    /// additive key mask [batch, 1, 1, frames] of float32 or none.</summary>
+    public static bool Supports(Tensor q, Tensor k, Tensor v, Tensor? keyMask, int heads)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(k);
+        ArgumentNullException.ThrowIfNull(v);
+        if (!RegisterBlock.IsSupported || is_grad_enabled() || heads <= 0 || q.dim() != 3) return false;
+        var shape = q.shape;
+        bool Fits(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.shape.SequenceEqual(shape)
+            && t.numel() <= int.MaxValue / sizeof(float);
+        return shape[2] == (long)heads * HeadSize && shape[1] > 0 && Fits(q) && Fits(k) && Fits(v)
+            && (long)heads * HeadSize * Padded(shape[1]) * shape[0] <= int.MaxValue / sizeof(float)
+            && (keyMask is null || (keyMask.dtype == ScalarType.Float32 && keyMask.device_type == DeviceType.CPU
+                && keyMask.shape.SequenceEqual(new[] { shape[0], 1, 1, shape[1] })));
+    }
+
+    /// <summary>Attention of <paramref name="heads"/> heads: [batch, frames, heads × 64] with each head's context in its
+    /// 64 columns (the heads merged, as the output projection reads them). Scores are scaled by 1/√64.</summary>
+    /// <exception cref="InvalidOperationException">The kernel does not <see cref="Supports"/> the call.</exception>
+    public static Tensor Forward(Tensor q, Tensor k, Tensor v, Tensor? keyMask, int heads)
+    {
+        if (!Supports(q, k, v, keyMask, heads))
+            throw new InvalidOperationException("Ser's attention kernel runs float32 inference on AVX-512 CPUs (no autograd) of [batch, frames, heads × 64] projections.");
+        long batch = q.shape[0], frames = q.shape[1], width = q.shape[2], padded = Padded(frames);
+        using var scope = NewDisposeScope();
+        var queries = q.contiguous();
+        var keys = k.contiguous();
+        var values = v.contiguous();
+        var mask = keyMask?.reshape(batch, frames).contiguous();
+        var result = empty([batch, frames, width], ScalarType.Float32);
+        fixed (float* qp = HostTensors.AsSpan(queries), kp = HostTensors.AsSpan(keys), vp = HostTensors.AsSpan(values),
+            yp = HostTensors.AsSpan(result), mp = mask is null ? default : HostTensors.AsSpan(mask))
+        {
+            var pass = new Pass(qp, kp, vp, mp, yp, (int)batch, (int)frames, heads, (int)padded);
+            OpenMpTeam.Run(pass.Run);
+        }
+        return result.MoveToOuterDisposeScope();
+    }
+
+    private static long Padded(long frames) => (frames + HeadSize - 1) / HeadSize * HeadSize;
+
+    // Work items are (item of the batch, head, block of queries), in that order, split evenly between the threads.
+    private sealed class Pass(float* q, float* k, float* v, float* mask, float* y, int batch, int frames, int heads, int padded)
+    {
+        private readonly int _width = heads * HeadSize;
+        private readonly int _blockRows = (int)Math.Clamp(ScoresPerThread / padded / RegisterBlock.Rows * RegisterBlock.Rows,
+            RegisterBlock.Rows, MaxBlockRows);
+
+        public void Run(int thread, int threads)
+        {
+            var blocks = (frames + _blockRows - 1) / _blockRows;
+            var items = (long)batch * heads * blocks;
+            var scores = (float*)NativeMemory.AlignedAlloc((nuint)((long)_blockRows * padded * sizeof(float)), 64);
+            var keys = (float*)NativeMemory.AlignedAlloc((nuint)((long)HeadSize * padded * sizeof(float)), 64);
+            try
+            {
+                var transposed = -1L;
+                for (var item = items * thread / threads; item < items * (thread + 1) / threads; item++)
+                {
+                    var (head, block) = Math.DivRem(item, blocks);
+                    var (b, h) = Math.DivRem(head, heads);
+                    if (head != transposed) Transpose((int)b, (int)h, keys);
+                    transposed = head;
+                    var first = (int)block * _blockRows;
+                    Compute((int)b, (int)h, first, Math.Min(frames, first + _blockRows), scores, keys);
+                }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(keys);
+                NativeMemory.AlignedFree(scores);
+            }
+        }
+
+        // One head's kᵀ in panels of 64 keys ([panel, 64, 64], keys past the clip's frames 0): a product step then
+        // reads adjacent rows, not rows a whole hidden width apart (whose stride maps them onto a few of L1's sets).
+        private void Transpose(int b, int h, float* keys)
+        {
+            new Span<float>(keys + ((long)frames / HeadSize * HeadSize * HeadSize), (padded - (frames / HeadSize * HeadSize)) * HeadSize).Clear();
+            var source = k + ((long)b * frames * _width) + (h * HeadSize);
+            for (var j = 0; j < frames; j++)
+            {
+                var from = source + ((long)j * _width);
+                var to = keys + ((long)(j / HeadSize) * HeadSize * HeadSize) + (j % HeadSize);
+                for (var d = 0; d < HeadSize; d++) to[d * HeadSize] = from[d];
+            }
+        }
+
+        private void Compute(int b, int h, int first, int last, float* scores, float* keys)
+        {
+            var queries = q + ((long)b * frames * _width) + (h * HeadSize);
+            for (var panel = 0; panel < padded; panel += RegisterBlock.Columns)
+                for (var row = first; row < last; row += RegisterBlock.Rows)
+                    RegisterBlock.Multiply(queries + ((long)row * _width), _width, Math.Min(RegisterBlock.Rows, last - row),
+                        keys + ((long)panel * HeadSize), RegisterBlock.Columns, HeadSize, scores + ((long)(row - first) * padded) + panel, padded);
+            var inverses = stackalloc float[MaxBlockRows];
+            for (var row = 0; row < last - first; row++)
+                inverses[row] = Softmax(scores + ((long)row * padded), mask == null ? null : mask + ((long)b * frames));
+            var values = v + ((long)b * frames * _width) + (h * HeadSize);
+            var output = y + ((long)b * frames * _width) + (h * HeadSize);
+            for (var start = 0; start < frames; start += Depth)
+                for (var row = first; row < last; row += RegisterBlock.Rows)
+                    RegisterBlock.Multiply(scores + ((long)(row - first) * padded) + start, padded, Math.Min(RegisterBlock.Rows, last - row),
+                        values + ((long)start * _width), _width, Math.Min(Depth, frames - start), output + ((long)row * _width), _width,
+                        accumulate: start > 0);
+            for (var row = first; row < last; row++)
+            {
+                var at = output + ((long)row * _width);
+                var inverse = Vector512.Create(inverses[row - first]);
+                for (var j = 0; j < HeadSize; j += Vector512<float>.Count) Avx512F.Store(at + j, Avx512F.LoadVector512(at + j) * inverse);
+            }
+        }
+
+        // One row of scores: scaled by 1/√64 (a power of two, so exact), the key mask added, then e^(s − max) in place
+        // for the keys of the clip's frames; returns 1 / their sum, applied to the row's output (one product per output
+        // instead of one per key).
+        private float Softmax(float* row, float* keyMask)
+        {
+            var scale = Vector512.Create(1f / 8);
+            var whole = frames / Vector512<float>.Count * Vector512<float>.Count;
+            var max = Vector512.Create(float.NegativeInfinity);
+            for (var j = 0; j < whole; j += Vector512<float>.Count)
+            {
+                var s = Avx512F.LoadVector512(row + j) * scale;
+                if (keyMask != null) s += Avx512F.LoadVector512(keyMask + j);
+                Avx512F.Store(row + j, s);
+                max = Vector512.Max(max, s);
+            }
+            if (whole < frames)
+            {
+                // The last vector's lanes past the clip's frames (padding) get −∞, so e^(s − max) = 0 there.
+                var lanes = stackalloc float[Vector512<float>.Count];
+                for (var i = 0; i < Vector512<float>.Count; i++)
+                    lanes[i] = whole + i < frames ? (row[whole + i] / 8) + (keyMask == null ? 0f : keyMask[whole + i]) : float.NegativeInfinity;
+                var s = Avx512F.LoadVector512(lanes);
+                Avx512F.Store(row + whole, s);
+                max = Vector512.Max(max, s);
+            }
+            var largest = float.MinValue;
+            for (var lane = 0; lane < Vector512<float>.Count; lane++) largest = Math.Max(largest, max[lane]);
+            var peak = Vector512.Create(largest);
+            var floor = Vector512.Create(-87f);
+            var sum = Vector512<float>.Zero;
+            for (var j = 0; j < frames; j += Vector512<float>.Count)
+            {
+                // Below e^-87 a probability is 0, as libtorch's softmax gives it (masked and padded keys among them).
+                var x = Avx512F.LoadVector512(row + j) - peak;
+                var e = Vector512.ConditionalSelect(Vector512.LessThan(x, floor), Vector512<float>.Zero, VectorExp.OfNegative(x));
+                Avx512F.Store(row + j, e);
+                sum += e;
+            }
+            return 1f / Vector512.Sum(sum);
+        }
+    }
+}
