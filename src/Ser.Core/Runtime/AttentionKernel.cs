@@ -39,7 +39,6 @@ public static unsafe class AttentionKernel
         bool Fits(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.shape.SequenceEqual(shape)
             && t.numel() <= int.MaxValue / sizeof(float);
         return shape[2] == (long)heads * HeadSize && shape[1] > 0 && Fits(q) && Fits(k) && Fits(v)
-            && (long)heads * HeadSize * Padded(shape[1]) * shape[0] <= int.MaxValue / sizeof(float)
             && (keyMask is null || (keyMask.dtype == ScalarType.Float32 && keyMask.device_type == DeviceType.CPU
                 && keyMask.shape.SequenceEqual(new[] { shape[0], 1, 1, shape[1] })));
     }
