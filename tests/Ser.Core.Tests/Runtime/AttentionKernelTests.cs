@@ -34,6 +34,13 @@ public sealed class AttentionKernelTests
         return mask;
     }
 
+    // Seeded random q, k and v of one shape.
+    private static (Tensor Q, Tensor K, Tensor V) Projections(long[] shape, ulong seed)
+    {
+        var generator = new Generator(seed);
+        return (randn(shape, generator: generator), randn(shape, generator: generator), randn(shape, generator: generator));
+    }
+
     private static double Error(Tensor actual, Tensor exact) =>
         (actual.to(ScalarType.Float64) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
 
@@ -48,9 +55,8 @@ public sealed class AttentionKernelTests
         RequireAvx512();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
-        var generator = new Generator((ulong)(batch * 1000 + frames));
-        var (q, k, v) = (randn([batch, frames, heads * 64], generator: generator) * 2, randn([batch, frames, heads * 64], generator: generator),
-            randn([batch, frames, heads * 64], generator: generator));
+        var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)((batch * 1000) + frames));
+        q *= 2; // sharper softmax rows
         var lengths = Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames).ToArray();
         var mask = paddedFrom > 0 ? Mask(lengths, frames) : null;
         var exact = OnLibTorch(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask, heads);
@@ -69,8 +75,7 @@ public sealed class AttentionKernelTests
         RequireAvx512();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
-        var generator = new Generator(5);
-        var (q, k, v) = (randn([1, 90, 64], generator: generator), randn([1, 90, 64], generator: generator), randn([1, 90, 64], generator: generator));
+        var (q, k, v) = Projections([1, 90, 64], seed: 5);
 
         var padded = AttentionKernel.Forward(q, k, v, Mask([40], 90), heads: 1);
         // Whatever the padding holds, the first 40 frames' context is the 40-frame clip's.
@@ -90,8 +95,7 @@ public sealed class AttentionKernelTests
         RequireAvx512();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
-        var generator = new Generator(8);
-        var (q, k, v) = (randn([2, 149, 128], generator: generator), randn([2, 149, 128], generator: generator), randn([2, 149, 128], generator: generator));
+        var (q, k, v) = Projections([2, 149, 128], seed: 8);
         var mask = Mask([149, 100], 149);
         Tensor OnThreads(int threads)
         {
