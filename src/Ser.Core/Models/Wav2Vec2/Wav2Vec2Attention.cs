@@ -45,10 +45,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? keyMask)
     {
         using var scope = NewDisposeScope();
-        long batch = x.shape[0], frames = x.shape[1], hidden = x.shape[2], headDim = hidden / _heads;
-        var q = LinearKernel.Forward(q_proj, x);
-        var k = LinearKernel.Forward(k_proj, x);
-        var v = LinearKernel.Forward(v_proj, x);
+        var (q, k, v) = Project(x);
         var dropout = training ? _dropout : 0.0;
         var context = dropout == 0.0 && UsesKernel(q, k, v, keyMask)
             ? AttentionKernel.Forward(q, k, v, keyMask, _heads)
@@ -56,15 +53,18 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         return LinearKernel.Forward(out_proj, context).MoveToOuterDisposeScope();
     }
 
-    /// <summary><see cref="forward"/> with Ser's attention kernel whichever form was measured faster (tests, benchmarks).</summary>
+    /// <summary><see cref="forward"/> on Ser's attention kernel whatever was measured faster (tests, benchmarks).</summary>
     /// <exception cref="InvalidOperationException">The kernel does not run this call (<see cref="AttentionKernel.Supports"/>).</exception>
     public Tensor ForwardOnKernel(Tensor x, Tensor? keyMask)
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
-        var (q, k, v) = (LinearKernel.Forward(q_proj, x), LinearKernel.Forward(k_proj, x), LinearKernel.Forward(v_proj, x));
+        var (q, k, v) = Project(x);
         return LinearKernel.Forward(out_proj, AttentionKernel.Forward(q, k, v, keyMask, _heads)).MoveToOuterDisposeScope();
     }
+
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x) =>
+        (LinearKernel.Forward(q_proj, x), LinearKernel.Forward(k_proj, x), LinearKernel.Forward(v_proj, x));
 
     // Projections [batch, frames, hidden] → context [batch, frames, hidden] with libtorch's operators.
     private Tensor OnLibTorch(Tensor qp, Tensor kp, Tensor vp, Tensor? keyMask, double dropout)
@@ -84,8 +84,10 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
     {
         if (!AttentionKernel.Supports(q, k, v, keyMask, _heads)) return false;
         var frames = q.shape[1] <= ExplicitAttentionMaxFrames ? Math.Max(q.shape[1], KernelMeasuredShortFrames) : MeasuredFrames;
-        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{AttentionKernel.HeadSize} Float32 kernel {(frames > ExplicitAttentionMaxFrames ? "long" : "short")}",
-            () => stack([MeasuredChoice.FirstItemRepeated(q, 1, frames), MeasuredChoice.FirstItemRepeated(k, 1, frames), MeasuredChoice.FirstItemRepeated(v, 1, frames)]),
+        var length = frames > ExplicitAttentionMaxFrames ? "long" : "short";
+        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{AttentionKernel.HeadSize} Float32 kernel {length}",
+            () => stack([MeasuredChoice.FirstItemRepeated(q, 1, frames), MeasuredChoice.FirstItemRepeated(k, 1, frames),
+                MeasuredChoice.FirstItemRepeated(v, 1, frames)]),
             p => OnLibTorch(p[0], p[1], p[2], null, 0.0), p => AttentionKernel.Forward(p[0], p[1], p[2], null, _heads));
     }
 
