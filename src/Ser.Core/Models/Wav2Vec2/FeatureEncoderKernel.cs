@@ -27,8 +27,6 @@ internal static unsafe class FeatureEncoderKernel
     // What a span over a tensor's memory holds (HostTensors.AsSpan).
     private const long MaxFloats = int.MaxValue / sizeof(float);
 
-    /// <summary>Whether this CPU runs the kernel (AVX-512).</summary>
-
     /// <summary>Whether a layer of <paramref name="inputs"/> to <paramref name="outputs"/> channels and this many input and
     /// output floats in all runs here.</summary>
     public static bool Supports(long inputs, long outputs, long inputFloats, long outputFloats) =>
