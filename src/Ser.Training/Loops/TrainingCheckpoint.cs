@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
+using Ser.Core.Models.Wav2Vec2;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Ser.Training.Runs;
@@ -70,7 +71,8 @@ public sealed record TrainingCheckpoint(int Epoch, int NextBatch, long Step, dou
         var weights = SafeTensorsFile.Read(path);
         try
         {
-            StateDictLoader.Load(model, weights, _ => false, $"'{path}'");
+            // A run checkpointed before Ser kept masked_spec_embed resumes with a fresh one.
+            StateDictLoader.Load(model, weights, key => key == Wav2Vec2Checkpoint.MaskedSpecEmbed, $"'{path}'");
         }
         finally
         {

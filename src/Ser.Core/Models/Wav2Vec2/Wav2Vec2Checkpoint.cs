@@ -1,6 +1,7 @@
 using Ser.Core.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ser.Core.Audio;
 using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
 using static TorchSharp.torch;
@@ -13,11 +14,14 @@ public static class Wav2Vec2Checkpoint
 {
     public const string ConfigFile = "config.json";
     public const string WeightsFile = "model.safetensors";
+    public const string PreprocessorFile = "preprocessor_config.json";
     private const string Prefix = "wav2vec2.";
+
+    /// <summary>HF's SpecAugment fill: kept when the checkpoint has it, left at its init when not (older Ser folders).</summary>
+    public const string MaskedSpecEmbed = Prefix + Wav2Vec2Model.MaskedSpecEmbedKey;
 
     // Pre-training and other tasks' keys that a classification model has no use for.
     private static readonly string[] IgnoredPrefixes = ["quantizer.", "project_q.", "project_hid.", "lm_head.", "dropout_features."];
-    private static readonly string[] IgnoredKeys = ["masked_spec_embed"];
 
     /// <summary>Builds a classifier from a model folder. A backbone-only checkpoint (e.g. facebook/wav2vec2-base)
     /// gets a freshly initialised head with <paramref name="labels"/>; a classification checkpoint keeps its own
@@ -43,10 +47,11 @@ public static class Wav2Vec2Checkpoint
             }
             if (adjust is not null) config = adjust(config).Validate();
             if (config.UseWeightedLayerSum == false) renamed.Remove("layer_weights");
+            if (!config.HasMaskedSpecEmbed) renamed.Remove(MaskedSpecEmbed);
             var model = new Wav2Vec2ForSequenceClassification(config);
             try
             {
-                StateDictLoader.Load(model, renamed, key => IsHeadKey(key) && (!headFits || key == "layer_weights"),
+                StateDictLoader.Load(model, renamed, key => IsHeadKey(key) && (!headFits || key == "layer_weights") || key == MaskedSpecEmbed,
                     $"'{directory}'");
             }
             catch
@@ -62,7 +67,8 @@ public static class Wav2Vec2Checkpoint
         }
     }
 
-    /// <summary>Writes <paramref name="model"/> as a Hugging Face folder that <c>transformers</c> loads as it is.
+    /// <summary>Writes <paramref name="model"/> as a Hugging Face folder that <c>transformers</c> loads as it is, with the
+    /// feature extractor's settings Ser's input follows (<c>pipeline("audio-classification", folder)</c> runs on it).
     /// The folder appears complete or not at all (written beside it, then renamed into place).</summary>
     public static void Save(Wav2Vec2ForSequenceClassification model, string directory)
     {
@@ -72,10 +78,25 @@ public static class Wav2Vec2Checkpoint
         AtomicDirectory.Write(directory, temp =>
         {
             SafeTensorsFile.Write(Path.Combine(temp, WeightsFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-            File.WriteAllText(Path.Combine(temp, ConfigFile),
-                model.Config.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(temp, ConfigFile), model.Config.ToJson().ToJsonString(Indented));
+            File.WriteAllText(Path.Combine(temp, PreprocessorFile), Preprocessor(model.Config).ToJsonString(Indented));
         });
     }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // HF's Wav2Vec2FeatureExtractor as Wav2Vec2InputNormalizer and the classifier's batching use it: 16 kHz mono,
+    // normalised per clip, zero padding, attention masks for layer-norm (stable) models only.
+    private static JsonObject Preprocessor(Wav2Vec2Config config) => new()
+    {
+        ["feature_extractor_type"] = "Wav2Vec2FeatureExtractor",
+        ["feature_size"] = 1,
+        ["sampling_rate"] = AudioOptions.ModelSampleRate,
+        ["padding_side"] = "right",
+        ["padding_value"] = 0.0,
+        ["do_normalize"] = true,
+        ["return_attention_mask"] = config.FeatExtractNorm == "layer",
+    };
 
     private static bool IsHeadKey(string key) =>
         key.StartsWith("projector.", StringComparison.Ordinal) || key.StartsWith("classifier.", StringComparison.Ordinal)
@@ -107,7 +128,7 @@ public static class Wav2Vec2Checkpoint
     }
 
     // Checkpoint names → this model's names: strip nothing from head keys, keep "wav2vec2." for the backbone,
-    // map weight-norm parametrisations to weight_g/weight_v, drop pre-training keys.
+    // map weight-norm parametrisations to weight_g/weight_v, drop other tasks' keys.
     private static Dictionary<string, Tensor> Rename(Dictionary<string, Tensor> weights)
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -115,7 +136,7 @@ public static class Wav2Vec2Checkpoint
         foreach (var (raw, tensor) in weights)
         {
             var key = raw.StartsWith(Prefix, StringComparison.Ordinal) ? raw[Prefix.Length..] : raw;
-            if (IgnoredPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)) || IgnoredKeys.Contains(key)) continue;
+            if (IgnoredPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal))) continue;
             key = key.Replace("pos_conv_embed.conv.parametrizations.weight.original0", "pos_conv_embed.conv.weight_g", StringComparison.Ordinal)
                      .Replace("pos_conv_embed.conv.parametrizations.weight.original1", "pos_conv_embed.conv.weight_v", StringComparison.Ordinal);
             if (key == "encoder.pos_conv_embed.conv.weight")

@@ -29,6 +29,16 @@ public sealed record Wav2Vec2Config
     public double FinalDropout { get; init; }
     public int ClassifierProjSize { get; init; } = 256;
     public bool UseWeightedLayerSum { get; init; }
+
+    /// <summary>HF's SpecAugment probabilities. Ser fine-tunes without them; they decide only whether the model holds
+    /// HF's <c>masked_spec_embed</c> (<see cref="HasMaskedSpecEmbed"/>).</summary>
+    public double MaskTimeProb { get; init; } = 0.05;
+
+    public double MaskFeatureProb { get; init; }
+
+    /// <summary>Whether HF's model has <c>masked_spec_embed</c>: kept from the checkpoint and saved, so transformers
+    /// finds every key of a folder Ser wrote.</summary>
+    public bool HasMaskedSpecEmbed => MaskTimeProb > 0 || MaskFeatureProb > 0;
     public IReadOnlyList<string> Labels { get; init; } = [];
 
     /// <summary>The JSON the config was read from (null for one built in code); other fields survive a save.</summary>
@@ -56,6 +66,7 @@ public sealed record Wav2Vec2Config
             errors.Add($"hidden_size ({HiddenSize}) must be a multiple of num_conv_pos_embedding_groups ({NumConvPosEmbeddingGroups})");
         if (NumHiddenLayers <= 0 || IntermediateSize <= 0 || NumConvPosEmbeddings <= 0 || ClassifierProjSize <= 0)
             errors.Add("num_hidden_layers, intermediate_size, num_conv_pos_embeddings and classifier_proj_size must be positive");
+        if (MaskTimeProb is < 0 or > 1 || MaskFeatureProb is < 0 or > 1) errors.Add("mask_time_prob and mask_feature_prob must be between 0 and 1");
         if (errors.Count > 0) throw new CheckpointException("Invalid Wav2Vec2 config: " + string.Join("; ", errors) + ".");
         return this;
     }
@@ -107,6 +118,8 @@ public sealed record Wav2Vec2Config
                 FinalDropout = Get(json, "final_dropout", d.FinalDropout),
                 ClassifierProjSize = Get(json, "classifier_proj_size", d.ClassifierProjSize),
                 UseWeightedLayerSum = Get(json, "use_weighted_layer_sum", d.UseWeightedLayerSum),
+                MaskTimeProb = Get(json, "mask_time_prob", d.MaskTimeProb),
+                MaskFeatureProb = Get(json, "mask_feature_prob", d.MaskFeatureProb),
                 Labels = ReadLabels(json),
                 Source = (JsonObject)json.DeepClone(),
             }.Validate();
@@ -144,6 +157,8 @@ public sealed record Wav2Vec2Config
         json["final_dropout"] = FinalDropout;
         json["classifier_proj_size"] = ClassifierProjSize;
         json["use_weighted_layer_sum"] = UseWeightedLayerSum;
+        json["mask_time_prob"] = MaskTimeProb;
+        json["mask_feature_prob"] = MaskFeatureProb;
         json["hidden_act"] = "gelu";
         json["feat_extract_activation"] = "gelu";
         json["num_labels"] = NumLabels;

@@ -19,7 +19,17 @@ public sealed class Wav2Vec2Model : nn.Module
         feature_projection = new Wav2Vec2FeatureProjection(config);
         encoder = new Wav2Vec2Encoder(config);
         RegisterComponents();
+        if (config.HasMaskedSpecEmbed)
+        {
+            // HF's SpecAugment fill, unused by Ser: a buffer, so no optimizer sees it, carried from checkpoint to
+            // saved folder. A fresh one is U(0, 1) as in HF, drawn from its own generator so seeded inits stay as they were.
+            using var generator = new Generator(0);
+            register_buffer(MaskedSpecEmbedKey, empty(config.HiddenSize).uniform_(0, 1, generator));
+        }
     }
+
+    /// <summary>The name of HF's <c>masked_spec_embed</c> in this module (folders Ser saved before 2026-12 lack it).</summary>
+    public const string MaskedSpecEmbedKey = "masked_spec_embed";
 
     public Wav2Vec2Config Config { get; }
 

@@ -42,6 +42,52 @@ public sealed class Wav2Vec2CheckpointTests : IDisposable
         Assert.Empty(Directory.GetDirectories(_temp, ".saved*"));
     }
 
+    [Theory]
+    [InlineData("wav2vec2-tiny-base", false)]
+    [InlineData("wav2vec2-tiny-stable", true)]
+    public void Masked_spec_embed_and_the_feature_extractor_settings_are_saved_as_transformers_expects(string fixture, bool attentionMask)
+    {
+        var folder = Wav2Vec2Fixture.Folder(fixture, false, _temp);
+        using var file = SafeTensorsFile.Read(Path.Combine(folder, "model.safetensors"))[Wav2Vec2Checkpoint.MaskedSpecEmbed];
+        using var model = Wav2Vec2Checkpoint.Load(folder);
+        var saved = Path.Combine(_temp, "saved");
+        Wav2Vec2Checkpoint.Save(model, saved);
+
+        using var kept = model.state_dict()[Wav2Vec2Checkpoint.MaskedSpecEmbed];
+        using var written = SafeTensorsFile.Read(Path.Combine(saved, "model.safetensors"))[Wav2Vec2Checkpoint.MaskedSpecEmbed];
+        Assert.True(kept.equal(file).all().item<bool>());
+        Assert.True(written.equal(file).all().item<bool>());
+        Assert.DoesNotContain(Wav2Vec2Checkpoint.MaskedSpecEmbed, model.named_parameters().Select(p => p.name)); // no optimizer sees it
+        var preprocessor = JsonNode.Parse(File.ReadAllText(Path.Combine(saved, Wav2Vec2Checkpoint.PreprocessorFile)))!;
+        Assert.Equal("Wav2Vec2FeatureExtractor", preprocessor["feature_extractor_type"]!.GetValue<string>());
+        Assert.Equal(16_000, preprocessor["sampling_rate"]!.GetValue<int>());
+        Assert.True(preprocessor["do_normalize"]!.GetValue<bool>());
+        Assert.Equal(attentionMask, preprocessor["return_attention_mask"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void A_folder_without_masked_spec_embed_loads_and_a_config_without_masking_neither_keeps_nor_saves_it()
+    {
+        var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
+        var weights = SafeTensorsFile.Read(Path.Combine(folder, "model.safetensors"));
+        weights.Remove(Wav2Vec2Checkpoint.MaskedSpecEmbed);
+        SafeTensorsFile.Write(Path.Combine(folder, "model.safetensors"), weights);
+        using (var older = Wav2Vec2Checkpoint.Load(folder))
+            Assert.Contains(Wav2Vec2Checkpoint.MaskedSpecEmbed, older.state_dict().Keys);
+
+        var masking = Wav2Vec2Fixture.Folder("wav2vec2-tiny-stable", false, _temp);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(masking, "config.json")))!;
+        config["mask_time_prob"] = 0.0;
+        File.WriteAllText(Path.Combine(masking, "config.json"), config.ToJsonString());
+        using var off = Wav2Vec2Checkpoint.Load(masking);
+        var saved = Path.Combine(_temp, "saved");
+        Wav2Vec2Checkpoint.Save(off, saved);
+
+        Assert.DoesNotContain(Wav2Vec2Checkpoint.MaskedSpecEmbed, off.state_dict().Keys);
+        Assert.DoesNotContain(Wav2Vec2Checkpoint.MaskedSpecEmbed, SafeTensorsFile.ReadIndex(Path.Combine(saved, "model.safetensors")).Keys);
+        Assert.Equal(0.0, JsonNode.Parse(File.ReadAllText(Path.Combine(saved, "config.json")))!["mask_time_prob"]!.GetValue<double>());
+    }
+
     [Fact]
     public void Keys_without_the_wav2vec2_prefix_and_a_pickled_pytorch_model_bin_load_to_the_same_outputs()
     {
