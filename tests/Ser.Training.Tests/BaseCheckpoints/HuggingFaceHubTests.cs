@@ -27,7 +27,7 @@ public sealed class HuggingFaceHubTests : IDisposable
 
         var files = await Hub(server).DownloadAsync("org/tiny", "main", Files, target, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["config.json", "model.safetensors"], files);
+        Assert.Equal(["config.json", "preprocessor_config.json", "model.safetensors"], files);
         Assert.Equal(File.ReadAllBytes(Path.Combine(source, "model.safetensors")), File.ReadAllBytes(Path.Combine(target, "model.safetensors")));
         Assert.Equal(TinyCheckpoints.Logits(source), TinyCheckpoints.Logits(target));
         Assert.Equal(["tiny"], Directory.GetFileSystemEntries(Models).Select(Path.GetFileName));
@@ -43,7 +43,7 @@ public sealed class HuggingFaceHubTests : IDisposable
 
         var files = await Hub(server).DownloadAsync("org/tiny", "main", Files, target, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["config.json", "pytorch_model.bin"], files);
+        Assert.Equal(["config.json", "preprocessor_config.json", "pytorch_model.bin"], files);
         Assert.False(File.Exists(Path.Combine(target, "model.safetensors")));
         Assert.Equal(TinyCheckpoints.Logits(source), TinyCheckpoints.Logits(target));
     }

@@ -11,7 +11,7 @@ namespace Ser.Training.Tests.BaseCheckpoints;
 /// <summary>Small checkpoints in hub layouts, made with Ser's own save code.</summary>
 internal static class TinyCheckpoints
 {
-    /// <summary>A Hugging Face folder of the wav2vec2-tiny preset: config.json and model.safetensors.</summary>
+    /// <summary>A Hugging Face folder of the wav2vec2-tiny preset: config.json, preprocessor_config.json and model.safetensors.</summary>
     public static string Wav2Vec2(string folder)
     {
         manual_seed(5);
