@@ -1,4 +1,5 @@
 using Ser.Core.Data;
+using Ser.Core.Features;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
@@ -172,6 +173,28 @@ public sealed class EmotionClassifierTests : IDisposable
 
         Assert.Equal(classifier.Predict(clip), loaded.Predict(clip));
         Assert.Equal("resnet18-tiny", loaded.Preset);
+    }
+
+    [Fact]
+    public void A_resnet_description_names_its_enums_and_one_written_with_numbers_still_loads()
+    {
+        using var classifier = (ResNetEmotionClassifier)Create("resnet18-tiny");
+        var folder = Path.Combine(_temp, "resnet");
+        var htk = classifier.Spec.FrontEnd with { MelScale = MelScale.Htk, Norm = MelNorm.None };
+        ResNetModelFolder.Save(classifier.Model, new ResNetModelFolder.Description("resnet18-tiny", 16, 1, htk,
+            classifier.Spec.WindowSeconds, EmotionLabels.All), folder);
+        var path = Path.Combine(folder, ResNetModelFolder.ConfigFile);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+
+        Assert.Equal("htk", json["front_end"]!["mel_scale"]!.GetValue<string>());
+        Assert.Equal("none", json["front_end"]!["norm"]!.GetValue<string>());
+        Assert.Null(json["spec"]);
+        json["front_end"]!["mel_scale"] = (int)MelScale.Htk; // as files before 2026-12 held it
+        json["front_end"]!["norm"] = (int)MelNorm.None;
+        File.WriteAllText(path, json.ToJsonString());
+        var (model, description) = ResNetModelFolder.Load(folder);
+        model.Dispose();
+        Assert.Equal(htk, description.FrontEnd);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ser.Core.Features;
 using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
@@ -12,11 +13,17 @@ public static class ResNetModelFolder
     public const string WeightsFile = "model.safetensors";
     public const string ConfigFile = "ser-resnet.json";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Enums by name ("slaney", as torchaudio spells them); files that hold numbers (written before 2026-12) still read.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     /// <summary>What the JSON file holds.</summary>
     public sealed record Description(string Preset, int BaseWidth, int InChannels, LogMelOptions FrontEnd, double WindowSeconds, IReadOnlyList<string> Labels)
     {
+        [JsonIgnore]
         public ResNetSpec Spec => new(BaseWidth, InChannels, FrontEnd, WindowSeconds);
     }
 
