@@ -65,6 +65,26 @@ public sealed class Wav2Vec2CheckpointTests : IDisposable
         Assert.Equal(attentionMask, preprocessor["return_attention_mask"]!.GetValue<bool>());
     }
 
+    [Theory]
+    [InlineData("wav2vec2-tiny-base")]
+    [InlineData("wav2vec2-tiny-stable")]
+    public void A_saved_folder_holds_the_backbone_keys_transformers_wrote_and_no_others(string fixture)
+    {
+        using var model = Wav2Vec2Fixture.Load(fixture, parametrizations: false, _temp, weighted: true);
+        var saved = Path.Combine(_temp, "saved");
+        Wav2Vec2Checkpoint.Save(model, saved);
+
+        // The fixture is a pre-training checkpoint saved by transformers: its quantizer and projections are another task's.
+        string[] otherTask = ["quantizer.", "project_q.", "project_hid."];
+        var theirs = SafeTensorsFile.ReadIndex(TestPaths.Fixture(fixture, "model.safetensors")).Keys
+            .Where(k => !otherTask.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToHashSet();
+        var ours = SafeTensorsFile.ReadIndex(Path.Combine(saved, "model.safetensors")).Keys.ToHashSet();
+        string[] head = ["projector.weight", "projector.bias", "classifier.weight", "classifier.bias", "layer_weights"];
+
+        Assert.Empty(theirs.Except(ours));
+        Assert.Empty(ours.Except(theirs).Except(head));
+    }
+
     [Fact]
     public void A_folder_without_masked_spec_embed_loads_and_a_config_without_masking_neither_keeps_nor_saves_it()
     {
