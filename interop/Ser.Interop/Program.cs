@@ -105,10 +105,10 @@ void ResNetCase(string name)
             spec.FrontEnd, spec.WindowSeconds, EmotionLabels.All), folder);
     }
     var (loaded, _) = ResNetModelFolder.Load(folder);
+    loaded.eval();
     using (loaded)
     using (var fused = new FusedResNet18(loaded))
     {
-        loaded.eval();
         var input = randn(4, spec.InChannels, spec.FrontEnd.NMels, 301);
         using (inference_mode())
         {
