@@ -39,6 +39,7 @@ public sealed record Wav2Vec2Config
     /// <summary>Whether HF's model has <c>masked_spec_embed</c>: kept from the checkpoint and saved, so transformers
     /// finds every key of a folder Ser wrote.</summary>
     public bool HasMaskedSpecEmbed => MaskTimeProb > 0 || MaskFeatureProb > 0;
+
     public IReadOnlyList<string> Labels { get; init; } = [];
 
     /// <summary>The JSON the config was read from (null for one built in code); other fields survive a save.</summary>

@@ -22,9 +22,10 @@ public sealed class Wav2Vec2Model : nn.Module
         if (config.HasMaskedSpecEmbed)
         {
             // HF's SpecAugment fill, unused by Ser: a buffer, so no optimizer sees it, carried from checkpoint to
-            // saved folder. A fresh one is U(0, 1) as in HF, drawn from its own generator so seeded inits stay as they were.
+            // saved folder, owned by the module whatever scope builds it. A fresh one is U(0, 1) as in HF, drawn from its
+            // own generator so seeded inits stay as they were.
             using var generator = new Generator(0);
-            register_buffer(MaskedSpecEmbedKey, empty(config.HiddenSize).uniform_(0, 1, generator));
+            register_buffer(MaskedSpecEmbedKey, empty(config.HiddenSize).uniform_(0, 1, generator).DetachFromDisposeScope());
         }
     }
 

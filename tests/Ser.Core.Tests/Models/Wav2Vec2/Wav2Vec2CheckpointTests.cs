@@ -86,6 +86,22 @@ public sealed class Wav2Vec2CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_model_built_inside_a_dispose_scope_keeps_its_masked_spec_embed_after_the_scope()
+    {
+        Wav2Vec2ForSequenceClassification model;
+        using (NewDisposeScope()) model = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!);
+        using (model)
+        {
+            var saved = Path.Combine(_temp, "saved");
+            Wav2Vec2Checkpoint.Save(model, saved);
+
+            using var embed = SafeTensorsFile.Read(Path.Combine(saved, "model.safetensors"))[Wav2Vec2Checkpoint.MaskedSpecEmbed];
+            Assert.Equal([ModelPresets.Wav2Vec2Tiny.Wav2Vec2!.HiddenSize], embed.shape);
+            Assert.True(embed.ge(0).logical_and(embed.lt(1)).all().item<bool>()); // HF's U(0, 1)
+        }
+    }
+
+    [Fact]
     public void A_folder_without_masked_spec_embed_loads_and_a_config_without_masking_neither_keeps_nor_saves_it()
     {
         var folder = Wav2Vec2Fixture.Folder("wav2vec2-tiny-base", false, _temp);
