@@ -142,16 +142,17 @@ static void Perturb(nn.Module model)
 {
     using var scope = NewDisposeScope();
     using var _ = no_grad();
+    static Tensor InBf16(Tensor t) => t.to(ScalarType.BFloat16).to(ScalarType.Float32);
     foreach (var (name, p) in model.named_parameters())
     {
         // Weights move by a tenth of their spread, so activations stay in range; gains and biases by 0.05.
         var noisy = name.EndsWith("weight_g", StringComparison.Ordinal) ? p * (rand_like(p) + 0.5)
             : p.dim() > 1 ? p + 0.1 * p.std() * randn_like(p) : p + 0.05 * randn_like(p);
-        p.copy_(noisy.to(ScalarType.BFloat16).to(ScalarType.Float32));
+        p.copy_(InBf16(noisy));
     }
     foreach (var (name, b) in model.named_buffers())
     {
-        if (name.EndsWith("running_mean", StringComparison.Ordinal)) b.copy_((0.1 * randn_like(b)).to(ScalarType.BFloat16).to(ScalarType.Float32));
-        if (name.EndsWith("running_var", StringComparison.Ordinal)) b.copy_((rand_like(b) + 0.5).to(ScalarType.BFloat16).to(ScalarType.Float32));
+        if (name.EndsWith("running_mean", StringComparison.Ordinal)) b.copy_(InBf16(0.1 * randn_like(b)));
+        if (name.EndsWith("running_var", StringComparison.Ordinal)) b.copy_(InBf16(rand_like(b) + 0.5));
     }
 }

@@ -23,6 +23,8 @@ public static class Wav2Vec2Checkpoint
     // Pre-training and other tasks' keys that a classification model has no use for.
     private static readonly string[] IgnoredPrefixes = ["quantizer.", "project_q.", "project_hid.", "lm_head.", "dropout_features."];
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>Builds a classifier from a model folder. A backbone-only checkpoint (e.g. facebook/wav2vec2-base)
     /// gets a freshly initialised head with <paramref name="labels"/>; a classification checkpoint keeps its own
     /// labels unless <paramref name="labels"/> differ (then its head is replaced).</summary>
@@ -82,8 +84,6 @@ public static class Wav2Vec2Checkpoint
             File.WriteAllText(Path.Combine(temp, PreprocessorFile), Preprocessor(model.Config).ToJsonString(Indented));
         });
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     // HF's Wav2Vec2FeatureExtractor as Wav2Vec2InputNormalizer and the classifier's batching use it: 16 kHz mono,
     // normalised per clip, zero padding, attention masks for layer-norm (stable) models only.
