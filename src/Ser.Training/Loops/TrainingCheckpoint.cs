@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Ser.Core.IO;
 using Ser.Core.Models.Checkpoints;
-using Ser.Core.Models.Wav2Vec2;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Ser.Training.Runs;
@@ -71,8 +70,7 @@ public sealed record TrainingCheckpoint(int Epoch, int NextBatch, long Step, dou
         var weights = SafeTensorsFile.Read(path);
         try
         {
-            // A run checkpointed before Ser kept masked_spec_embed resumes with a fresh one.
-            StateDictLoader.Load(model, weights, key => key == Wav2Vec2Checkpoint.MaskedSpecEmbed, $"'{path}'");
+            StateDictLoader.Load(model, weights, _ => false, $"'{path}'");
         }
         finally
         {

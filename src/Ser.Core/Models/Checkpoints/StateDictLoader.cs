@@ -9,7 +9,8 @@ public static class StateDictLoader
 {
     /// <param name="module">Target module; its own state-dict names are the expected keys.</param>
     /// <param name="source">Checkpoint tensors, already renamed to the module's keys.</param>
-    /// <param name="mayBeMissing">Keys allowed to be absent (e.g. a fresh classification head); they keep their init.</param>
+    /// <param name="mayBeMissing">Keys allowed to be absent (e.g. a fresh classification head); they keep their init, as
+    /// do the entries modules declare optional (<see cref="IOptionalState"/>).</param>
     /// <param name="origin">Named in the error message.</param>
     /// <returns>The keys that were left at their initial values.</returns>
     public static IReadOnlyList<string> Load(nn.Module module, IReadOnlyDictionary<string, Tensor> source,
@@ -24,7 +25,10 @@ public static class StateDictLoader
         var shapes = source.Where(p => target.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
             .Select(p => $"{p.Key}: checkpoint [{string.Join(", ", p.Value.shape)}], model [{string.Join(", ", target[p.Key].shape)}]")
             .ToList();
-        var fatalMissing = missing.Where(k => !mayBeMissing(k)).ToList();
+        var optional = module.named_modules().Prepend(("", module))
+            .SelectMany(m => m.Item2 is IOptionalState o ? o.OptionalStateKeys.Select(k => m.Item1.Length == 0 ? k : $"{m.Item1}.{k}") : [])
+            .ToHashSet(StringComparer.Ordinal);
+        var fatalMissing = missing.Where(k => !mayBeMissing(k) && !optional.Contains(k)).ToList();
         if (fatalMissing.Count > 0 || unexpected.Count > 0 || shapes.Count > 0)
         {
             var parts = new List<string>();

@@ -17,7 +17,8 @@ public static class Wav2Vec2Checkpoint
     public const string PreprocessorFile = "preprocessor_config.json";
     private const string Prefix = "wav2vec2.";
 
-    /// <summary>HF's SpecAugment fill: kept when the checkpoint has it, left at its init when not (older Ser folders).</summary>
+    /// <summary>HF's SpecAugment fill: kept when the checkpoint has it, left at its init when not (older Ser folders;
+    /// <see cref="Wav2Vec2Model"/> declares it optional).</summary>
     public const string MaskedSpecEmbed = Prefix + Wav2Vec2Model.MaskedSpecEmbedKey;
 
     // Pre-training and other tasks' keys that a classification model has no use for.
@@ -53,7 +54,7 @@ public static class Wav2Vec2Checkpoint
             var model = new Wav2Vec2ForSequenceClassification(config);
             try
             {
-                StateDictLoader.Load(model, renamed, key => IsHeadKey(key) && (!headFits || key == "layer_weights") || key == MaskedSpecEmbed,
+                StateDictLoader.Load(model, renamed, key => IsHeadKey(key) && (!headFits || key == "layer_weights"),
                     $"'{directory}'");
             }
             catch

@@ -1,3 +1,4 @@
+using Ser.Core.Models.Checkpoints;
 using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace Ser.Core.Models.Wav2Vec2;
 
 /// <summary>The Wav2Vec2 backbone (HF <c>Wav2Vec2Model</c>): conv feature encoder → feature projection →
 /// transformer encoder. Field names are the checkpoint keys under the <c>wav2vec2.</c> prefix.</summary>
-public sealed class Wav2Vec2Model : nn.Module
+public sealed class Wav2Vec2Model : nn.Module, IOptionalState
 {
     private readonly Wav2Vec2FeatureEncoder feature_extractor;
     private readonly Wav2Vec2FeatureProjection feature_projection;
@@ -31,6 +32,9 @@ public sealed class Wav2Vec2Model : nn.Module
 
     /// <summary>The name of HF's <c>masked_spec_embed</c> in this module (folders Ser saved before 2026-12 lack it).</summary>
     public const string MaskedSpecEmbedKey = "masked_spec_embed";
+
+    // Checkpoints and training checkpoints saved before Ser kept it load with a fresh one.
+    IEnumerable<string> IOptionalState.OptionalStateKeys => Config.HasMaskedSpecEmbed ? [MaskedSpecEmbedKey] : [];
 
     public Wav2Vec2Config Config { get; }
 
