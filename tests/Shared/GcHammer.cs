@@ -9,7 +9,9 @@ internal sealed class GcHammer : IAsyncDisposable
     private readonly Task _loop;
     private int _collections;
 
-    public GcHammer() => _loop = Task.Run(() =>
+    // A thread of its own: queued on the thread pool, the loop waited behind other test classes' work and a test once
+    // ran its 100 rounds before a single collection (only 0 collections).
+    public GcHammer() => _loop = Task.Factory.StartNew(() =>
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -17,7 +19,7 @@ internal sealed class GcHammer : IAsyncDisposable
             GC.WaitForPendingFinalizers();
             Interlocked.Increment(ref _collections);
         }
-    });
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Collections forced so far: a test asserts there were enough to mean something.</summary>
     public int Collections => Volatile.Read(ref _collections);

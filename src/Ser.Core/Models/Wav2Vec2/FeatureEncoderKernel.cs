@@ -39,7 +39,7 @@ internal static unsafe class FeatureEncoderKernel
     {
         var (batch, time, channels) = ((int)rows.shape[0], (int)rows.shape[1], (int)rows.shape[2]);
         var (kernel, outputs) = ((int)taps.shape[0], (int)taps.shape[2]);
-        var frames = ((time - kernel) / stride) + 1;
+        var frames = Frames(time, kernel, stride);
         var output = empty(batch, frames, outputs);
         var paired = kernel == 3 && stride == 2 && frames >= 2;
         var sum = paired ? (float*)NativeMemory.AlignedAlloc((nuint)((long)channels * outputs * sizeof(float)), 64) : null;
@@ -69,7 +69,7 @@ internal static unsafe class FeatureEncoderKernel
     {
         var (batch, length) = ((int)samples.shape[0], (int)samples.shape[1]);
         var outputs = shift.Length / batch;
-        var frames = ((length - kernel) / stride) + 1;
+        var frames = Frames(length, kernel, stride);
         var output = empty(batch, frames, outputs);
         fixed (float* w = taps)
         fixed (float* b = shift)
@@ -80,6 +80,12 @@ internal static unsafe class FeatureEncoderKernel
         }
         return output;
     }
+
+    // Integer division rounds toward zero: an input a little shorter than the kernel would count one frame, whose
+    // window reads past the input's end.
+    private static int Frames(int time, int kernel, int stride) => time >= kernel
+        ? ((time - kernel) / stride) + 1
+        : throw new ArgumentException($"An input of {time} frames is shorter than the kernel ({kernel}).");
 
     private static void Run(Window layer, int batch, int frames, bool paired)
     {

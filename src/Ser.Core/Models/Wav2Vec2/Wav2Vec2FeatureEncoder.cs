@@ -14,6 +14,8 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
 
     private readonly long _measuredSamples;
 
+    private readonly int _receptiveField;
+
     // The first layer's kernel, stride and width: its output is the encoder's largest tensor.
     private readonly (long Kernel, long Stride, long Width) _first;
 
@@ -35,6 +37,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
             + $"{string.Join(',', config.ConvStride)}/{config.FeatExtractNorm}";
         _measuredSamples = (MeasuredFrames - 1) * config.ConvStride[0] + config.ConvKernel[0];
         _first = (config.ConvKernel[0], config.ConvStride[0], config.ConvDim[0]);
+        _receptiveField = config.ReceptiveField;
         RegisterComponents();
     }
 
@@ -45,9 +48,10 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>[batch, samples] → [batch, frames, conv_dim[-1]].</summary>
+    /// <exception cref="ArgumentException">Not [batch, samples] with at least the encoder's receptive field.</exception>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        RequireSamples(input);
         using var scope = NewDisposeScope();
         var form = !RunsOnFrames(input) ? Channels(input) : RunsOnOwnKernel(input) ? Kernel(input) : Frames(input);
         return form.MoveToOuterDisposeScope();
@@ -62,7 +66,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     /// for inference).</exception>
     public Tensor ForwardTimeMajor(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        RequireSamples(input);
         if (!RunsTimeMajor || is_grad_enabled())
             throw new InvalidOperationException("The time-major form runs inference (no_grad or inference_mode) of encoders whose layers support it (RunsTimeMajor).");
         using var scope = NewDisposeScope();
@@ -77,13 +81,22 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     /// <exception cref="InvalidOperationException">Not <see cref="RunsOnKernel"/>, or autograd is on.</exception>
     public Tensor ForwardOnKernel(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        RequireSamples(input);
         if (!RunsOnKernel || is_grad_enabled())
             throw new InvalidOperationException("Ser's kernel runs inference (no_grad or inference_mode) of encoders whose layers support it (RunsOnKernel).");
-        if (input.dim() != 2 || input.dtype != ScalarType.Float32 || input.device_type != DeviceType.CPU)
+        if (input.dtype != ScalarType.Float32 || input.device_type != DeviceType.CPU)
             throw new ArgumentException($"Expected float32 CPU samples [batch, samples], got {input.dtype} [{string.Join(", ", input.shape)}].", nameof(input));
         using var scope = NewDisposeScope();
         return Kernel(input).MoveToOuterDisposeScope();
+    }
+
+    // Shorter inputs have no frame: libtorch's layers would fail deep inside, Ser's kernel would read past the input.
+    private void RequireSamples(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 2 || input.shape[1] < _receptiveField)
+            throw new ArgumentException(
+                $"Expected [batch, samples] with at least {_receptiveField} samples, got [{string.Join(", ", input.shape)}].", nameof(input));
     }
 
     private Tensor Kernel(Tensor samples)

@@ -154,4 +154,26 @@ public sealed class Wav2Vec2FeatureEncoderTests
         Assert.True(error < 1e-5, $"relative error {error:E2}");
         Assert.True(first.eq(second).all().item<bool>());
     }
+
+    /// <summary>Integer division would give an input a little shorter than a layer's kernel one frame, whose window Ser's
+    /// kernel would read past the input's end (15 samples: the first layer gives 2 frames, the second's kernel is 3).</summary>
+    [Fact]
+    public void Inputs_shorter_than_the_receptive_field_are_refused_by_every_form()
+    {
+        var config = ModelPresets.Wav2Vec2Tiny.Wav2Vec2!;
+        manual_seed(2);
+        using var encoder = new Wav2Vec2FeatureEncoder(config);
+        encoder.StoreWeightsTapMajor();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+
+        Assert.Equal(1, encoder.forward(randn(1, config.ReceptiveField)).shape[1]);
+        foreach (var length in new[] { config.ReceptiveField - 1, 15, 1 })
+        {
+            var samples = randn(2, length);
+            Assert.Throws<ArgumentException>(() => encoder.forward(samples));
+            Assert.Throws<ArgumentException>(() => encoder.ForwardTimeMajor(samples));
+            if (encoder.RunsOnKernel) Assert.Throws<ArgumentException>(() => encoder.ForwardOnKernel(samples));
+        }
+    }
 }
