@@ -21,6 +21,8 @@ internal static class ResNet18OneDnn
 
     /// <summary>Folded conv weights (dense, in <see cref="Convolutions"/> order) packed for input [batch, in, height, width];
     /// the three 1x1 downsamples come back as [out, in] matrices (the script multiplies them, see its downsample).</summary>
+    // Sizes go as int, by value: invoke turns a long or double into a temporary Scalar the GC may free before libtorch
+    // reads it, and no analyzer sees that (the arguments are objects).
     public static Tensor[] Pack(Tensor[] weights, long batch, long height, long width) =>
         (Tensor[])Module.Value!.invoke("pack", weights, checked((int)batch), checked((int)height), checked((int)width));
 
