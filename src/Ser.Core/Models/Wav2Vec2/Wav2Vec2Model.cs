@@ -45,12 +45,10 @@ public sealed class Wav2Vec2Model : nn.Module, IOptionalState
     /// <param name="inputValues">[batch, samples], normalised per clip (see Wav2Vec2InputNormalizer).</param>
     /// <param name="sampleLengths">Valid samples per clip [batch] (int64), or null when nothing is padded.</param>
     /// <param name="allHiddenStates">Keep every layer's hidden state (needed for the weighted layer sum).</param>
+    /// <exception cref="ArgumentException">Fewer samples than the receptive field (checked by the feature encoder).</exception>
     public Wav2Vec2Output Forward(Tensor inputValues, Tensor? sampleLengths = null, bool allHiddenStates = false)
     {
         ArgumentNullException.ThrowIfNull(inputValues);
-        if (inputValues.dim() != 2) throw new ArgumentException($"Expected [batch, samples], got [{string.Join(", ", inputValues.shape)}].");
-        if (inputValues.shape[1] < Config.ReceptiveField)
-            throw new ArgumentException($"Inputs need at least {Config.ReceptiveField} samples; got {inputValues.shape[1]}.");
         using var scope = NewDisposeScope();
         var conv = feature_extractor.forward(inputValues);
         var mask = sampleLengths is null ? null : FrameMask(sampleLengths, conv.shape[1]);

@@ -158,7 +158,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
     /// <summary>Integer division would give an input a little shorter than a layer's kernel one frame, whose window Ser's
     /// kernel would read past the input's end (15 samples: the first layer gives 2 frames, the second's kernel is 3).</summary>
     [Fact]
-    public void Inputs_shorter_than_the_receptive_field_are_refused_by_every_form()
+    public void Inputs_shorter_than_the_receptive_field_are_refused_by_every_form_and_the_model()
     {
         var config = ModelPresets.Wav2Vec2Tiny.Wav2Vec2!;
         manual_seed(2);
@@ -175,5 +175,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
             Assert.Throws<ArgumentException>(() => encoder.ForwardTimeMajor(samples));
             if (encoder.RunsOnKernel) Assert.Throws<ArgumentException>(() => encoder.ForwardOnKernel(samples));
         }
+        using var model = new Wav2Vec2Model(config);
+        Assert.Throws<ArgumentException>(() => model.Forward(randn(1, config.ReceptiveField - 1)));
     }
 }
