@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Ser.Core.Features;
 using Ser.Core.Runtime;
 using static TorchSharp.torch;
 
@@ -81,10 +82,9 @@ internal static unsafe class FeatureEncoderKernel
         return output;
     }
 
-    // Integer division rounds toward zero: an input a little shorter than the kernel would count one frame, whose
-    // window reads past the input's end.
-    private static int Frames(int time, int kernel, int stride) => time >= kernel
-        ? ((time - kernel) / stride) + 1
+    // No frame would leave a window reading past the input's end.
+    private static int Frames(int time, int kernel, int stride) => FrameLength.Conv(time, kernel, stride) is > 0 and var frames
+        ? (int)frames
         : throw new ArgumentException($"An input of {time} frames is shorter than the kernel ({kernel}).");
 
     private static void Run(Window layer, int batch, int frames, bool paired)

@@ -1,3 +1,4 @@
+using Ser.Core.Features;
 using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -155,7 +156,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     // clip of over ~5 min at wav2vec2-base's 512 channels, which runs time-major on libtorch instead.
     private bool FitsKernel(Tensor samples)
     {
-        var frames = ((samples.shape[1] - _first.Kernel) / _first.Stride) + 1;
+        var frames = FrameLength.Conv(samples.shape[1], (int)_first.Kernel, (int)_first.Stride);
         return FeatureEncoderKernel.Supports(1, _first.Width, samples.numel(), samples.shape[0] * frames * _first.Width);
     }
 }
