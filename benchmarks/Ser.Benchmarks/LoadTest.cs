@@ -6,6 +6,7 @@ using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace Ser.Benchmarks;
@@ -20,7 +21,7 @@ internal static class LoadTest
     /// <paramref name="clients"/> clients against the service for <paramref name="seconds"/>; the ratio of each pair and
     /// their median (machines drift between minutes; pairs minutes apart would compare different machines). Many short
     /// rounds rather than a few long ones: on a drifting VM single rounds ranged 74–111 %, and a median of 3 moved by 14 points.</summary>
-    public static async Task RunAsync(string apiDll, int clients, int seconds, int rounds)
+    public static async Task RunAsync(string apiDll, IReadOnlyDictionary<string, string> settings, int clients, int seconds, int rounds)
     {
         var root = Directory.CreateTempSubdirectory("ser-load-").FullName;
         try
@@ -28,12 +29,16 @@ internal static class LoadTest
             SaveTinyModels(root);
             var wav = Tone(2.5);
             var clip = new WavDecoder().Decode(wav).Samples;
-            using var server = new SerProcess(apiDll, new Dictionary<string, string>
+            var environment = new Dictionary<string, string>
             {
                 ["Ser__DataPath"] = Path.Combine(root, "data"), ["Ser__Models__wav2vec2__Path"] = Path.Combine(root, "w"),
                 ["Ser__Models__resnet18__Path"] = Path.Combine(root, "r"), ["Ser__RateLimit__PermitsPerMinute"] = "0",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            });
+                // As docker-compose.yml's api runs: serving only, two glibc heaps (Ser.Core.Runtime.MallocArenas).
+                ["Ser__Role"] = "api", [MallocArenas.Variable] = MallocArenas.ServingOnly.ToString(CultureInfo.InvariantCulture),
+            };
+            foreach (var (key, value) in settings) environment[key] = value;
+            using var server = new SerProcess(apiDll, environment);
             await server.WaitForAsync("/health/ready").ConfigureAwait(false);
             using var w = EmotionClassifierFactory.Load("wav2vec2", Path.Combine(root, "w"));
             using var r = EmotionClassifierFactory.Load("resnet18", Path.Combine(root, "r"));

@@ -12,19 +12,19 @@ using static TorchSharp.torch;
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
-//        … -- --load [--clients 8] [--seconds 10] [--rounds 7] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
+//        … -- --load [--clients 8] [--seconds 10] [--rounds 7] [--set NAME=value] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
 var repeats = ArgValue("--repeats", 7);
 // Its launch profile sets MALLOC_ARENA_MAX=1 and huge pages for that heap, as Ser's own profiles and images do; a run
 // without them says so.
 Console.WriteLine(MallocArenas.Advice() is { } advice ? $"warning: {advice}" : $"glibc: one heap for all threads ({MallocArenas.Variable}=1)");
 Console.WriteLine(HeapHugePages.Advice() is { } pages ? $"note: {pages}"
     : $"glibc heap pages: {(HeapHugePages.Requested(Environment.GetEnvironmentVariable) ? $"huge where the kernel allows ({HeapHugePages.Tunable}=1)" : "as the kernel gives them")}");
+// --set Ser__Audio__MemoryBudgetMiB=256 (repeatable): settings (environment) for the service under test.
+var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2))
+    .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 if (args.Contains("--upload-memory"))
 {
     var api = Args("--api") ?? Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ser.Api/bin/Release/net10.0/Ser.Api.dll");
-    // --set Ser__Audio__MemoryBudgetMiB=256 (repeatable): settings for the service under test.
-    var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length).Select(x => args[x.i + 1].Split('=', 2))
-        .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
     await UploadMemory.RunAsync(Path.GetFullPath(api), settings, ArgValue("--clients", 8), ArgValue("--seconds", 546));
     return;
 }
@@ -93,7 +93,7 @@ static double MatmulCeiling(int repeats, ScalarType dtype)
 static string DefaultOnnxFolder() => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../onnx"));
 
 // The load benchmark with its defaults (--load alone, or after the rest with --all).
-Task LoadAsync() => LoadTest.RunAsync(apiDll, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
+Task LoadAsync() => LoadTest.RunAsync(apiDll, settings, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
 
 string? Args(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 

@@ -23,7 +23,8 @@ public static class CoreServiceExtensions
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddSingleton(new ServiceReadiness(role.Serves()));
         // First hosted service: libtorch's math settings are made before the Hangfire server or the models start.
-        services.AddHostedService<TorchRuntimeStartup>();
+        services.AddHostedService(sp => new TorchRuntimeStartup(sp.GetRequiredService<IOptions<InferenceOptions>>(), role.Trains(),
+            sp.GetRequiredService<ILogger<TorchRuntimeStartup>>()));
         return services;
     }
 }

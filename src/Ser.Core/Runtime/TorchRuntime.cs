@@ -27,17 +27,18 @@ public static partial class TorchRuntime
     public static Float32Math Initialize() => Initialized.Value;
 
     /// <inheritdoc cref="Initialize()"/>
-    /// <param name="logger">Gets one line naming the math in force, why, and the CPU; and a warning where glibc gives each
-    /// thread its own heap (<see cref="MallocArenas"/>), and a note where the heap could be on huge pages and the process does
-    /// not ask for them (<see cref="HeapHugePages"/>).</param>
-    public static Float32Math Initialize(Microsoft.Extensions.Logging.ILogger logger)
+    /// <param name="logger">Gets one line naming the math in force, why, and the CPU; and a warning where glibc's heaps do
+    /// not suit what the process does (<see cref="MallocArenas"/>), and a note where the heap could be on huge pages and the
+    /// process does not ask for them (<see cref="HeapHugePages"/>).</param>
+    /// <param name="trains">False for a process that only serves, where two glibc heaps are as good as one.</param>
+    public static Float32Math Initialize(Microsoft.Extensions.Logging.ILogger logger, bool trains = true)
     {
         ArgumentNullException.ThrowIfNull(logger);
         var math = Initialize();
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
             "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed})",
             math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason);
-        if (MallocArenas.Advice() is { } advice) Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "{Advice}", advice);
+        if (MallocArenas.Advice(trains) is { } advice) Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "{Advice}", advice);
         if (HeapHugePages.Advice() is { } pages) Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "{Advice}", pages);
         return math;
     }

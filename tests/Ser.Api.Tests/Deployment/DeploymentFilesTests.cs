@@ -22,6 +22,18 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public async Task Compose_gives_the_serving_only_api_two_glibc_heaps_and_the_worker_the_images_one()
+    {
+        var services = await ComposeConfigAsync("docker-compose.yml", "docker-compose.gpu.yml");
+
+        // The api trains nothing, so two heaps (Ser.Core.Runtime.MallocArenas.ServingOnly); the worker keeps the image's
+        // MALLOC_ARENA_MAX=1, which the Dockerfile test checks.
+        Assert.Contains($"MALLOC_ARENA_MAX: '{Ser.Core.Runtime.MallocArenas.ServingOnly}'", services["api"]);
+        Assert.Contains("Ser__Role: api", services["api"]);
+        Assert.DoesNotContain("MALLOC_ARENA_MAX", services["worker"]);
+    }
+
+    [Fact]
     public async Task The_gpu_override_gives_the_worker_the_cuda_image_and_one_gpu()
     {
         var services = await ComposeConfigAsync("docker-compose.yml", "docker-compose.gpu.yml");
