@@ -33,9 +33,6 @@ public static class MallocArenas
         return trains ? TrainingAdvice : ServingAdvice;
     }
 
-    /// <summary>Whether an environment (<paramref name="variable"/> reads one variable) limits glibc to one arena.</summary>
-    public static bool Shared(Func<string, string?> variable) => Limit(variable) == 1;
-
     /// <summary>The arena limit an environment sets: <c>MALLOC_ARENA_MAX</c>, or <c>glibc.malloc.arena_max</c> in
     /// <c>GLIBC_TUNABLES</c>, which wins where both are set; null where neither sets a positive number (glibc's default,
     /// 8 per core).</summary>
