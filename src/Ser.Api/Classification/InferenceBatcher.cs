@@ -49,52 +49,12 @@ public sealed class InferenceBatcher : BackgroundService
         return work.Result.Task;
     }
 
-    // Each architecture's passes run on a thread of their own. glibc binds a thread to a heap at its first allocation and
-    // hands new threads the heaps in turn: with two heaps (compose's api) the models' passes never share a heap lock, which
-    // oneDNN takes on every operator. On pool threads they met at any pass (load benchmark, Zen 5: 38–172 → 5–7 futex
-    // calls a request, 53–73 → 79–90 % of the raw throughput).
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_queues.Select(q => StartLoop(q.Key, q.Value, stoppingToken)).ToList());
+        Task.WhenAll(_queues.Select(q => Task.Run(() => WorkAsync(q.Key, q.Value, stoppingToken), stoppingToken)));
 
-    private Task StartLoop(string architecture, Queue queue, CancellationToken stoppingToken)
+    private async Task WorkAsync(string architecture, Queue queue, CancellationToken stoppingToken)
     {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var heapTaken = new ManualResetEventSlim();
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                // Takes this thread's heap now, so the next loop's thread is handed the next one.
-                try { Marshal.FreeHGlobal(Marshal.AllocHGlobal(16)); }
-                finally { heapTaken.Set(); }
-                Serve(architecture, queue, stoppingToken);
-                stopped.TrySetResult();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                stopped.TrySetCanceled(stoppingToken);
-            }
-            catch (Exception e)
-            {
-                stopped.TrySetException(e);
-            }
-        }) { IsBackground = true, Name = LoopThreadName(architecture) };
-        thread.Start();
-        heapTaken.Wait(CancellationToken.None); // set before anything that could block
-        return stopped.Task;
-    }
-
-    /// <summary>The name of the thread that runs <paramref name="architecture"/>'s forward passes (15 characters at most:
-    /// what Linux keeps of a thread's name).</summary>
-    public static string LoopThreadName(string architecture)
-    {
-        var name = "infer " + architecture;
-        return name.Length <= 15 ? name : name[..15];
-    }
-
-    private void Serve(string architecture, Queue queue, CancellationToken stoppingToken)
-    {
-        while (queue.Channel.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
+        while (await queue.Channel.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
             var batch = new List<Work>();
             var windows = 0;

@@ -14,8 +14,8 @@ public static class MallocArenas
     /// <summary>The variable glibc reads at start-up; <c>1</c> makes every thread use the main heap.</summary>
     public const string Variable = "MALLOC_ARENA_MAX";
 
-    /// <summary>Heaps for a process that only serves (<c>Ser:Role=api</c>): one per model, whose passes run at the same
-    /// time, each on a thread of its own that glibc binds to one heap.</summary>
+    /// <summary>Heaps for a process that only serves (<c>Ser:Role=api</c>): its two models' passes, which run at the same
+    /// time, mostly take different heap locks.</summary>
     public const int ServingOnly = 2;
 
     private const string ArenaMaxTunable = "glibc.malloc.arena_max";

@@ -41,44 +41,6 @@ public sealed class PassThreadsTests
     }
 
     [Fact]
-    public async Task Each_architecture_runs_its_passes_on_a_thread_of_its_own()
-    {
-        var classifiers = new ConcurrentBag<ScriptedClassifier>();
-        using var factory = new SerApiFactory();
-        factory.ServeScriptedModels(a =>
-        {
-            var classifier = new ScriptedClassifier(a);
-            classifiers.Add(classifier);
-            return classifier;
-        });
-        await factory.WaitUntilReadyAsync(Ct);
-        using var client = factory.CreateClient();
-
-        // At once, so that pool threads would take turns at the passes if the batcher ran them there.
-        await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
-        {
-            using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
-            using var response = await client.PostAsync(new Uri("/classify", UriKind.Relative), content, Ct);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }));
-
-        var callers = classifiers.GroupBy(c => c.Architecture).ToDictionary(g => g.Key, g => g.SelectMany(c => c.CallersSeen).Distinct().ToList());
-        Assert.Equal(2, callers.Count);
-        foreach (var (architecture, threads) in callers)
-            Assert.Equal([InferenceBatcher.LoopThreadName(architecture)], threads.Select(t => t.Name));
-        Assert.NotEqual(callers["wav2vec2"].Single().Id, callers["resnet18"].Single().Id);
-    }
-
-    [Fact]
-    public void A_loop_threads_name_fits_what_linux_keeps()
-    {
-        Assert.Equal("infer resnet18", InferenceBatcher.LoopThreadName("resnet18"));
-        Assert.Equal("infer wav2vec2", InferenceBatcher.LoopThreadName("wav2vec2"));
-        Assert.Equal("infer a-much-lo", InferenceBatcher.LoopThreadName("a-much-longer-name"));
-    }
-
-    [Fact]
     public void By_default_the_architectures_share_libtorchs_threads()
     {
         var threads = get_num_threads();

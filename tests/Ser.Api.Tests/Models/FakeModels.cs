@@ -34,13 +34,9 @@ internal sealed class ScriptedClassifier(string architecture, params Exception[]
     /// <summary>libtorch's intra-op threads on the calling thread, at each forward pass.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<int> ThreadsSeen { get; } = new();
 
-    /// <summary>The thread that ran each forward pass (managed id, name).</summary>
-    public System.Collections.Concurrent.ConcurrentQueue<(int Id, string? Name)> CallersSeen { get; } = new();
-
     public IReadOnlyList<float[]> PredictBatch(IReadOnlyList<ReadOnlyMemory<float>> clips)
     {
         ThreadsSeen.Enqueue(TorchSharp.torch.get_num_threads());
-        CallersSeen.Enqueue((Environment.CurrentManagedThreadId, Thread.CurrentThread.Name));
         Gate?.Pass();
         var call = Interlocked.Increment(ref _calls) - 1;
         if (call < failures.Length) throw failures[call];
