@@ -129,8 +129,9 @@ public static unsafe class LinearKernel
             for (var item = items * thread / threads; item < items * (thread + 1) / threads; item++)
             {
                 var (group, panel) = Math.DivRem(item, panels);
-                var first = blocks * group / groups * RegisterBlock.Rows;
-                var last = Math.Min(rows, blocks * (group + 1) / groups * RegisterBlock.Rows);
+                // In long: blocks × group outgrows int from ~10⁵ row blocks.
+                var first = (int)((long)blocks * group / groups) * RegisterBlock.Rows;
+                var last = Math.Min(rows, (int)((long)blocks * (group + 1) / groups) * RegisterBlock.Rows);
                 Compute(first, last, panel * RegisterBlock.Columns);
             }
         }

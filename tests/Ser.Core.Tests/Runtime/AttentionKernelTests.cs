@@ -20,8 +20,8 @@ public sealed class AttentionKernelTests
     {
         long batch = q.shape[0], frames = q.shape[1];
         Tensor Heads(Tensor t) => t.view(batch, frames, heads, 64).transpose(1, 2);
-        var scores = matmul(Heads(q), Heads(k).transpose(-2, -1)) / 8;
-        if (mask is not null) scores += mask.to(q.dtype);
+        var scores = matmul(Heads(q), Heads(k).transpose(-2, -1)).div(Scalars.Of(8));
+        if (mask is not null) scores = scores.add(mask.to(q.dtype), Scalars.One);
         return matmul(scores.softmax(-1), Heads(v)).transpose(1, 2).reshape(batch, frames, heads * 64);
     }
 
@@ -56,7 +56,7 @@ public sealed class AttentionKernelTests
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)((batch * 1000) + frames));
-        q *= 2; // sharper softmax rows
+        q = q.mul(Scalars.Of(2)); // sharper softmax rows
         var lengths = Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames).ToArray();
         var mask = paddedFrom > 0 ? Mask(lengths, frames) : null;
         var exact = OnLibTorch(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask, heads);

@@ -45,7 +45,7 @@ public sealed class LinearKernelTests
         foreach (var shape in new long[][] { [1, inputs], [5, inputs], [7, inputs], [149, inputs], [400, inputs], [2, 7, inputs] })
         {
             var x = randn(shape, generator: generator);
-            var exact = matmul(x.to(ScalarType.Float64), weight.t()) + shift;
+            var exact = matmul(x.to(ScalarType.Float64), weight.t()).add(shift, Scalars.One);
             foreach (var gelu in new[] { false, true })
             {
                 var expected = gelu ? nn.functional.gelu(exact) : exact;
@@ -57,6 +57,23 @@ public sealed class LinearKernelTests
                 Assert.True(serError <= (4 * torchError) + 2e-7, $"[{string.Join(", ", shape)}] gelu {gelu}: {serError} against libtorch's {torchError}");
             }
         }
+    }
+
+    [Fact]
+    public void Row_groups_past_two_billion_row_block_products_land_where_they_belong()
+    {
+        RequireAvx512();
+        using var layer = Layer(8, 64, bias: true, seed: 6);
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        // 266,667 blocks of 6 rows in 8,334 groups: the split's blocks × group passes int.MaxValue.
+        var x = randn(1_600_000, 8, generator: new Generator(9));
+
+        var ours = LinearKernel.ForwardOnKernel(layer, x);
+        var torchs = layer.forward(x);
+
+        var error = (ours - torchs).abs().max().item<float>() / torchs.abs().max().item<float>();
+        Assert.True(error < 1e-5, $"relative error {error:E2}");
     }
 
     [Fact]

@@ -8,8 +8,8 @@ public sealed class MeasuredChoiceTests
     [Fact]
     public void A_second_form_that_disagrees_is_never_chosen_however_fast()
     {
-        using var x = arange(1000, dtype: ScalarType.Float32);
-        Assert.False(MeasuredChoice.Measure(() => x, Slow, t => t * 1.01f));
+        using var x = arange(Scalars.OfInteger(0), Scalars.OfInteger(1000), Scalars.OfInteger(1), dtype: ScalarType.Float32);
+        Assert.False(MeasuredChoice.Measure(() => x, Slow, t => t.mul(Scalars.Of(1.01))));
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class MeasuredChoiceTests
     [Fact]
     public void A_faster_agreeing_second_form_is_chosen_and_a_slower_one_is_not()
     {
-        using var x = arange(1000, dtype: ScalarType.Float32);
+        using var x = arange(Scalars.OfInteger(0), Scalars.OfInteger(1000), Scalars.OfInteger(1), dtype: ScalarType.Float32);
         Assert.True(MeasuredChoice.Measure(() => x, Slow, t => t.clone()));
         Assert.False(MeasuredChoice.Measure(() => x, t => t.clone(), Slow));
     }
@@ -85,7 +85,7 @@ public sealed class MeasuredChoiceTests
     [Fact]
     public void A_sample_repeats_the_first_item_to_the_length_asked()
     {
-        using var x = arange(6, dtype: ScalarType.Float32).reshape(2, 1, 3); // items [0 1 2] and [3 4 5]
+        using var x = arange(Scalars.OfInteger(0), Scalars.OfInteger(6), Scalars.OfInteger(1), dtype: ScalarType.Float32).reshape(2, 1, 3); // items [0 1 2] and [3 4 5]
         using var sample = MeasuredChoice.FirstItemRepeated(x, 2, 7);
         Assert.Equal([1L, 1, 7], sample.shape);
         Assert.Equal(Repeated, sample.flatten().data<float>().ToArray());

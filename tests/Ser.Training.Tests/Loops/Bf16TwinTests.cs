@@ -1,6 +1,8 @@
 using Ser.Core.Models.ResNet;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Training.Loops;
+using Ser.Training.Optimizers;
+using Ser.Core.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -54,7 +56,7 @@ public sealed class Bf16TwinTests
         {
             Step((ResNet18)twin.Module, Bf16Twin.Input(x), y).Loss.backward();
             foreach (var (name, p) in twins)
-                summed[name] = summed.TryGetValue(name, out var sum) ? sum.add_(p.grad!.to(ScalarType.Float32)) : p.grad!.to(ScalarType.Float32).clone();
+                summed[name] = summed.TryGetValue(name, out var sum) ? sum.add_(p.grad!.to(ScalarType.Float32), Scalars.One) : p.grad!.to(ScalarType.Float32).clone();
             twin.AccumulateGradients();
             Step(reference, x, y).Loss.backward();
         }
@@ -91,7 +93,7 @@ public sealed class Bf16TwinTests
         using var master = new ResNet18(6, inChannels: 1, baseWidth: 16);
         using var twin = new Bf16Twin(master, new ResNet18(6, inChannels: 1, baseWidth: 16));
         twin.Module.train();
-        using var optimizer = optim.SGD(master.parameters(), 0.5);
+        using var optimizer = new SafeSgd(master.parameters(), 0.5, momentum: 0, weightDecay: 0, nesterov: false);
         using var scope = NewDisposeScope();
 
         Step((ResNet18)twin.Module, Bf16Twin.Input(randn(4, 1, 64, 101)), randint(0, 6, 4)).Loss.backward();

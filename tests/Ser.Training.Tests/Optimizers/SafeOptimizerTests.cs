@@ -1,3 +1,5 @@
+// The reference these tests compare against is TorchSharp's AdamW and SGD, temporary scalars and all.
+#pragma warning disable RS0030
 using Ser.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;

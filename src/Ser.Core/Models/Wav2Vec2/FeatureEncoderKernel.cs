@@ -42,7 +42,8 @@ internal static unsafe class FeatureEncoderKernel
         var (kernel, outputs) = ((int)taps.shape[0], (int)taps.shape[2]);
         var frames = Frames(time, kernel, stride);
         var output = empty(batch, frames, outputs);
-        var paired = kernel == 3 && stride == 2 && frames >= 2;
+        // Pairs read whole vectors of channels (one input channel would read and write past the scratch).
+        var paired = kernel == 3 && stride == 2 && frames >= 2 && channels % Vector512<float>.Count == 0;
         var sum = paired ? (float*)NativeMemory.AlignedAlloc((nuint)((long)channels * outputs * sizeof(float)), 64) : null;
         try
         {

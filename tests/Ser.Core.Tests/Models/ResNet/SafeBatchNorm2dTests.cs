@@ -1,3 +1,5 @@
+// The reference these tests compare against is TorchSharp's BatchNorm2d, temporary scalars and all.
+#pragma warning disable RS0030
 using Ser.Core.Models.ResNet;
 using static TorchSharp.torch;
 

@@ -88,7 +88,7 @@ public sealed class Wav2Vec2AttentionTests
         long batch = x.shape[0], frames = x.shape[1], headDim = Hidden / Heads;
         Tensor Project(string name) => nn.functional.linear(x64, w[name + ".weight"], w[name + ".bias"])
             .view(batch, frames, Heads, headDim).transpose(1, 2);
-        var scores = Project("q_proj").matmul(Project("k_proj").transpose(-2, -1)) / Math.Sqrt(headDim) + mask.to(ScalarType.Float64);
+        var scores = Project("q_proj").matmul(Project("k_proj").transpose(-2, -1)).div(Scalars.Of(Math.Sqrt(headDim))).add(mask.to(ScalarType.Float64), Scalars.One);
         var context = scores.softmax(-1).matmul(Project("v_proj")).transpose(1, 2).reshape(batch, frames, Hidden);
         return nn.functional.linear(context, w["out_proj.weight"], w["out_proj.bias"]);
     }

@@ -3,6 +3,7 @@ using Ser.Core.Models;
 using Ser.Core.Models.Checkpoints;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Tests;
+using Ser.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Models.Wav2Vec2;
@@ -97,7 +98,7 @@ public sealed class Wav2Vec2CheckpointTests : IDisposable
 
             using var embed = SafeTensorsFile.Read(Path.Combine(saved, "model.safetensors"))[Wav2Vec2Checkpoint.MaskedSpecEmbed];
             Assert.Equal([ModelPresets.Wav2Vec2Tiny.Wav2Vec2!.HiddenSize], embed.shape);
-            Assert.True(embed.ge(0).logical_and(embed.lt(1)).all().item<bool>()); // HF's U(0, 1)
+            Assert.True(embed.ge(Scalars.Of(0)).logical_and(embed.lt(Scalars.Of(1))).all().item<bool>()); // HF's U(0, 1)
         }
     }
 

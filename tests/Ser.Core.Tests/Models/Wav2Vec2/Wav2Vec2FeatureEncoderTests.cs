@@ -1,5 +1,6 @@
 using Ser.Core.Models;
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,7 +55,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
         foreach (var (name, p) in layer.named_parameters())
             p.normal_(name.StartsWith("layer_norm.weight", StringComparison.Ordinal) ? 1 : 0, 0.3);
         // Items of different loudness and offset: the group norm's statistics are per item and channel.
-        var input = (randn(batch, samples) * linspace(0.01, 2, batch).unsqueeze(1)) + linspace(-0.5, 0.5, batch).unsqueeze(1);
+        var input = (randn(batch, samples) * linspace(0.01, 2, batch).unsqueeze(1)).add(linspace(-0.5, 0.5, batch).unsqueeze(1), Scalars.One);
 
         var single = layer.forward(input.unsqueeze(1)).transpose(1, 2);
         var actual = layer.ForwardSamples(input);
@@ -79,7 +80,7 @@ public sealed class Wav2Vec2FeatureEncoderTests
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         foreach (var (_, p) in layer.named_parameters()) p.normal_(0, 0.3);
-        var input = cat([zeros(1, 400), full(1, 400, 0.25f)]); // no variance over time: only eps keeps it finite
+        var input = cat([zeros(1, 400), full(1, 400, Scalars.Of(0.25))]); // no variance over time: only eps keeps it finite
 
         var expected = layer.forward(input.unsqueeze(1)).transpose(1, 2);
         var actual = layer.ForwardSamples(input);

@@ -66,7 +66,7 @@ public sealed class Wav2Vec2SerKernelsTests
             // Odd lengths (a paired layer's odd last frame), a batch, and a clip of one output frame.
             foreach (var shape in new long[][] { [2, 16037], [1, 8000], [1, 400] })
             {
-                var samples = randn(shape, generator: new Generator((ulong)shape[1])) * 0.3;
+                var samples = randn(shape, generator: new Generator((ulong)shape[1])).mul(Scalars.Of(0.3));
                 var expected = exact.Backbone.FeatureEncoder.forward(samples.to(ScalarType.Float64));
                 Tensor OnThreads(int threads)
                 {
@@ -122,7 +122,7 @@ public sealed class Wav2Vec2SerKernelsTests
         {
             using var scope = NewDisposeScope();
             using var mode = inference_mode();
-            var samples = randn([2, 24000], generator: new Generator(11)) * 0.3;
+            var samples = randn([2, 24000], generator: new Generator(11)).mul(Scalars.Of(0.3));
             // The second clip padded: attention's key mask.
             foreach (var lengths in new[] { null, tensor(new long[] { 24000, 17000 }) })
             {

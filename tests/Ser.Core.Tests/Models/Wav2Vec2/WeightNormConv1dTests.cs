@@ -1,4 +1,5 @@
 using Ser.Core.Models.Wav2Vec2;
+using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public sealed class WeightNormConv1dTests
     private static Tensor InFloat64(WeightNormConv1d conv, Tensor states, int padding, int groups)
     {
         var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.to(ScalarType.Float64));
-        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(2).sum([0, 1], keepdim: true).sqrt());
+        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(Scalars.Of(2)).sum([0, 1], keepdim: true).sqrt());
         return nn.functional.conv1d(states.to(ScalarType.Float64).transpose(1, 2), weight, p["bias"], padding: padding, groups: groups);
     }
 
@@ -70,7 +71,7 @@ public sealed class WeightNormConv1dTests
         Assert.True(conv.forward(input).eq(before).all().item<bool>());
 
         var g = conv.named_parameters().Single(p => p.name == "weight_g").parameter;
-        g.mul_(2); // as a checkpoint loaded into it would change g
+        g.mul_(Scalars.Of(2)); // as a checkpoint loaded into it would change g
         var loaded = conv.forward(input);
         Assert.True(loaded.eq(Recomputed()).all().item<bool>());
         Assert.False(loaded.eq(before).all().item<bool>());
@@ -78,7 +79,7 @@ public sealed class WeightNormConv1dTests
         conv.FreezeWeight();
         conv.train();
         var v = conv.named_parameters().Single(p => p.name == "weight_v").parameter;
-        v.mul_(3); // a training step leaves g alone here: training mode alone must recompute
+        v.mul_(Scalars.Of(3)); // a training step leaves g alone here: training mode alone must recompute
         v.add_(v.sign(), Ser.Core.Runtime.Scalars.One);
         var trained = conv.forward(input);
         Assert.True(trained.eq(Recomputed()).all().item<bool>());
@@ -98,7 +99,7 @@ public sealed class WeightNormConv1dTests
         var stale = conv.forward(input);
         // Another checkpoint with the same g (a fine-tune that left g alone): only the direction of v differs.
         var checkpoint = conv.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
-        checkpoint["weight_v"] = checkpoint["weight_v"] + randn_like(checkpoint["weight_v"]) * 0.1;
+        checkpoint["weight_v"] = checkpoint["weight_v"].add(randn_like(checkpoint["weight_v"]), Scalars.Of(0.1));
 
         Ser.Core.Models.Checkpoints.StateDictLoader.Load(conv, checkpoint, _ => false, "test");
 
@@ -158,7 +159,7 @@ public sealed class WeightNormConv1dTests
         var error = (first - Direct()).abs().max().item<float>() / Direct().abs().max().item<float>();
         Assert.True(error < 1e-5, $"relative error {error:E2}");
 
-        conv.named_parameters().Single(p => p.name == "weight_g").parameter.mul_(2); // as a checkpoint loaded into it
+        conv.named_parameters().Single(p => p.name == "weight_g").parameter.mul_(Scalars.Of(2)); // as a checkpoint loaded into it
         Assert.True(conv.forward(input).eq(Direct()).all().item<bool>());
     }
 }
