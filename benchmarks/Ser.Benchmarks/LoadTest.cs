@@ -21,12 +21,17 @@ internal static class LoadTest
     /// <paramref name="clients"/> clients against the service for <paramref name="seconds"/>; the ratio of each pair and
     /// their median (machines drift between minutes; pairs minutes apart would compare different machines). Many short
     /// rounds rather than a few long ones: on a drifting VM single rounds ranged 74–111 %, and a median of 3 moved by 14 points.</summary>
-    public static async Task RunAsync(string apiDll, IReadOnlyDictionary<string, string> settings, int clients, int seconds, int rounds)
+    public static async Task RunAsync(string apiDll, IReadOnlyDictionary<string, string> settings, int clients, int seconds, int rounds,
+        bool baseModels = false)
     {
         var root = Directory.CreateTempSubdirectory("ser-load-").FullName;
         try
         {
-            SaveTinyModels(root);
+            if (baseModels)
+                SaveModels(root, ModelPresets.Wav2Vec2Base, ModelPresets.ResNet18);
+            else
+                SaveTinyModels(root);
+            Console.WriteLine(baseModels ? "models: wav2vec2-base and resnet18 (random weights)" : "models: wav2vec2-tiny and resnet18-tiny (random weights)");
             var wav = Tone(2.5);
             var clip = new WavDecoder().Decode(wav).Samples;
             var environment = new Dictionary<string, string>
@@ -42,22 +47,31 @@ internal static class LoadTest
             await server.WaitForAsync("/health/ready").ConfigureAwait(false);
             using var w = EmotionClassifierFactory.Load("wav2vec2", Path.Combine(root, "w"));
             using var r = EmotionClassifierFactory.Load("resnet18", Path.Combine(root, "r"));
-            Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | client CPU per request | CPU busy (both processes) | clips per forward pass |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            // As the service splits libtorch's threads between the models' concurrent passes (InferenceOptions.ThreadsPerPass).
+            var passThreads = settings.TryGetValue("Ser__Inference__PassThreads", out var set) && int.TryParse(set, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n : Math.Max(1, get_num_threads() / 2);
+            Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | client CPU per request | CPU busy (both processes) | clips per forward pass (wav2vec2, resnet18) | raw at the served batch size (best schedule) | served / that |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             await ServeAsync(server, wav, clients, Math.Min(seconds, 5)).ConfigureAwait(false); // warm-up: JIT tiering, pools, kernels
             var ratios = new List<double>();
+            var overheads = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
                 await server.WaitUntilIdleAsync().ConfigureAwait(false); // its GC and tiering after a load would slow the raw phase
-                var (raw, schedule) = RawThroughput(w, r, clip, Math.Max(3, seconds / 2));
+                var (raw, schedule) = RawThroughput(w, r, clip, RawBatch, passThreads, Math.Max(3, seconds / 2));
                 var served = await ServeAsync(server, wav, clients, seconds).ConfigureAwait(false);
+                // The same models at the batch size the clients' load gave the service: what remains is the service's own cost.
+                var servedBatch = Math.Max(1, (int)Math.Round(served.WindowsPerPass));
+                var (atServed, servedSchedule) = RawThroughput(w, r, clip, servedBatch, passThreads, 3);
                 ratios.Add(served.PerSecond / raw);
+                overheads.Add(served.PerSecond / atServed);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {round} | {raw:0.0} clips/s ({schedule}) | {served.PerSecond:0.0} req/s | {served.PerSecond / raw:P0} | {served.P50:0} ms | {served.P99:0} ms | {served.Statuses} | {served.CpuMsPerRequest:0.0} ms | {served.ClientCpuMsPerRequest:0.0} ms | {served.Busy:P0} | {served.WindowsPerPass:0.0} |"));
+                    $"| {round} | {raw:0.0} clips/s ({schedule}) | {served.PerSecond:0.0} req/s | {served.PerSecond / raw:P0} | {served.P50:0} ms | {served.P99:0} ms | {served.Statuses} | {served.CpuMsPerRequest:0.0} ms | {served.ClientCpuMsPerRequest:0.0} ms | {served.Busy:P0} | {served.WindowsPerPass:0.0} ({served.Wav2Vec2PerPass:0.0}, {served.ResNet18PerPass:0.0}) | batch {servedBatch}: {atServed:0.0} clips/s ({servedSchedule}) | {served.PerSecond / atServed:P0} |"));
             }
             var (low, median, high) = Timing.Quartiles([.. ratios]);
+            var (overheadLow, overhead, overheadHigh) = Timing.Quartiles([.. overheads]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"serving at {median:P0} of the raw batched throughput (median of {rounds} rounds, quartiles {low:P0}–{high:P0}); server peak RSS {server.PeakRssMiB()} MiB"));
+                $"serving at {median:P0} of the raw batched throughput (median of {rounds} rounds, quartiles {low:P0}–{high:P0}); at {overhead:P0} ({overheadLow:P0}–{overheadHigh:P0}) of the raw throughput at the batch size it served; server peak RSS {server.PeakRssMiB()} MiB"));
         }
         finally
         {
@@ -70,14 +84,14 @@ internal static class LoadTest
     // Busy: both processes' CPU time over the wall time of all cores. The clients run in this process, on the same cores
     // as the service (what the raw baseline does not pay), so near 100 % the clients' share bounds the ratio.
     private sealed record Served(double PerSecond, double P50, double P99, string Statuses, double CpuMsPerRequest, double ClientCpuMsPerRequest,
-        double Busy, double WindowsPerPass);
+        double Busy, double WindowsPerPass, double Wav2Vec2PerPass, double ResNet18PerPass);
 
     private static async Task<Served> ServeAsync(SerProcess server, byte[] wav, int clients, int seconds)
     {
         var http = server.Http;
         var latencies = new List<double>();
         var statuses = new Dictionary<int, int>();
-        var (passes0, windows0) = await BatchTotalsAsync(http).ConfigureAwait(false);
+        var before = await BatchTotalsAsync(http).ConfigureAwait(false);
         var cpu0 = server.CpuTime();
         var clientCpu0 = Environment.CpuUsage.TotalTime;
         var stop = DateTime.UtcNow.AddSeconds(seconds);
@@ -101,62 +115,83 @@ internal static class LoadTest
         var elapsed = watch.Elapsed.TotalSeconds;
         var cpu = (server.CpuTime() - cpu0).TotalMilliseconds;
         var clientCpu = (Environment.CpuUsage.TotalTime - clientCpu0).TotalMilliseconds;
-        var (passes1, windows1) = await BatchTotalsAsync(http).ConfigureAwait(false);
+        var after = await BatchTotalsAsync(http).ConfigureAwait(false);
+        double PerPass(string? architecture)
+        {
+            double Sum(Dictionary<string, (double Passes, double Windows)> totals, bool windows) =>
+                totals.Where(t => architecture is null || t.Key == architecture).Sum(t => windows ? t.Value.Windows : t.Value.Passes);
+            return (Sum(after, true) - Sum(before, true)) / Math.Max(1, Sum(after, false) - Sum(before, false));
+        }
         latencies.Sort();
         var ok = statuses.GetValueOrDefault(200);
         return new Served(ok / elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)],
             string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")), cpu / Math.Max(1, latencies.Count),
             clientCpu / Math.Max(1, latencies.Count), (cpu + clientCpu) / (elapsed * 1000 * Environment.ProcessorCount),
-            (windows1 - windows0) / Math.Max(1, passes1 - passes0));
+            PerPass(null), PerPass("wav2vec2"), PerPass("resnet18"));
     }
 
-    // The service's own count of forward passes and the windows they held (/metrics), both models together.
-    private static async Task<(double Passes, double Windows)> BatchTotalsAsync(HttpClient http)
+    // The service's own count of forward passes and the windows they held (/metrics), by model.
+    private static async Task<Dictionary<string, (double Passes, double Windows)>> BatchTotalsAsync(HttpClient http)
     {
-        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false);
-        double Sum(string name) => text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal))
+        var lines = (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).ConfigureAwait(false)).Split('\n');
+        double Value(string name, string architecture) => lines
+            .Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains($"architecture=\"{architecture}\"", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        return (Sum("ser_batch_size_windows_count"), Sum("ser_batch_size_windows_sum"));
+        return ModelArchitectures.All.ToDictionary(a => a,
+            a => (Value("ser_batch_size_windows_count", a), Value("ser_batch_size_windows_sum", a)), StringComparer.Ordinal);
     }
 
     /// <summary>Untrained tiny presets as model folders: <c>root/w</c> (wav2vec2) and <c>root/r</c> (resnet18).</summary>
-    public static void SaveTinyModels(string root)
+    public static void SaveTinyModels(string root) => SaveModels(root, ModelPresets.Wav2Vec2Tiny, ModelPresets.ResNet18Tiny);
+
+    private static void SaveModels(string root, ModelPreset wav2vec2, ModelPreset resnet18)
     {
         manual_seed(3);
-        using (var w = new Wav2Vec2ForSequenceClassification(ModelPresets.Wav2Vec2Tiny.Wav2Vec2!)) Wav2Vec2Checkpoint.Save(w, Path.Combine(root, "w"));
-        var spec = ModelPresets.ResNet18Tiny.ResNet!;
+        using (var w = new Wav2Vec2ForSequenceClassification(wav2vec2.Wav2Vec2!)) Wav2Vec2Checkpoint.Save(w, Path.Combine(root, "w"));
+        var spec = resnet18.ResNet!;
         using var r = new ResNet18(6, spec.InChannels, spec.BaseWidth);
-        ResNetModelFolder.Save(r, new ResNetModelFolder.Description("resnet18-tiny", spec.BaseWidth, spec.InChannels, spec.FrontEnd, spec.WindowSeconds,
+        ResNetModelFolder.Save(r, new ResNetModelFolder.Description(resnet18.Name, spec.BaseWidth, spec.InChannels, spec.FrontEnd, spec.WindowSeconds,
             EmotionLabels.All), Path.Combine(root, "r"));
     }
 
-    // The better of two in-process schedules on batches of RawBatch: the models one after the other, and both at once on
-    // two threads (as the service's per-model workers run them), each batch finished by both before the next.
-    private static (double ClipsPerSecond, string Schedule) RawThroughput(IEmotionClassifier w, IEmotionClassifier r, float[] clip, int seconds)
+    // The best of three in-process schedules on batches of `batch`: the models one after the other, both at once on two
+    // threads with libtorch's threads each, and both at once on `passThreads` threads each (as the service's per-model
+    // loops run them); each batch finished by both before the next.
+    private static (double ClipsPerSecond, string Schedule) RawThroughput(IEmotionClassifier w, IEmotionClassifier r, float[] clip, int batch,
+        int passThreads, int seconds)
     {
-        var batch = Enumerable.Repeat(clip, RawBatch).ToArray();
-        w.PredictBatch(batch);
-        r.PredictBatch(batch);
+        var clips = Enumerable.Repeat(clip, batch).ToArray();
+        w.PredictBatch(clips);
+        r.PredictBatch(clips);
         double Measure(Action pass)
         {
             var watch = Stopwatch.StartNew();
-            var clips = 0;
-            while (watch.Elapsed.TotalSeconds < seconds / 2.0)
+            var done = 0;
+            while (watch.Elapsed.TotalSeconds < seconds / 3.0)
             {
                 pass();
-                clips += batch.Length;
+                done += clips.Length;
             }
-            return clips / watch.Elapsed.TotalSeconds;
+            return done / watch.Elapsed.TotalSeconds;
         }
-        var sequential = Measure(() =>
+        void OnShare(IEmotionClassifier model)
         {
-            w.PredictBatch(batch);
-            r.PredictBatch(batch);
-        });
-        var concurrent = Measure(() => Parallel.Invoke(() => w.PredictBatch(batch), () => r.PredictBatch(batch)));
-        return sequential >= concurrent
-            ? (sequential, string.Create(CultureInfo.InvariantCulture, $"one after the other; at once {concurrent:0}"))
-            : (concurrent, string.Create(CultureInfo.InvariantCulture, $"at once; one after the other {sequential:0}"));
+            using var threads = IntraOpThreads.Use(passThreads);
+            model.PredictBatch(clips);
+        }
+        var schedules = new (string Name, double ClipsPerSecond)[]
+        {
+            ("one after the other", Measure(() =>
+            {
+                w.PredictBatch(clips);
+                r.PredictBatch(clips);
+            })),
+            ("at once", Measure(() => Parallel.Invoke(() => w.PredictBatch(clips), () => r.PredictBatch(clips)))),
+            (string.Create(CultureInfo.InvariantCulture, $"at once, {passThreads} thread(s) each"), Measure(() => Parallel.Invoke(() => OnShare(w), () => OnShare(r)))),
+        };
+        var best = schedules.MaxBy(s => s.ClipsPerSecond);
+        return (best.ClipsPerSecond, string.Create(CultureInfo.InvariantCulture,
+            $"{best.Name}; {string.Join(", ", schedules.Where(s => s != best).Select(s => $"{s.Name} {s.ClipsPerSecond:0}"))}"));
     }
 
     private static byte[] Tone(double seconds) =>

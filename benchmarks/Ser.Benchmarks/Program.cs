@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 //        … -- --service-training [--preset wav2vec2-tiny] [--epochs 3] [--rounds 3] [--config Release|Debug]
 //               (POST /jobs/train against ser-train train, same corpus and preset; after dotnet build -c CONFIG)
 //        … -- --upload-memory [--clients 8] [--seconds 546] [--set Ser__Audio__MemoryBudgetMiB=256] [--api path/Ser.Api.dll]   (issue 12's memory targets; after dotnet build -c Release src/Ser.Api)
-//        … -- --load [--clients 8] [--seconds 10] [--rounds 7] [--set NAME=value] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api)
+//        … -- --load [--base] [--clients 8] [--seconds 10] [--rounds 7] [--set NAME=value] [--api path/Ser.Api.dll]   (after dotnet build -c Release src/Ser.Api; --base: wav2vec2-base and resnet18 instead of the tiny presets)
 var repeats = ArgValue("--repeats", 7);
 // Its launch profile sets MALLOC_ARENA_MAX=1 and huge pages for that heap, as Ser's own profiles and images do; a run
 // without them says so.
@@ -93,7 +93,8 @@ static double MatmulCeiling(int repeats, ScalarType dtype)
 static string DefaultOnnxFolder() => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../onnx"));
 
 // The load benchmark with its defaults (--load alone, or after the rest with --all).
-Task LoadAsync() => LoadTest.RunAsync(apiDll, settings, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7));
+Task LoadAsync() => LoadTest.RunAsync(apiDll, settings, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7),
+    args.Contains("--base"));
 
 string? Args(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 

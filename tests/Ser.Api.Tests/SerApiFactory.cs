@@ -31,12 +31,12 @@ public class SerApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Serves scripted stand-in models for both architectures (answers without a network), for tests of what
-    /// happens around classification rather than of the models.</summary>
-    public void ServeScriptedModels(Func<string, Ser.Core.Models.IEmotionClassifier>? create = null)
+    /// happens around classification rather than of the models; <paramref name="cost"/> gives each its pass cost.</summary>
+    public void ServeScriptedModels(Func<string, Ser.Core.Models.IEmotionClassifier>? create = null, Func<string, Ser.Api.Models.PassCost?>? cost = null)
     {
         Settings["Ser:Models:wav2vec2:Path"] = "scripted";
         Settings["Ser:Models:resnet18:Path"] = "scripted";
-        _services = services => services.AddSingleton<Ser.Api.Models.IModelLoader>(new ScriptedLoader(create ?? (a => new ScriptedClassifier(a))));
+        _services = services => services.AddSingleton<Ser.Api.Models.IModelLoader>(new ScriptedLoader(create ?? (a => new ScriptedClassifier(a)), cost));
     }
 
     private Action<IServiceCollection>? _services;

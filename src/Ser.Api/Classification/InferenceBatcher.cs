@@ -20,13 +20,13 @@ public sealed class InferenceBatcher : BackgroundService
     private readonly InferenceOptions _options;
     private readonly ILogger<InferenceBatcher> _logger;
     private readonly ConcurrentDictionary<string, Queue> _queues = new(StringComparer.Ordinal);
-    private readonly int _threadsPerPass;
+    private readonly int _threads = TorchSharp.torch.get_num_threads();
+    private readonly ConcurrentDictionary<string, int> _passThreads = new(StringComparer.Ordinal);
 
     public InferenceBatcher(ModelHost models, IOptions<InferenceOptions> options, ILogger<InferenceBatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         (_models, _options, _logger) = (models, options.Value, logger);
-        _threadsPerPass = _options.ThreadsPerPass();
         foreach (var architecture in ModelArchitectures.All) _queues[architecture] = new Queue();
     }
 
@@ -81,9 +81,8 @@ public sealed class InferenceBatcher : BackgroundService
         using var activity = StartBatch(architecture, batch);
         try
         {
-            // Each architecture's loop runs its passes at the same time as the other's: on a share of the cores each, no
-            // OpenMP thread waits for a core the other model holds (load benchmark, 2 cores: 57 → 81 % of the raw throughput).
-            using var threads = IntraOpThreads.Use(_threadsPerPass);
+            // Each architecture's loop runs its passes at the same time as the other's, on its share of the threads.
+            using var threads = IntraOpThreads.Use(PassThreads(architecture));
             var started = Stopwatch.GetTimestamp();
             var all = new List<float[]>(batch.Sum(w => w.Windows.Count));
             // A long clip is scored in passes of MaxBatch windows.
@@ -125,6 +124,20 @@ public sealed class InferenceBatcher : BackgroundService
         {
             model.Release();
         }
+    }
+
+    private int PassThreads(string architecture)
+    {
+        if (_options.PassThreads > 0) return _options.PassThreads;
+        var served = _models.Active.Values.Select(m => (m.Architecture, m.PassCost)).ToList();
+        var threads = PassThreadShares.For(architecture, served, _threads);
+        if (_passThreads.TryGetValue(architecture, out var before) && before == threads) return threads;
+        _passThreads[architecture] = threads;
+        _logger.LogInformation("{Architecture} passes run on {Threads} of {Total} threads (2 s clip, on one thread and on all: {Served})",
+            architecture, threads, _threads, string.Join("; ", served.Select(m => m.PassCost is { } c
+                ? FormattableString.Invariant($"{m.Architecture} {c.OneThread.TotalMilliseconds:0.0} and {c.AllThreads.TotalMilliseconds:0.0} ms")
+                : $"{m.Architecture} not measured")));
+        return threads;
     }
 
     // A child of the first request's classify span, linked to every request it serves.

@@ -31,12 +31,14 @@ public sealed class InferenceOptions
     [Range(1, 256)]
     public int MaxBatch { get; set; } = 16;
 
-    /// <summary>libtorch threads each forward pass runs on; 0: libtorch's threads divided among the architectures,
-    /// whose loops run at once (on 2 cores, one each). Fixed per process, so a clip's outputs repeat to the bit.</summary>
+    /// <summary>libtorch threads each forward pass runs on; 0: libtorch's threads shared among the served models, whose
+    /// loops run at once, by their measured cost (<see cref="PassThreadShares"/>). Fixed while the served models are, so
+    /// a clip's outputs repeat to the bit.</summary>
     [Range(0, 1024)]
     public int PassThreads { get; set; }
 
-    /// <summary><see cref="PassThreads"/>, or what 0 stands for on this machine.</summary>
+    /// <summary><see cref="PassThreads"/>, or an even share of libtorch's threads: what a model warms up on, before its
+    /// cost is known.</summary>
     public int ThreadsPerPass() =>
         PassThreads > 0 ? PassThreads : Math.Max(1, TorchSharp.torch.get_num_threads() / ModelArchitectures.All.Count);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
@@ -17,12 +18,13 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
         var device = TorchDevices.Resolve(inference.Value.Device);
         // Read before the weights: a bad file fails the load like a bad checkpoint, with nothing to dispose.
         var calibration = ModelCalibration.TryLoad(store.Model(runId));
-        var classifier = WarmedUp(EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), device, spec.Preset, PrecisionOn(device)));
+        var (classifier, cost) = WarmedUp(EmotionClassifierFactory.Load(spec.Architecture, store.Model(runId), device, spec.Preset, PrecisionOn(device)));
         var metrics = summary?.Wa is { } wa ? new TestMetrics(wa, summary.Ua ?? 0, summary.MacroF1 ?? 0) : null;
         return new ServedModel(classifier, runId, "registry", spec.Dataset, summary?.SplitHash, metrics, store.ReadBf16Drift(runId))
         {
             Calibration = calibration,
             Abstain = AbstainPolicy.Resolve(inference.Value, spec.Architecture, calibration),
+            PassCost = cost,
         };
     }
 
@@ -31,17 +33,21 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
         var device = TorchDevices.Resolve(inference.Value.Device);
         var full = Path.GetFullPath(path);
         var calibration = ModelCalibration.TryLoad(full); // none beside a bare .pth/.safetensors file
-        var classifier = WarmedUp(EmotionClassifierFactory.Load(architecture, full, device, precision: PrecisionOn(device)));
+        var (classifier, cost) = WarmedUp(EmotionClassifierFactory.Load(architecture, full, device, precision: PrecisionOn(device)));
         return new ServedModel(classifier, null, "folder", Path.GetFileName(full.TrimEnd('/')), null, null)
         {
             Calibration = calibration,
             Abstain = AbstainPolicy.Resolve(inference.Value, architecture, calibration),
+            PassCost = cost,
         };
     }
 
     // 8 s of quiet noise (fixed seed): long enough for every form a clip can take (the positional conv's from 4 s,
     // wav2vec2's attention over 384 frames from 7.7 s).
     private static readonly float[] WarmUpClip = QuietNoise(8 * 16_000);
+
+    // What a pass's cost is timed on: 2 s, the shortest window a preset takes.
+    private static readonly float[] CostClip = QuietNoise(2 * 16_000);
 
     private static float[] QuietNoise(int samples)
     {
@@ -50,20 +56,36 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
     }
 
     // One clip through the model before it serves, so oneDNN compiles its kernels and the process measures its forms
-    // (Ser.Core.Runtime.MeasuredChoice) now, not in the first request (wav2vec2-base: ~1 s on 2 cores), on the threads
-    // the service's passes will have.
-    private IEmotionClassifier WarmedUp(IEmotionClassifier classifier)
+    // (Ser.Core.Runtime.MeasuredChoice) now, not in the first request (wav2vec2-base: ~1 s on 2 cores), on an even share
+    // of the threads. Then its cost on one thread and on all, by which the service shares the threads.
+    private (IEmotionClassifier Classifier, PassCost Cost) WarmedUp(IEmotionClassifier classifier)
     {
         try
         {
             using (IntraOpThreads.Use(inference.Value.ThreadsPerPass())) classifier.PredictBatch([WarmUpClip]);
-            return classifier;
+            var threads = TorchSharp.torch.get_num_threads();
+            return (classifier, new PassCost(Timed(classifier, 1), Timed(classifier, threads), threads));
         }
         catch
         {
             classifier.Dispose();
             throw;
         }
+    }
+
+    // Best of two passes over CostClip.
+    private static TimeSpan Timed(IEmotionClassifier classifier, int threads)
+    {
+        using var scope = IntraOpThreads.Use(threads);
+        var best = TimeSpan.MaxValue;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            classifier.PredictBatch([CostClip]);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (elapsed < best) best = elapsed;
+        }
+        return best;
     }
 
     // BFloat16 where it is faster; Float32 on CPUs that would emulate it (each model's /models entry says which).

@@ -36,6 +36,9 @@ public sealed class ServedModel(IEmotionClassifier classifier, string? runId, st
     /// <summary>Where <c>uncertain</c> starts; null: <c>Ser:Inference:AbstainBelow</c>.</summary>
     public Classification.AbstainThreshold? Abstain { get; init; }
 
+    /// <summary>Its forward pass timed after the warm-up; null where not measured.</summary>
+    public PassCost? PassCost { get; init; }
+
     public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>False once the model has been retired; take the host's current one instead.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Ser.Api.Classification;
+using Ser.Api.Models;
 using Ser.Api.Tests.Models;
 using Ser.Api.Tests.Wav;
 using static TorchSharp.torch;
@@ -8,9 +10,94 @@ using static TorchSharp.torch;
 namespace Ser.Api.Tests.Classification;
 
 /// <summary>Issue 15: each architecture's forward passes run on their share of libtorch's threads.</summary>
-public sealed class PassThreadsTests
+public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture<ServedModelsFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task ClassifyAsync(SerApiFactory factory, int requests)
+    {
+        using var client = factory.CreateClient();
+        for (var i = 0; i < requests; i++)
+        {
+            using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
+            using var response = await client.PostAsync(new Uri(i % 2 == 0 ? "/classify" : "/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    private static List<int> Seen(ConcurrentBag<ScriptedClassifier> classifiers, string architecture) =>
+        classifiers.Where(c => c.Architecture == architecture).SelectMany(c => c.ThreadsSeen).ToList();
+
+    [Fact]
+    public async Task By_default_a_far_costlier_model_takes_every_thread_and_the_other_one()
+    {
+        var threads = get_num_threads();
+        if (threads < 2) Assert.Skip("One libtorch thread: nothing to share.");
+        var classifiers = new ConcurrentBag<ScriptedClassifier>();
+        using var factory = new SerApiFactory();
+        factory.ServeScriptedModels(a =>
+        {
+            var classifier = new ScriptedClassifier(a);
+            classifiers.Add(classifier);
+            return classifier;
+        }, a => a == "wav2vec2"
+            ? new PassCost(TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(1000.0 / threads), threads) // 0.9 x threads faster
+            : new PassCost(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), threads));
+        await factory.WaitUntilReadyAsync(Ct);
+
+        await ClassifyAsync(factory, 2);
+
+        var (wav2vec2, resnet18) = (Seen(classifiers, "wav2vec2"), Seen(classifiers, "resnet18"));
+        Assert.NotEmpty(wav2vec2);
+        Assert.NotEmpty(resnet18);
+        Assert.Single(wav2vec2.Distinct()); // fixed while the served models are
+        Assert.Single(resnet18.Distinct());
+        Assert.Equal(threads, wav2vec2[0]);
+        Assert.Equal(1, resnet18[0]);
+    }
+
+    [Fact]
+    public async Task A_model_served_alone_runs_on_every_thread()
+    {
+        var classifiers = new ConcurrentBag<ScriptedClassifier>();
+        using var factory = new SerApiFactory();
+        factory.ServeScriptedModels(a =>
+        {
+            var classifier = new ScriptedClassifier(a);
+            classifiers.Add(classifier);
+            return classifier;
+        }, _ => new PassCost(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50), get_num_threads()));
+        factory.Settings.Remove("Ser:Models:resnet18:Path");
+        await factory.Services.GetRequiredService<ModelHost>().Started.WaitAsync(Ct); // never "ready": no resnet18
+
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
+        using var response = await client.PostAsync(new Uri("/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([get_num_threads()], Seen(classifiers, "wav2vec2"));
+    }
+
+    [Fact]
+    public async Task Loading_a_model_times_its_pass()
+    {
+        using var factory = new SerApiFactory();
+        factory.Settings["Ser:Models:wav2vec2:Path"] = models.Wav2Vec2Path;
+        factory.Settings["Ser:Models:resnet18:Path"] = models.ResNetPath;
+        await factory.WaitUntilReadyAsync(Ct);
+
+        var active = factory.Services.GetRequiredService<ModelHost>().Active;
+
+        Assert.Equal(2, active.Count);
+        Assert.All(active.Values, m =>
+        {
+            Assert.NotNull(m.PassCost);
+            Assert.True(m.PassCost.OneThread > TimeSpan.Zero && m.PassCost.AllThreads > TimeSpan.Zero, $"{m.Architecture}: {m.PassCost}");
+            Assert.Equal(get_num_threads(), m.PassCost.Threads);
+        });
+    }
 
     [Fact]
     public async Task Every_forward_pass_runs_on_the_configured_threads()

@@ -67,13 +67,14 @@ internal sealed class ForwardGate : IDisposable
 }
 
 /// <summary>Serves the given classifiers whatever run or folder is asked for, and remembers what it loaded.</summary>
-internal sealed class ScriptedLoader(Func<string, IEmotionClassifier> create) : IModelLoader
+internal sealed class ScriptedLoader(Func<string, IEmotionClassifier> create, Func<string, PassCost?>? cost = null) : IModelLoader
 {
     public List<ServedModel> Loaded { get; } = [];
 
     public ServedModel LoadRun(string runId) => Remember(new ServedModel(create(runId), runId, "registry", "synthetic", null, null));
 
-    public ServedModel LoadFolder(string architecture, string path) => Remember(new ServedModel(create(architecture), null, "folder", "scripted", null, null));
+    public ServedModel LoadFolder(string architecture, string path) =>
+        Remember(new ServedModel(create(architecture), null, "folder", "scripted", null, null) { PassCost = cost?.Invoke(architecture) });
 
     private ServedModel Remember(ServedModel model)
     {

@@ -1,0 +1,71 @@
+using Ser.Api.Classification;
+using Ser.Api.Models;
+
+namespace Ser.Api.Tests.Classification;
+
+/// <summary>libtorch's threads shared among the served models by their measured pass costs.</summary>
+public sealed class PassThreadSharesTests
+{
+    private static (string, PassCost?) Model(string architecture, double oneThreadMs, double allThreadsMs, int threads) =>
+        (architecture, new PassCost(TimeSpan.FromMilliseconds(oneThreadMs), TimeSpan.FromMilliseconds(allThreadsMs), threads));
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(16)]
+    public void A_model_served_alone_takes_every_thread(int threads) =>
+        Assert.Equal(threads, PassThreadShares.For("wav2vec2", [Model("wav2vec2", 3.4, 3.5, threads)], threads));
+
+    [Fact]
+    public void A_model_that_costs_far_more_and_scales_takes_every_thread_and_the_other_one()
+    {
+        // wav2vec2-base and resnet18 as measured on 2 cores (AMD EPYC Zen 5), and a 16-thread machine.
+        (string, PassCost?)[] two = [Model("wav2vec2", 170.7, 93.4, 2), Model("resnet18", 12.6, 13.8, 2)];
+        (string, PassCost?)[] sixteen = [Model("wav2vec2", 170.7, 20, 16), Model("resnet18", 12.6, 3, 16)];
+
+        Assert.Equal(2, PassThreadShares.For("wav2vec2", two, 2));
+        Assert.Equal(1, PassThreadShares.For("resnet18", two, 2));
+        Assert.Equal(16, PassThreadShares.For("wav2vec2", sixteen, 16));
+        Assert.Equal(1, PassThreadShares.For("resnet18", sixteen, 16));
+    }
+
+    [Fact]
+    public void Models_of_similar_cost_or_that_do_not_scale_share_the_threads_evenly()
+    {
+        // The tiny presets as measured on 2 cores: a 2 s clip is no faster on two threads.
+        (string, PassCost?)[] tiny = [Model("wav2vec2", 3.4, 3.5, 2), Model("resnet18", 2.4, 2.2, 2)];
+        // Costly but no faster on more threads.
+        (string, PassCost?)[] flat = [Model("wav2vec2", 170, 165, 8), Model("resnet18", 12, 12, 8)];
+        // Scaling well, but the other model costs nearly as much.
+        (string, PassCost?)[] close = [Model("wav2vec2", 100, 25, 8), Model("resnet18", 60, 15, 8)];
+
+        Assert.Equal(1, PassThreadShares.For("wav2vec2", tiny, 2));
+        Assert.Equal(1, PassThreadShares.For("resnet18", tiny, 2));
+        Assert.Equal(4, PassThreadShares.For("wav2vec2", flat, 8));
+        Assert.Equal(4, PassThreadShares.For("resnet18", flat, 8));
+        Assert.Equal(4, PassThreadShares.For("wav2vec2", close, 8));
+        Assert.Equal(4, PassThreadShares.For("resnet18", close, 8));
+    }
+
+    [Fact]
+    public void Without_a_cost_for_every_model_the_share_is_even()
+    {
+        (string, PassCost?)[] served = [Model("wav2vec2", 170.7, 93.4, 8), ("resnet18", null)];
+        (string, PassCost?)[] zero = [Model("wav2vec2", 0, 0, 8), Model("resnet18", 12, 12, 8)];
+
+        Assert.Equal(4, PassThreadShares.For("wav2vec2", served, 8));
+        Assert.Equal(4, PassThreadShares.For("resnet18", served, 8));
+        Assert.Equal(4, PassThreadShares.For("wav2vec2", zero, 8));
+        Assert.Equal(1, PassThreadShares.For("resnet18", served, 1));
+    }
+
+    [Fact]
+    public void A_pass_on_fewer_threads_than_measured_takes_its_interpolated_speed_up()
+    {
+        var cost = new PassCost(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(25), 5); // 4x on 5 threads
+
+        Assert.Equal(0.100, cost.Seconds(1), 9);
+        Assert.Equal(0.040, cost.Seconds(3), 9); // 2.5x
+        Assert.Equal(0.025, cost.Seconds(5), 9);
+        Assert.Equal(0.025, cost.Seconds(8), 9); // no more than measured
+    }
+}
