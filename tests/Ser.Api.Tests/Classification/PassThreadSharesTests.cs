@@ -15,35 +15,24 @@ public sealed class PassThreadSharesTests
     public void A_model_served_alone_takes_every_thread(int threads) =>
         Assert.Equal(threads, PassThreadShares.For("wav2vec2", [Model("wav2vec2", 3.4, 3.5, threads)], threads));
 
-    [Fact]
-    public void A_model_that_costs_far_more_and_scales_takes_every_thread_and_the_other_one()
+    public static TheoryData<string, (string, PassCost?)[], int, int, int> Cases => new()
     {
-        // wav2vec2-base and resnet18 as measured on 2 cores (AMD EPYC Zen 5), and a 16-thread machine.
-        (string, PassCost?)[] two = [Model("wav2vec2", 170.7, 93.4, 2), Model("resnet18", 12.6, 13.8, 2)];
-        (string, PassCost?)[] sixteen = [Model("wav2vec2", 170.7, 20, 16), Model("resnet18", 12.6, 3, 16)];
-
-        Assert.Equal(2, PassThreadShares.For("wav2vec2", two, 2));
-        Assert.Equal(1, PassThreadShares.For("resnet18", two, 2));
-        Assert.Equal(16, PassThreadShares.For("wav2vec2", sixteen, 16));
-        Assert.Equal(1, PassThreadShares.For("resnet18", sixteen, 16));
-    }
-
-    [Fact]
-    public void Models_of_similar_cost_or_that_do_not_scale_share_the_threads_evenly()
-    {
+        // wav2vec2-base and resnet18 as measured on 2 cores (AMD EPYC Zen 5): the costly one takes every thread.
+        { "base models, 2 threads", [Model("wav2vec2", 170.7, 93.4, 2), Model("resnet18", 12.6, 13.8, 2)], 2, 2, 1 },
+        { "base models, 16 threads", [Model("wav2vec2", 170.7, 20, 16), Model("resnet18", 12.6, 3, 16)], 16, 16, 1 },
         // The tiny presets as measured on 2 cores: a 2 s clip is no faster on two threads.
-        (string, PassCost?)[] tiny = [Model("wav2vec2", 3.4, 3.5, 2), Model("resnet18", 2.4, 2.2, 2)];
-        // Costly but no faster on more threads.
-        (string, PassCost?)[] flat = [Model("wav2vec2", 170, 165, 8), Model("resnet18", 12, 12, 8)];
-        // Scaling well, but the other model costs nearly as much.
-        (string, PassCost?)[] close = [Model("wav2vec2", 100, 25, 8), Model("resnet18", 60, 15, 8)];
+        { "tiny presets", [Model("wav2vec2", 3.4, 3.5, 2), Model("resnet18", 2.4, 2.2, 2)], 2, 1, 1 },
+        { "costly but no faster on more threads", [Model("wav2vec2", 170, 165, 8), Model("resnet18", 12, 12, 8)], 8, 4, 4 },
+        { "scaling, but the other costs nearly as much", [Model("wav2vec2", 100, 25, 8), Model("resnet18", 60, 15, 8)], 8, 4, 4 },
+    };
 
-        Assert.Equal(1, PassThreadShares.For("wav2vec2", tiny, 2));
-        Assert.Equal(1, PassThreadShares.For("resnet18", tiny, 2));
-        Assert.Equal(4, PassThreadShares.For("wav2vec2", flat, 8));
-        Assert.Equal(4, PassThreadShares.For("resnet18", flat, 8));
-        Assert.Equal(4, PassThreadShares.For("wav2vec2", close, 8));
-        Assert.Equal(4, PassThreadShares.For("resnet18", close, 8));
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Threads_go_to_a_model_that_costs_far_more_and_scales_else_evenly(string what, (string, PassCost?)[] served, int threads,
+        int wav2vec2, int resnet18)
+    {
+        Assert.NotEmpty(what);
+        Assert.Equal((wav2vec2, resnet18), (PassThreadShares.For("wav2vec2", served, threads), PassThreadShares.For("resnet18", served, threads)));
     }
 
     [Fact]

@@ -14,14 +14,27 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task ClassifyAsync(SerApiFactory factory, int requests)
+    // Scripted models for both architectures, each recording its passes' threads, with these pass costs.
+    private static SerApiFactory Scripted(ConcurrentBag<ScriptedClassifier> classifiers, Func<string, PassCost?>? cost = null)
+    {
+        var factory = new SerApiFactory();
+        factory.ServeScriptedModels(a =>
+        {
+            var classifier = new ScriptedClassifier(a);
+            classifiers.Add(classifier);
+            return classifier;
+        }, cost);
+        return factory;
+    }
+
+    private static async Task ClassifyAsync(SerApiFactory factory, params string[] paths)
     {
         using var client = factory.CreateClient();
-        for (var i = 0; i < requests; i++)
+        foreach (var path in paths)
         {
             using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
-            using var response = await client.PostAsync(new Uri(i % 2 == 0 ? "/classify" : "/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+            using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
@@ -35,48 +48,28 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
         var threads = get_num_threads();
         if (threads < 2) Assert.Skip("One libtorch thread: nothing to share.");
         var classifiers = new ConcurrentBag<ScriptedClassifier>();
-        using var factory = new SerApiFactory();
-        factory.ServeScriptedModels(a =>
-        {
-            var classifier = new ScriptedClassifier(a);
-            classifiers.Add(classifier);
-            return classifier;
-        }, a => a == "wav2vec2"
+        using var factory = Scripted(classifiers, a => a == "wav2vec2"
             ? new PassCost(TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(1000.0 / threads), threads) // 0.9 x threads faster
             : new PassCost(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), threads));
         await factory.WaitUntilReadyAsync(Ct);
 
-        await ClassifyAsync(factory, 2);
+        await ClassifyAsync(factory, "/classify", "/classify?models=wav2vec2");
 
         var (wav2vec2, resnet18) = (Seen(classifiers, "wav2vec2"), Seen(classifiers, "resnet18"));
-        Assert.NotEmpty(wav2vec2);
-        Assert.NotEmpty(resnet18);
-        Assert.Single(wav2vec2.Distinct()); // fixed while the served models are
-        Assert.Single(resnet18.Distinct());
-        Assert.Equal(threads, wav2vec2[0]);
-        Assert.Equal(1, resnet18[0]);
+        Assert.Equal([threads, threads], wav2vec2); // fixed while the served models are
+        Assert.Equal([1], resnet18);
     }
 
     [Fact]
     public async Task A_model_served_alone_runs_on_every_thread()
     {
         var classifiers = new ConcurrentBag<ScriptedClassifier>();
-        using var factory = new SerApiFactory();
-        factory.ServeScriptedModels(a =>
-        {
-            var classifier = new ScriptedClassifier(a);
-            classifiers.Add(classifier);
-            return classifier;
-        }, _ => new PassCost(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50), get_num_threads()));
+        using var factory = Scripted(classifiers, _ => new PassCost(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50), get_num_threads()));
         factory.Settings.Remove("Ser:Models:resnet18:Path");
         await factory.Services.GetRequiredService<ModelHost>().Started.WaitAsync(Ct); // never "ready": no resnet18
 
-        using var client = factory.CreateClient();
-        using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
-        using var response = await client.PostAsync(new Uri("/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+        await ClassifyAsync(factory, "/classify?models=wav2vec2");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([get_num_threads()], Seen(classifiers, "wav2vec2"));
     }
 
@@ -103,24 +96,11 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
     public async Task Every_forward_pass_runs_on_the_configured_threads()
     {
         var classifiers = new ConcurrentBag<ScriptedClassifier>();
-        using var factory = new SerApiFactory();
+        using var factory = Scripted(classifiers, a => new PassCost(TimeSpan.FromMilliseconds(a == "wav2vec2" ? 900 : 10), TimeSpan.FromMilliseconds(1), 8));
         factory.Settings["Ser:Inference:PassThreads"] = "3";
-        factory.ServeScriptedModels(a =>
-        {
-            var classifier = new ScriptedClassifier(a);
-            classifiers.Add(classifier);
-            return classifier;
-        });
         await factory.WaitUntilReadyAsync(Ct);
-        using var client = factory.CreateClient();
 
-        for (var i = 0; i < 3; i++)
-        {
-            using var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
-            using var response = await client.PostAsync(new Uri("/classify", UriKind.Relative), content, Ct);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        await ClassifyAsync(factory, "/classify", "/classify", "/classify");
 
         var seen = classifiers.SelectMany(c => c.ThreadsSeen).ToList();
         Assert.Equal(6, seen.Count); // 3 requests × 2 models
@@ -128,7 +108,7 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
     }
 
     [Fact]
-    public void By_default_the_architectures_share_libtorchs_threads()
+    public void Models_warm_up_on_an_even_share_of_libtorchs_threads()
     {
         var threads = get_num_threads();
 
