@@ -128,9 +128,8 @@ public sealed class InferenceBatcher : BackgroundService
 
     private int PassThreads(string architecture)
     {
-        if (_options.PassThreads > 0) return _options.PassThreads;
-        var served = _models.Active.Values.Select(m => (m.Architecture, m.PassCost)).ToList();
-        var threads = PassThreadShares.For(architecture, served, _threads);
+        var served = _models.Active.Values.ToList();
+        var threads = PassThreadShares.For(architecture, served, _options, _threads);
         if (_passThreads.TryGetValue(architecture, out var before) && before == threads) return threads;
         _passThreads[architecture] = threads;
         _logger.LogInformation("{Architecture} passes run on {Threads} of {Total} threads (2 s clip, on one thread and on all: {Served})",

@@ -14,6 +14,14 @@ public static class PassThreadShares
     // The predicted gain a costly model must show to take every thread.
     private const double Margin = 1.1;
 
+    /// <summary>What <paramref name="architecture"/>'s passes run on among <paramref name="served"/>:
+    /// <c>Ser:Inference:PassThreads</c> where set, else its share by cost.</summary>
+    public static int For(string architecture, IEnumerable<ServedModel> served, InferenceOptions options, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.PassThreads > 0 ? options.PassThreads : For(architecture, served.Select(m => (m.Architecture, m.PassCost)).ToList(), threads);
+    }
+
     /// <param name="architecture">The architecture whose pass is about to run.</param>
     /// <param name="served">Every served model's architecture and cost (null: not measured).</param>
     /// <param name="threads">libtorch's threads.</param>

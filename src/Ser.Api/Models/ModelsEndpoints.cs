@@ -33,7 +33,7 @@ public static class ModelsEndpoints
         var bf16 = math.Cpu.Bf16Speed;
         return TypedResults.Ok(new ModelsResponse(
             ModelArchitectures.All.ToDictionary(a => a, a => host.Active.GetValueOrDefault(a)?.RunId),
-            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(m => Describe(m, inference.Value.AbstainBelow)).ToArray(),
+            host.Active.Values.OrderBy(m => m.Architecture, StringComparer.Ordinal).Select(m => Describe(m, host, inference.Value)).ToArray(),
             new MathMode(inference.Value.Precision.ToString(), math.MatmulPrecision, math.Reason, math.ExactError, math.FastError, math.Cpu.Model,
                 math.Cpu.Bf16Kernels, bf16.Faster, bf16.Reason)));
     }
@@ -54,7 +54,7 @@ public static class ModelsEndpoints
                 $"Run '{run.RunId}' is a {run.State.ToString().ToLowerInvariant()} {run.Kind} run; only succeeded training runs have a model to serve.");
         try
         {
-            return TypedResults.Ok(Describe(await host.ActivateAsync(run.RunId, cancellationToken).ConfigureAwait(false), inference.Value.AbstainBelow));
+            return TypedResults.Ok(Describe(await host.ActivateAsync(run.RunId, cancellationToken).ConfigureAwait(false), host, inference.Value));
         }
         catch (CheckpointException e)
         {
@@ -62,14 +62,17 @@ public static class ModelsEndpoints
         }
     }
 
-    private static LoadedModel Describe(ServedModel m, double defaultBelow) =>
+    private static LoadedModel Describe(ServedModel m, ModelHost host, InferenceOptions options) =>
         new LoadedModel(m.Architecture, m.RunId, m.Classifier.Preset, m.Source, m.Classifier.ParameterCount, m.Dataset, m.SplitHash,
             m.TestMetrics is { } t ? new TestMetricsInfo(t.Wa, t.Ua, t.MacroF1) : null, m.Classifier.ModelLabels, m.Classifier.DeviceName, m.LoadedAt,
             m.Classifier.Precision.ToString(),
             m.Bf16Drift is { } d ? new Bf16DriftInfo(d.Clips, d.MeanAbsDiff, d.MaxAbsDiff, d.TopLabelAgreement, d.Cpu, d.Kernels) : null)
         {
             Calibration = new CalibrationInfo(m.Calibration?.Temperature, m.Calibration?.ValidationClips ?? 0, m.Calibration?.EceBefore,
-                m.Calibration?.EceAfter, m.Abstain?.Below ?? defaultBelow, m.Abstain?.Rule ?? "fixed", m.Abstain?.ValidationCoverage,
+                m.Calibration?.EceAfter, m.Abstain?.Below ?? options.AbstainBelow, m.Abstain?.Rule ?? "fixed", m.Abstain?.ValidationCoverage,
                 m.Abstain?.ValidationAccuracy, m.Abstain?.Note),
+            Pass = new PassInfo(PassThreadShares.For(m.Architecture, host.Active.Values.Where(a => a.Architecture != m.Architecture).Append(m), options,
+                    TorchSharp.torch.get_num_threads()),
+                m.PassCost?.OneThread.TotalMilliseconds, m.PassCost?.AllThreads.TotalMilliseconds, m.PassCost?.Threads),
         };
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Ser.Api.Classification;
 using Ser.Api.Models;
@@ -55,9 +57,16 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
 
         await ClassifyAsync(factory, "/classify", "/classify?models=wav2vec2");
 
+        using var client = factory.CreateClient();
+        var listed = (await client.GetFromJsonAsync<JsonElement>(new Uri("/models", UriKind.Relative), Ct)).GetProperty("loaded")
+            .EnumerateArray().ToDictionary(m => m.GetProperty("architecture").GetString()!, m => m.GetProperty("pass"));
+
         var (wav2vec2, resnet18) = (Seen(classifiers, "wav2vec2"), Seen(classifiers, "resnet18"));
         Assert.Equal([threads, threads], wav2vec2); // fixed while the served models are
         Assert.Equal([1], resnet18);
+        Assert.Equal(threads, listed["wav2vec2"].GetProperty("threads").GetInt32());
+        Assert.Equal(900, listed["wav2vec2"].GetProperty("oneThreadMs").GetDouble());
+        Assert.Equal(1, listed["resnet18"].GetProperty("threads").GetInt32());
     }
 
     [Fact]

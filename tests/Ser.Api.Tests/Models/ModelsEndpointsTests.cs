@@ -91,6 +91,14 @@ public sealed class ModelsEndpointsTests : IClassFixture<ServedModelsFixture>, I
         Assert.Equal(0.975, drift.GetProperty("topLabelAgreement").GetDouble());
         Assert.Equal(JsonValueKind.Null, models.GetProperty("loaded")[1].GetProperty("bf16Drift").ValueKind);
         Assert.Equal("Float32", models.GetProperty("loaded")[1].GetProperty("precision").GetString());
+        Assert.All(models.GetProperty("loaded").EnumerateArray(), loaded =>
+        {
+            var pass = loaded.GetProperty("pass"); // timed at load
+            Assert.InRange(pass.GetProperty("threads").GetInt32(), 1, TorchSharp.torch.get_num_threads());
+            Assert.True(pass.GetProperty("oneThreadMs").GetDouble() > 0);
+            Assert.True(pass.GetProperty("allThreadsMs").GetDouble() > 0);
+            Assert.Equal(TorchSharp.torch.get_num_threads(), pass.GetProperty("measuredThreads").GetInt32());
+        });
         var prediction = (await classify.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("predictions").GetProperty("resnet18");
         Assert.Equal(r, prediction.GetProperty("runId").GetString());
 

@@ -8,4 +8,6 @@ public sealed record LoadedModel(string Architecture, string? RunId, string Pres
     Bf16DriftInfo? Bf16Drift)
 {
     public CalibrationInfo? Calibration { get; init; }
+
+    public PassInfo? Pass { get; init; }
 }
