@@ -71,8 +71,7 @@ public static class ModelsEndpoints
             Calibration = new CalibrationInfo(m.Calibration?.Temperature, m.Calibration?.ValidationClips ?? 0, m.Calibration?.EceBefore,
                 m.Calibration?.EceAfter, m.Abstain?.Below ?? options.AbstainBelow, m.Abstain?.Rule ?? "fixed", m.Abstain?.ValidationCoverage,
                 m.Abstain?.ValidationAccuracy, m.Abstain?.Note),
-            Pass = new PassInfo(PassThreadShares.For(m.Architecture, host.Active.Values.Where(a => a.Architecture != m.Architecture).Append(m), options,
-                    TorchSharp.torch.get_num_threads()),
+            Pass = new PassInfo(PassThreadShares.For(m.Architecture, host.Active.Values, options, TorchSharp.torch.get_num_threads()),
                 m.PassCost?.OneThread.TotalMilliseconds, m.PassCost?.AllThreads.TotalMilliseconds, m.PassCost?.Threads),
         };
 }
