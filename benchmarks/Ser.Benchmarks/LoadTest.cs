@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Ser.Core.Audio;
 using Ser.Core.Data;
 using Ser.Core.Models;
@@ -47,9 +48,8 @@ internal static class LoadTest
             await server.WaitForAsync("/health/ready").ConfigureAwait(false);
             using var w = EmotionClassifierFactory.Load("wav2vec2", Path.Combine(root, "w"));
             using var r = EmotionClassifierFactory.Load("resnet18", Path.Combine(root, "r"));
-            // As the service splits libtorch's threads between the models' concurrent passes (InferenceOptions.ThreadsPerPass).
-            var passThreads = settings.TryGetValue("Ser__Inference__PassThreads", out var set) && int.TryParse(set, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n : Math.Max(1, get_num_threads() / 2);
+            // The threads the service runs each model's passes on (GET /models), for the baseline's own-schedule turn.
+            var passThreads = await PassThreadsAsync(server.Http).ConfigureAwait(false);
             Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | client CPU per request | CPU busy (both processes) | clips per forward pass (wav2vec2, resnet18) | raw at the served batch size (best schedule) | served / that |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             await ServeAsync(server, wav, clients, Math.Min(seconds, 5)).ConfigureAwait(false); // warm-up: JIT tiering, pools, kernels
@@ -130,6 +130,15 @@ internal static class LoadTest
             PerPass(null), PerPass("wav2vec2"), PerPass("resnet18"));
     }
 
+    // Each served model's threads as the service reports them (GET /models: loaded[].pass.threads).
+    private static async Task<(int Wav2Vec2, int ResNet18)> PassThreadsAsync(HttpClient http)
+    {
+        using var models = JsonDocument.Parse(await http.GetStringAsync(new Uri("/models", UriKind.Relative)).ConfigureAwait(false));
+        var threads = models.RootElement.GetProperty("loaded").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("architecture").GetString()!, m => m.GetProperty("pass").GetProperty("threads").GetInt32(), StringComparer.Ordinal);
+        return (threads["wav2vec2"], threads["resnet18"]);
+    }
+
     // The service's own count of forward passes and the windows they held (/metrics), by model.
     private static async Task<Dictionary<string, (double Passes, double Windows)>> BatchTotalsAsync(HttpClient http)
     {
@@ -155,10 +164,10 @@ internal static class LoadTest
     }
 
     // The best of three in-process schedules on batches of `batch`: the models one after the other, both at once on two
-    // threads with libtorch's threads each, and both at once on `passThreads` threads each (as the service's per-model
-    // loops run them); each batch finished by both before the next.
+    // threads with libtorch's threads each, and both at once on the service's threads for each (`passThreads`, as its
+    // per-model loops run them); each batch finished by both before the next.
     private static (double ClipsPerSecond, string Schedule) RawThroughput(IEmotionClassifier w, IEmotionClassifier r, float[] clip, int batch,
-        int passThreads, int seconds)
+        (int Wav2Vec2, int ResNet18) passThreads, int seconds)
     {
         var clips = Enumerable.Repeat(clip, batch).ToArray();
         w.PredictBatch(clips);
@@ -174,9 +183,9 @@ internal static class LoadTest
             }
             return done / watch.Elapsed.TotalSeconds;
         }
-        void OnShare(IEmotionClassifier model)
+        void OnShare(IEmotionClassifier model, int threads)
         {
-            using var threads = IntraOpThreads.Use(passThreads);
+            using var share = IntraOpThreads.Use(threads);
             model.PredictBatch(clips);
         }
         var schedules = new (string Name, double ClipsPerSecond)[]
@@ -187,7 +196,8 @@ internal static class LoadTest
                 r.PredictBatch(clips);
             })),
             ("at once", Measure(() => Parallel.Invoke(() => w.PredictBatch(clips), () => r.PredictBatch(clips)))),
-            (string.Create(CultureInfo.InvariantCulture, $"at once, {passThreads} thread(s) each"), Measure(() => Parallel.Invoke(() => OnShare(w), () => OnShare(r)))),
+            (string.Create(CultureInfo.InvariantCulture, $"at once, the service's {passThreads.Wav2Vec2}+{passThreads.ResNet18} threads"),
+                Measure(() => Parallel.Invoke(() => OnShare(w, passThreads.Wav2Vec2), () => OnShare(r, passThreads.ResNet18)))),
         };
         var best = schedules.MaxBy(s => s.ClipsPerSecond);
         return (best.ClipsPerSecond, string.Create(CultureInfo.InvariantCulture,
