@@ -42,6 +42,12 @@ public sealed class InferenceOptions
     public int ThreadsPerPass() =>
         PassThreads > 0 ? PassThreads : Math.Max(1, TorchSharp.torch.get_num_threads() / ModelArchitectures.All.Count);
 
+    /// <summary>Every thread count a model's passes may take (<see cref="PassThreadShares"/>) with libtorch on
+    /// <paramref name="threads"/>: <see cref="PassThreads"/> where set, else an even share, one and all. A model warms up
+    /// on each, since its fastest forms depend on the count (<c>Ser.Core.Runtime.MeasuredChoice</c>).</summary>
+    public IReadOnlyList<int> WarmUpThreads(int threads) =>
+        PassThreads > 0 ? [PassThreads] : new[] { ThreadsPerPass(), 1, threads }.Distinct().ToList();
+
     /// <summary>A prediction whose calibrated top probability is below this is flagged <c>uncertain</c>.</summary>
     [Range(0, 1)]
     public double AbstainBelow { get; set; } = 0.4;

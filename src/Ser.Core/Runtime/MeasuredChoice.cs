@@ -5,9 +5,12 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>Which of two computations of the same function runs faster on this CPU, measured once per key and process
-/// before any result depends on it: every call in a process then runs the same computation, so a clip's outputs are
-/// the same to the last bit within a process (processes that chose differently may differ in the last digits).
+/// <summary>Which of two computations of the same function runs faster on this CPU, measured once per key, intra-op
+/// thread count (<see cref="IntraOpThreads"/>) and process before any result depends on it: every call at that count in
+/// a process then runs the same computation, so a clip's outputs are the same to the last bit within a process at a
+/// given count (processes that chose differently may differ in the last digits). The count is part of the choice because
+/// the answer changes with it: wav2vec2-base's feature encoder on AMD Zen 5 runs fastest as oneDNN's convolution on one
+/// thread and as Ser's kernel on two (15-20 % of the whole forward).
 /// oneDNN picks different kernels for the same layer on AMD Zen 4 and Zen 5, so no choice measured on one CPU is
 /// hard-coded. The second computation is chosen only if it is faster and its result agrees with the first's: a kernel
 /// that sums wrong on some CPU is never kept for speed.</summary>
@@ -18,9 +21,9 @@ public static class MeasuredChoice
 
     private static readonly ConcurrentDictionary<string, Lazy<bool>> Choices = new();
 
-    /// <summary>Whether <paramref name="second"/> was chosen for <paramref name="key"/>; measured on the first call with
-    /// that key, on the input <paramref name="sample"/> builds then (the computations are run <see cref="Rounds"/> + 1
-    /// times each, then discarded). Later calls build no sample.</summary>
+    /// <summary>Whether <paramref name="second"/> was chosen for <paramref name="key"/> at the calling thread's intra-op
+    /// thread count; measured on the first call with that key and count, on the input <paramref name="sample"/> builds
+    /// then (the computations are run <see cref="Rounds"/> + 1 times each, then discarded). Later calls build no sample.</summary>
     /// <param name="settle">A pause before each timed run, so neither computation runs while the other's idle worker
     /// threads still spin (OpenMP's spin ~5 ms after each parallel region and take a core from threads of its own).</param>
     public static bool PrefersSecond(string key, Func<Tensor> sample, Func<Tensor, Tensor> first, Func<Tensor, Tensor> second,
@@ -30,8 +33,11 @@ public static class MeasuredChoice
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        return Choices.GetOrAdd(key, _ => new Lazy<bool>(() => Measure(sample, first, second, settle))).Value;
+        return Choices.GetOrAdd(KeyAt(key, get_num_threads()), _ => new Lazy<bool>(() => Measure(sample, first, second, settle))).Value;
     }
+
+    /// <summary>How <see cref="Made"/> names <paramref name="key"/>'s choice at <paramref name="threads"/> intra-op threads.</summary>
+    public static string KeyAt(string key, int threads) => $"{key} [{threads} threads]";
 
     /// <summary>A measurement sample of a fixed length: <paramref name="input"/>'s first item, repeated along
     /// <paramref name="dim"/> and cut to <paramref name="length"/>.</summary>
@@ -45,7 +51,7 @@ public static class MeasuredChoice
         return repeated.narrow(dim, 0, length);
     }
 
-    /// <summary>The choices made in this process so far (key → second chosen), for logs and benchmarks.</summary>
+    /// <summary>The choices made in this process so far (<see cref="KeyAt"/> → second chosen), for logs and benchmarks.</summary>
     public static IReadOnlyDictionary<string, bool> Made =>
         Choices.Where(c => c.Value.IsValueCreated).ToDictionary(c => c.Key, c => c.Value.Value);
 

@@ -127,4 +127,29 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
         Assert.True(threads < 4 || perPass > 1, $"{perPass} of {threads} threads");
         Assert.Equal(5, new InferenceOptions { PassThreads = 5 }.ThreadsPerPass());
     }
+
+    [Fact]
+    public void Models_warm_up_on_every_thread_count_their_passes_may_take()
+    {
+        var threads = get_num_threads();
+
+        var counts = new InferenceOptions().WarmUpThreads(threads);
+
+        Assert.Equal(new[] { Math.Max(1, threads / 2), 1, threads }.Distinct(), counts);
+        Assert.Equal([5], new InferenceOptions { PassThreads = 5 }.WarmUpThreads(threads));
+    }
+
+    [Fact]
+    public async Task A_served_model_has_measured_its_forms_on_one_thread_and_on_all()
+    {
+        using var factory = new SerApiFactory();
+        factory.Settings["Ser:Models:wav2vec2:Path"] = models.Wav2Vec2Path;
+        await factory.Services.GetRequiredService<ModelHost>().Started.WaitAsync(Ct); // never "ready": no resnet18
+
+        var threads = get_num_threads();
+        var encoder = Ser.Core.Runtime.MeasuredChoice.Made.Keys.Where(k => k.StartsWith("wav2vec2 feature encoder", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(encoder, k => k.EndsWith("[1 threads]", StringComparison.Ordinal));
+        Assert.Contains(encoder, k => k.EndsWith($"[{threads} threads]", StringComparison.Ordinal));
+    }
 }

@@ -43,7 +43,29 @@ public sealed class MeasuredChoiceTests
         Assert.Equal(MeasuredChoice.Rounds + 1, measuredRuns);
         Assert.Equal(measuredRuns, runs);
         Assert.Equal(1, samples); // built for the measurement only
-        Assert.Equal(choice, MeasuredChoice.Made[key]);
+        Assert.Equal(choice, MeasuredChoice.Made[MeasuredChoice.KeyAt(key, get_num_threads())]);
+    }
+
+    [Fact]
+    public void A_key_is_measured_again_at_another_thread_count_and_each_count_keeps_its_own_choice()
+    {
+        using var x = ones(4);
+        var key = $"test {Guid.NewGuid()}";
+        var runs = 0;
+        // The first form slow on two threads, the second on one: a choice that depends on the count.
+        Tensor Counted(Tensor t) { runs++; if (get_num_threads() == 2) Thread.Sleep(20); return t.clone(); }
+        Tensor Second(Tensor t) { if (get_num_threads() == 1) Thread.Sleep(20); return t.clone(); }
+
+        bool onOne, onTwo;
+        using (IntraOpThreads.Use(1)) onOne = MeasuredChoice.PrefersSecond(key, () => x, Counted, Second);
+        using (IntraOpThreads.Use(2)) onTwo = MeasuredChoice.PrefersSecond(key, () => x, Counted, Second);
+        using (IntraOpThreads.Use(1)) Assert.False(MeasuredChoice.PrefersSecond(key, () => x, Counted, _ => throw new InvalidOperationException("not run again")));
+
+        Assert.False(onOne);
+        Assert.True(onTwo);
+        Assert.Equal(2 * (MeasuredChoice.Rounds + 1), runs); // measured once per count
+        Assert.False(MeasuredChoice.Made[MeasuredChoice.KeyAt(key, 1)]);
+        Assert.True(MeasuredChoice.Made[MeasuredChoice.KeyAt(key, 2)]);
     }
 
     [Fact]
