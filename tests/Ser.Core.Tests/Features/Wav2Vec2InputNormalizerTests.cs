@@ -28,6 +28,22 @@ public class Wav2Vec2InputNormalizerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(32_003)]
+    public void Any_length_normalises_as_the_serial_formula_in_doubles(int length)
+    {
+        var random = new Random(length);
+        var clip = Enumerable.Range(0, length).Select(_ => (float)(0.3 + (0.2 * (random.NextDouble() - 0.5)))).ToArray();
+        var mean = clip.Sum(s => (double)s) / length;
+        var scale = 1 / Math.Sqrt((clip.Sum(s => (s - mean) * (s - mean)) / length) + Wav2Vec2InputNormalizer.Epsilon);
+
+        var actual = Wav2Vec2InputNormalizer.Normalize(clip);
+
+        Assert.All(clip.Zip(actual), p => Assert.Equal((float)((p.First - mean) * scale), p.Second, 1e-6f));
+    }
+
     [Fact]
     public void A_constant_clip_becomes_zeros_instead_of_dividing_by_zero()
     {
