@@ -35,8 +35,21 @@ public sealed class LogMelSpectrogram : IDisposable
         var o = Options;
         var spec = stft(waveform, o.NFft, o.HopLength, o.EffectiveWinLength, _window, o.Center, PaddingModes.Reflect,
             normalized: false, onesided: true, return_complex: true);
-        var power = o.Power == 1.0 ? spec.abs() : spec.abs().pow(Scalars.Of(o.Power));
+        var power = o.Power switch
+        {
+            1.0 => spec.abs(),
+            // re² + im², not |z|² as torchaudio: libtorch's complex abs is a careful hypot, which with the square took ~1.8×
+            // the STFT's own time (AMD EPYC Zen 5: 3 × 2 s at n_fft 512, 660 against 135 µs); within 2.4e-7 of it.
+            2.0 => SquaredMagnitude(spec),
+            _ => spec.abs().pow(Scalars.Of(o.Power)),
+        };
         return matmul(power.transpose(-1, -2), _filters).transpose(-1, -2).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor SquaredMagnitude(Tensor spec)
+    {
+        var (re, im) = (spec.real, spec.imag);
+        return re.mul(re).add_(im.mul(im), Scalars.One);
     }
 
     /// <summary>Mel power to dB (10·log10, amin 1e-10), floored at each clip's max − top_db.</summary>
