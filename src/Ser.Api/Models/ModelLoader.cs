@@ -70,7 +70,9 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
             var forms = MeasuredChoice.Made.Where(c => !known.Contains(c.Key)).OrderBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => $"{c.Key}: {(c.Value ? "second" : "first")}").ToList();
             if (forms.Count > 0) logger.LogInformation("{Architecture} measured its forms: {Forms}", classifier.Architecture, forms);
-            return (classifier, Cost(classifier, threads));
+            var cost = Cost(classifier, threads);
+            NativeHeap.Trim(); // the warm-up's tensors, freed but kept by glibc (tiny presets on 2 cores: ~100 MB)
+            return (classifier, cost);
         }
         catch
         {
