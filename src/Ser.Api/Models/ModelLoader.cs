@@ -71,7 +71,7 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
                 .Select(c => $"{c.Key}: {(c.Value ? "second" : "first")}").ToList();
             if (forms.Count > 0) logger.LogInformation("{Architecture} measured its forms: {Forms}", classifier.Architecture, forms);
             var cost = Cost(classifier, threads);
-            NativeHeap.Trim(); // the warm-up's tensors, freed but kept by glibc (tiny presets on 2 cores: ~100 MB)
+            NativeHeap.Trim(); // the warm-up's tensors, freed but kept by glibc (both tiny presets on 2 cores: ~240 MB)
             return (classifier, cost);
         }
         catch

@@ -39,7 +39,7 @@ public sealed class LogMelSpectrogram : IDisposable
         {
             1.0 => spec.abs(),
             // re² + im², not |z|² as torchaudio: libtorch's complex abs is a careful hypot, which with the square took ~1.8×
-            // the STFT's own time (AMD EPYC Zen 5: 3 × 2 s at n_fft 512, 660 against 135 µs); within 2.4e-7 of it.
+            // the STFT's own time (AMD EPYC Zen 5: 3 × 2 s at n_fft 512, 670 against 148 µs); within 2.4e-7 of it.
             2.0 => SquaredMagnitude(spec),
             _ => spec.abs().pow(Scalars.Of(o.Power)),
         };
