@@ -172,6 +172,9 @@ internal static class LoadTest
         var clips = Enumerable.Repeat(clip, batch).ToArray();
         w.PredictBatch(clips);
         r.PredictBatch(clips);
+        // Forms are measured per thread count (MeasuredChoice): on the service's counts too, before any schedule is timed.
+        OnShare(w, passThreads.Wav2Vec2);
+        OnShare(r, passThreads.ResNet18);
         double Measure(Action pass)
         {
             var watch = Stopwatch.StartNew();
