@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -103,6 +104,7 @@ public static unsafe class AttentionKernel
 
         // One head's kᵀ in panels of 64 keys ([panel, 64, 64], keys past the clip's frames 0): a product step then
         // reads adjacent rows, not rows a whole hidden width apart (whose stride maps them onto a few of L1's sets).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Transpose(int b, int h, float* keys)
         {
             new Span<float>(keys + ((long)frames / HeadSize * HeadSize * HeadSize), (padded - (frames / HeadSize * HeadSize)) * HeadSize).Clear();
@@ -115,6 +117,7 @@ public static unsafe class AttentionKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Compute(int b, int h, int first, int last, float* scores, float* keys)
         {
             var queries = q + ((long)b * frames * _width) + (h * HeadSize);
@@ -143,6 +146,7 @@ public static unsafe class AttentionKernel
         // One row of scores: scaled by 1/√64 (a power of two, so exact), the key mask added, then e^(s − max) in place
         // for the keys of the clip's frames; returns 1 / their sum, applied to the row's output (one product per output
         // instead of one per key).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private float Softmax(float* row, float* keyMask)
         {
             var scale = Vector512.Create(1f / 8);

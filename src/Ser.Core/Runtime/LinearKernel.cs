@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
@@ -136,6 +137,7 @@ public static unsafe class LinearKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Compute(int first, int last, int column)
         {
             for (var start = 0; start < inputs; start += Depth)

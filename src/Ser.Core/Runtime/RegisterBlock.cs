@@ -20,6 +20,7 @@ internal static unsafe class RegisterBlock
     /// <paramref name="ldy"/> floats apart. With <paramref name="accumulate"/> the sums start from y's values instead
     /// of 0: a long sum split into parts this way gives the same bits as in one call. A <paramref name="twin"/> (rows
     /// <paramref name="ldy"/> apart too) receives a copy of what is stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public static void Multiply(float* a, long lda, int rows, float* w, long ldw, int count, float* y, long ldy,
         bool accumulate = false, float* twin = null)
@@ -85,6 +86,7 @@ internal static unsafe class RegisterBlock
     /// <summary>Adds <paramref name="bias"/> (64 floats, or none) to <paramref name="rows"/> stored rows of 64 outputs
     /// (<paramref name="ldy"/> floats apart) and applies GELU (<see cref="VectorGelu"/>) if asked, while they are in
     /// cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Finish(float* y, long ldy, int rows, float* bias, bool gelu)
     {
         if (bias == null && !gelu) return;

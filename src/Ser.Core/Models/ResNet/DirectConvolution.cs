@@ -158,6 +158,7 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
     // 6 pixels × 64 channels; accumulators start from the partial sums stored by earlier chunks (resume) and get the
     // epilogue after the last chunk. Written out by hand: the JIT keeps the 24 accumulators in registers only if the
     // loop holds no call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private void Block(float* image, int height, int width, int rowWidth, float* weights, int c0, int count, int firstRow, int pixel, int pixels, int ow,
         float* output, float* bias, float* shortcut, bool resume, bool epilogue, bool relu, float* prefetch, int lines)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -205,6 +206,7 @@ internal sealed unsafe class ResNet18Direct : IDisposable
     // Pooled rows [first, last) of one image from its stem rows held from row `top` on: the largest of the taps inside
     // the map, as PyTorch's max_pool2d(3, 2, 1). 16 channels at a time in a register across the taps: updating the
     // output in memory tap by tap chained every tap through a store and a reload.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPool3x3Stride2(float* rows, int top, int height, int width, int channels, int first, int last, float* image)
     {
         var ow = Pooled(width);
@@ -231,6 +233,7 @@ internal sealed unsafe class ResNet18Direct : IDisposable
     }
 
     // Global average pooling, then the linear head, in float32 in a fixed order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Tensor PoolAndClassify(float* x, int batch, int pixels, int channels)
     {
         var classes = _fcBias.Length;

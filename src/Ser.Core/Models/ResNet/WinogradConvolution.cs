@@ -135,6 +135,7 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
 
     // Tiles [first, first + count), groups of outputs [from, to): transformed inputs V [position][tile][in], then
     // M = V·U per position, then outputs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block(float* x, Map map, long first, int count, int from, int to, float* scratch, float* y, float* residual, bool relu)
     {
         var v = scratch;
@@ -151,6 +152,7 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
     // Bᵀ d B for each 16 input channels of one tile, d its 4 × 4 inputs (zeros outside the map), with
     // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]; written to v[position × BlockTiles × In]. Columns first, each in
     // registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TransformInput(float* x, Map map, long tile, float* v)
     {
         var (image, row, column) = map.Tile(tile);
@@ -205,6 +207,7 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
 
     // Aᵀ m A with Aᵀ = [1 1 1 0; 0 1 −1 −1] for each 16 output channels of one tile, then bias, residual and ReLU,
     // stored where the 2 × 2 outputs fall inside the map.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TransformOutput(float* m, Map map, long tile, int from, int to, float* y, float* residual, bool relu)
     {
         var (image, row, column) = map.Tile(tile);

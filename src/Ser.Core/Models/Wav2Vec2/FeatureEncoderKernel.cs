@@ -144,6 +144,7 @@ internal static unsafe class FeatureEncoderKernel
         private float* B(int image, int group) => Bias == 0 ? null : (float*)Bias + (image * BiasPerImage) + (group * Group);
 
         // Frames [first, last) of one image for one group of 64 outputs: each frame's window times all taps at once.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Frames(int image, int first, int last, int group)
         {
             var x = X(image);
@@ -158,6 +159,7 @@ internal static unsafe class FeatureEncoderKernel
         }
 
         // Output pairs [first, last) of one image (frames 2u and 2u + 1 for each pair u), every group.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Pairs(int image, int first, int last, float* differences)
         {
             var x = X(image);
