@@ -13,7 +13,9 @@ namespace Ser.Core.Runtime;
 /// thread and as Ser's kernel on two (15-20 % of the whole forward).
 /// oneDNN picks different kernels for the same layer on AMD Zen 4 and Zen 5, so no choice measured on one CPU is
 /// hard-coded. The second computation is chosen only if it is faster and its result agrees with the first's: a kernel
-/// that sums wrong on some CPU is never kept for speed.</summary>
+/// that sums wrong on some CPU is never kept for speed. Ser's kernels measured here are compiled optimized from their
+/// first call (<c>MethodImplOptions.AggressiveOptimization</c>): under tiered compilation they would still run
+/// unoptimized code at a model's load and lose choices they win later.</summary>
 public static class MeasuredChoice
 {
     /// <summary>Timed runs of each computation, after one untimed run (kernel compilation, weight packing).</summary>
