@@ -13,7 +13,6 @@ public sealed class KernelCompilationTests
     {
         { "Ser.Core.Runtime.RegisterBlock", "Multiply" },
         { "Ser.Core.Runtime.RegisterBlock", "Finish" },
-        { "Ser.Core.Runtime.VectorGelu", "Apply" },
         { "Ser.Core.Runtime.AttentionKernel+Pass", "Transpose" },
         { "Ser.Core.Runtime.AttentionKernel+Pass", "Compute" },
         { "Ser.Core.Runtime.AttentionKernel+Pass", "Softmax" },
