@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ser.Core.Models.Wav2Vec2;
 
 /// <summary>The first conv layer's group norm (one group per channel, over time) folded into its weights, per clip: a
@@ -9,6 +11,7 @@ internal static class GroupNormFold
     /// <summary>Taps [kernel, out] and shift [out] with group_norm(conv(samples)) = windows · taps + shift, for the
     /// windows of <paramref name="kernel"/> samples every <paramref name="stride"/>; <paramref name="weights"/> are the
     /// conv's taps [kernel, out].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fold(ReadOnlySpan<float> samples, int kernel, int stride, ReadOnlySpan<float> weights,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double eps, Span<float> taps, Span<float> shift)
     {
