@@ -153,7 +153,8 @@ internal sealed class HubServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, .NET's managed listener removes itself a second time and binds the port again to do
+        // so, which fails where another test took the port meanwhile ("Address already in use").
         _listener.Close();
         await _loop;
     }
