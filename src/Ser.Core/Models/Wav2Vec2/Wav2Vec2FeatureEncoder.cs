@@ -54,7 +54,7 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
     {
         RequireSamples(input);
         using var scope = NewDisposeScope();
-        var form = !RunsOnFrames(input) ? Channels(input) : RunsOnOwnKernel(input) ? Kernel(input) : Frames(input);
+        var form = RunsOnOwnKernel(input) ? Kernel(input) : LibTorch(input);
         return form.MoveToOuterDisposeScope();
     }
 
@@ -119,6 +119,9 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         return x.transpose(1, 2);
     }
 
+    // libtorch's faster form here: time-major products or its convolutions.
+    private Tensor LibTorch(Tensor samples) => RunsOnFrames(samples) ? Frames(samples) : Channels(samples);
+
     // Each layer's input is freed once the next layer's output exists (no autograd on this path).
     private Tensor Frames(Tensor samples)
     {
@@ -146,11 +149,14 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
             () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Channels, Frames);
     }
 
-    // Ser's kernel against the time-major products, where both can run (float32): AMD Zen 5, 3 s clip, the encoder
-    // alone 40-41 against 44-45 ms; measured once a process as the choice above.
+    // Ser's kernel against libtorch's faster form (chosen first, above), where the kernel runs (float32 inference on
+    // CPU); measured once a process as that choice. Against the time-major products alone, as before, it was never
+    // tried where oneDNN's convolutions won: wav2vec2-base on one thread (AMD Zen 5, 3 s clip), the encoder took 115-126
+    // ms on oneDNN against 68-70 on the kernel.
     private bool RunsOnOwnKernel(Tensor samples) =>
-        samples.dtype == ScalarType.Float32 && RunsOnKernel && FitsKernel(samples) && MeasuredChoice.PrefersSecond($"{_shapeKey} Float32 kernel",
-            () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), Frames, Kernel);
+        samples.dtype == ScalarType.Float32 && samples.device_type == DeviceType.CPU && !is_grad_enabled() && RunsOnKernel
+        && FitsKernel(samples) && MeasuredChoice.PrefersSecond($"{_shapeKey} Float32 kernel",
+            () => MeasuredChoice.FirstItemRepeated(samples, 1, _measuredSamples), LibTorch, Kernel);
 
     // The kernel reaches tensors through spans (HostTensors), so the first layer's output must fit one: not so for a
     // clip of over ~5 min at wav2vec2-base's 512 channels, which runs time-major on libtorch instead.
