@@ -9,8 +9,8 @@ namespace Ser.Core.Runtime;
 /// thread count (<see cref="IntraOpThreads"/>) and process before any result depends on it: every call at that count in
 /// a process then runs the same computation, so a clip's outputs are the same to the last bit within a process at a
 /// given count (processes that chose differently may differ in the last digits). The count is part of the choice because
-/// the answer changes with it: wav2vec2-base's feature encoder on AMD Zen 5 runs fastest as oneDNN's convolution on one
-/// thread and as Ser's kernel on two (15-20 % of the whole forward).
+/// the answer changes with it: on libtorch, wav2vec2-base's feature encoder on AMD Zen 5 runs faster as oneDNN's
+/// convolutions on one thread and as time-major products on two.
 /// oneDNN picks different kernels for the same layer on AMD Zen 4 and Zen 5, so no choice measured on one CPU is
 /// hard-coded. The second computation is chosen only if it is faster and its result agrees with the first's: a kernel
 /// that sums wrong on some CPU is never kept for speed. Ser's kernels measured here are compiled optimized from their
