@@ -92,8 +92,11 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
     }
 
     // What each measured choice's second form is, by its key (WeightNormConv1d, Wav2Vec2FeatureEncoder, Wav2Vec2Attention,
-    // LinearKernel).
-    private static string SecondForm(string key) =>
+    // LinearKernel), its thread count (MeasuredChoice.KeyAt) left off.
+    private static string SecondForm(string made) => SecondFormOf(made.EndsWith(" threads]", StringComparison.Ordinal)
+        ? made[..made.LastIndexOf(" [", StringComparison.Ordinal)] : made);
+
+    private static string SecondFormOf(string key) =>
         key.EndsWith(" spectral", StringComparison.Ordinal) ? "by FFT"
         : key.Contains("positional conv", StringComparison.Ordinal) ? "2-D channels-last"
         : key.Contains("feature encoder", StringComparison.Ordinal) && key.EndsWith(" kernel", StringComparison.Ordinal) ? "Ser's AVX-512 kernel"
