@@ -58,8 +58,9 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
     // One clip through the model before it serves, so oneDNN compiles its kernels and the process measures its forms
     // (Ser.Core.Runtime.MeasuredChoice) now, not in the first request (wav2vec2-base: ~1 s on 2 cores), at each thread
     // count its passes may take (PassThreadShares: an even share, one, all): which form is fastest depends on the count.
-    // Then its cost on one thread and on all, by which the service shares the threads.
-    private (IEmotionClassifier Classifier, PassCost Cost) WarmedUp(IEmotionClassifier classifier)
+    // Then its cost on one thread and on all, by which the service shares the threads; not where Ser:Inference:PassThreads
+    // fixes the share (timing other counts would only measure forms no pass runs).
+    private (IEmotionClassifier Classifier, PassCost? Cost) WarmedUp(IEmotionClassifier classifier)
     {
         try
         {
@@ -70,7 +71,7 @@ public sealed class ModelLoader(IOptions<InferenceOptions> inference, RunStore s
             var forms = MeasuredChoice.Made.Where(c => !known.Contains(c.Key)).OrderBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => $"{c.Key}: {(c.Value ? "second" : "first")}").ToList();
             if (forms.Count > 0) logger.LogInformation("{Architecture} measured its forms: {Forms}", classifier.Architecture, forms);
-            var cost = Cost(classifier, threads);
+            var cost = inference.Value.PassThreads > 0 ? null : Cost(classifier, threads);
             NativeHeap.Trim(); // the warm-up's tensors, freed but kept by glibc (both tiny presets on 2 cores: ~240 MB)
             return (classifier, cost);
         }

@@ -102,6 +102,23 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
     }
 
     [Fact]
+    public async Task A_model_on_configured_threads_is_not_timed_on_other_counts()
+    {
+        using var factory = new SerApiFactory();
+        factory.Settings["Ser:Models:wav2vec2:Path"] = models.Wav2Vec2Path;
+        factory.Settings["Ser:Inference:PassThreads"] = "7";
+        await factory.Services.GetRequiredService<ModelHost>().Started.WaitAsync(Ct); // never "ready": no resnet18
+
+        var model = Assert.Single(factory.Services.GetRequiredService<ModelHost>().Active.Values);
+        Assert.Null(model.PassCost);
+        using var client = factory.CreateClient();
+        using var loaded = JsonDocument.Parse(await client.GetStringAsync(new Uri("/models", UriKind.Relative), Ct));
+        var pass = loaded.RootElement.GetProperty("loaded")[0].GetProperty("pass");
+        Assert.Equal(7, pass.GetProperty("threads").GetInt32());
+        Assert.Equal(JsonValueKind.Null, pass.GetProperty("oneThreadMs").ValueKind);
+    }
+
+    [Fact]
     public async Task Every_forward_pass_runs_on_the_configured_threads()
     {
         var classifiers = new ConcurrentBag<ScriptedClassifier>();
