@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Ser.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +10,7 @@ public sealed class AttentionKernelTests
 {
     private static void RequireAvx512()
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: attention runs on libtorch.");
+        Avx512.Require("attention runs on libtorch");
     }
 
     // libtorch's attention on projections [batch, frames, heads × 64], heads merged again, in the projections' dtype.

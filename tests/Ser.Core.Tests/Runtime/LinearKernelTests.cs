@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Ser.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,7 +11,7 @@ public sealed class LinearKernelTests
 {
     private static void RequireAvx512()
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: linear layers run on libtorch.");
+        Avx512.Require("linear layers run on libtorch");
     }
 
     private static Linear Layer(int inputs, int outputs, bool bias, int seed)

@@ -1,9 +1,8 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Ser.Core.Data;
 using Ser.Core.Models;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Runtime;
+using Ser.Core.Tests.Runtime;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Models.ResNet;
@@ -16,7 +15,7 @@ public sealed class ResNetEmotionClassifierTests
     [Fact]
     public void A_clips_probabilities_are_the_same_bits_on_one_thread_and_on_three()
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: the forward runs on oneDNN.");
+        Avx512.Require("the forward runs on oneDNN");
         manual_seed(11);
         var spec = ModelPresets.ResNet18.ResNet!;
         using var classifier = new ResNetEmotionClassifier(new ResNet18(6, spec.InChannels, spec.BaseWidth), spec,

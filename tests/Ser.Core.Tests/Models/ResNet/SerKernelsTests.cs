@@ -1,7 +1,6 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Ser.Core.Models.ResNet;
 using Ser.Core.Runtime;
+using Ser.Core.Tests.Runtime;
 using TorchSharp;
 using Ser.Tests;
 using static TorchSharp.torch;
@@ -16,7 +15,7 @@ public sealed class SerKernelsTests
 
     private static void RequireAvx512()
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: FusedResNet18 runs on libtorch's kernels.");
+        Avx512.Require("FusedResNet18 runs on libtorch's kernels");
     }
 
     [Fact]

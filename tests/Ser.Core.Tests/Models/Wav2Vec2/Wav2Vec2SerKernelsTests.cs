@@ -1,8 +1,7 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Ser.Core.Models;
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Runtime;
+using Ser.Core.Tests.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +22,7 @@ public sealed class Wav2Vec2SerKernelsTests
 
     private static void RequireAvx512()
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip("This CPU has no AVX-512: wav2vec2 runs on libtorch's kernels.");
+        Avx512.Require("wav2vec2 runs on libtorch's kernels");
     }
 
     // The model ready for inference in float32, and the same weights in float64.

@@ -1,0 +1,15 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Ser.Core.Tests.Runtime;
+
+/// <summary>Ser's kernels run where the CPU has AVX-512 (as <c>Ser.Core.Runtime.RegisterBlock.IsSupported</c> tests);
+/// their tests skip elsewhere.</summary>
+internal static class Avx512
+{
+    /// <param name="instead">What runs on a CPU without AVX-512, for the skip's message.</param>
+    public static void Require(string instead)
+    {
+        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip($"This CPU has no AVX-512: {instead}.");
+    }
+}
