@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Ser.Core.Models.Wav2Vec2;
 
@@ -21,17 +22,7 @@ internal static class GroupNormFold
         for (var f = 0; f < frames; f++)
             for (var k = 0; k < kernel; k++) mean[k] += samples[(f * stride) + k];
         for (var k = 0; k < kernel; k++) mean[k] /= frames;
-        var covariance = new double[kernel * kernel];
-        var centered = new double[kernel];
-        for (var f = 0; f < frames; f++)
-        {
-            for (var k = 0; k < kernel; k++) centered[k] = samples[(f * stride) + k] - mean[k];
-            for (var k = 0; k < kernel; k++)
-                for (var l = k; l < kernel; l++) covariance[(k * kernel) + l] += centered[k] * centered[l];
-        }
-        for (var k = 0; k < kernel; k++)
-            for (var l = k; l < kernel; l++)
-                covariance[(l * kernel) + k] = covariance[(k * kernel) + l] /= frames;
+        var covariance = Covariance(samples, kernel, stride, frames, mean);
         for (var o = 0; o < outputs; o++)
         {
             double variance = 0, centre = 0;
@@ -45,5 +36,50 @@ internal static class GroupNormFold
             for (var k = 0; k < kernel; k++) taps[(k * outputs) + o] = (float)(weights[(k * outputs) + o] * scale);
             shift[o] = (float)(beta[o] - (scale * centre));
         }
+    }
+
+    // Windows per block of the covariance: each tap's centred samples in a block, as a column (kernel × 256 doubles, 20 KiB
+    // for wav2vec2's 10 taps), stay in L1 while every pair of taps is summed over them.
+    private const int Block = 256;
+
+    // [kernel, kernel]: per block of windows, a vectorised dot product per pair of taps of their centred columns, added
+    // up block by block. Summed window by window in scalar code it took a third of wav2vec2-tiny's feature encoder
+    // (10-sample windows, 64 channels after them: ~0.65 ms of a 2.5 s clip's ~1.9 on AMD Zen 5).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double[] Covariance(ReadOnlySpan<float> samples, int kernel, int stride, int frames, double[] mean)
+    {
+        var covariance = new double[kernel * kernel];
+        Span<double> columns = kernel <= 64 ? stackalloc double[kernel * Block] : new double[kernel * Block];
+        for (var first = 0; first < frames; first += Block)
+        {
+            var count = Math.Min(Block, frames - first);
+            for (var f = 0; f < count; f++)
+            {
+                var window = samples.Slice((first + f) * stride, kernel);
+                for (var k = 0; k < kernel; k++) columns[(k * Block) + f] = window[k] - mean[k];
+            }
+            for (var k = 0; k < kernel; k++)
+            {
+                var column = columns.Slice(k * Block, count);
+                for (var l = k; l < kernel; l++) covariance[(k * kernel) + l] += Dot(column, columns.Slice(l * Block, count));
+            }
+        }
+        for (var k = 0; k < kernel; k++)
+            for (var l = k; l < kernel; l++)
+                covariance[(l * kernel) + k] = covariance[(k * kernel) + l] /= frames;
+        return covariance;
+    }
+
+    // Not TensorPrimitives.Dot: that starts as unoptimized code, and a model's load times this fold (MeasuredChoice).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var lanes = Vector512<double>.Count;
+        var sums = Vector512<double>.Zero;
+        var i = 0;
+        for (; i <= a.Length - lanes; i += lanes) sums += Vector512.Create(a.Slice(i, lanes)) * Vector512.Create(b.Slice(i, lanes));
+        var total = Vector512.Sum(sums);
+        for (; i < a.Length; i++) total += a[i] * b[i];
+        return total;
     }
 }
