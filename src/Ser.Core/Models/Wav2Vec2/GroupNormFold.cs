@@ -49,7 +49,7 @@ internal static class GroupNormFold
     private static double[] Covariance(ReadOnlySpan<float> samples, int kernel, int stride, int frames, double[] mean)
     {
         var covariance = new double[kernel * kernel];
-        Span<double> columns = kernel <= 64 ? stackalloc double[kernel * Block] : new double[kernel * Block];
+        Span<double> columns = kernel <= 16 ? stackalloc double[kernel * Block] : new double[kernel * Block];
         for (var first = 0; first < frames; first += Block)
         {
             var count = Math.Min(Block, frames - first);
