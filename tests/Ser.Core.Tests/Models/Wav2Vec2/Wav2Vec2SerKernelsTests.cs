@@ -87,28 +87,27 @@ public sealed class Wav2Vec2SerKernelsTests
     public void The_feature_encoders_kernel_is_measured_where_libtorchs_convolutions_beat_its_time_major_products()
     {
         RequireAvx512();
-        var (model, exact) = Models(seed: 7);
-        using (model)
-        using (exact)
-        {
-            using var scope = NewDisposeScope();
-            using var mode = inference_mode();
-            var samples = randn([1, 16000], generator: new Generator(2)).mul(Scalars.Of(0.3));
-            var encoder = $"wav2vec2 feature encoder {string.Join(',', Config.ConvDim)}/";
-            bool Measured(string form, int threads) => MeasuredChoice.Made.Keys.Any(k => k.StartsWith(encoder, StringComparison.Ordinal)
-                && k.EndsWith(MeasuredChoice.KeyAt(form, threads), StringComparison.Ordinal));
-            using (IntraOpThreads.Use(1)) model.forward(samples, null);
-            Assert.True(Measured("tap-major", 1) && Measured("Float32 kernel", 1));
-            // On 5 threads, libtorch's choice made first: its convolutions kept (the time-major form disagrees).
-            var products = MeasuredChoice.Made.Keys.Single(k => k.StartsWith(encoder, StringComparison.Ordinal)
-                && k.EndsWith(MeasuredChoice.KeyAt("tap-major", 1), StringComparison.Ordinal))[..^MeasuredChoice.KeyAt("", 1).Length];
-            using var five = IntraOpThreads.Use(5);
-            Assert.False(MeasuredChoice.PrefersSecond(products, () => zeros(1), x => x, _ => ones(1)));
+        manual_seed(7);
+        using var model = new Wav2Vec2ForSequenceClassification(Config);
+        model.eval();
+        model.PrepareForInference();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var samples = randn([1, 16000], generator: new Generator(2)).mul(Scalars.Of(0.3));
+        var encoder = $"wav2vec2 feature encoder {string.Join(',', Config.ConvDim)}/";
+        bool Measured(string form, int threads) => MeasuredChoice.Made.Keys.Any(k => k.StartsWith(encoder, StringComparison.Ordinal)
+            && k.EndsWith(MeasuredChoice.KeyAt(form, threads), StringComparison.Ordinal));
+        using (IntraOpThreads.Use(1)) model.forward(samples, null);
+        Assert.True(Measured("tap-major", 1) && Measured("Float32 kernel", 1));
+        // On 5 threads, libtorch's choice made first: its convolutions kept (the time-major form disagrees).
+        var products = MeasuredChoice.Made.Keys.Single(k => k.StartsWith(encoder, StringComparison.Ordinal)
+            && k.EndsWith(MeasuredChoice.KeyAt("tap-major", 1), StringComparison.Ordinal))[..^MeasuredChoice.KeyAt("", 1).Length];
+        using var five = IntraOpThreads.Use(5);
+        Assert.False(MeasuredChoice.PrefersSecond(products, () => zeros(1), x => x, _ => ones(1)));
 
-            model.forward(samples, null);
+        model.forward(samples, null);
 
-            Assert.True(Measured("Float32 kernel", 5), "the kernel was not measured against libtorch's convolutions");
-        }
+        Assert.True(Measured("Float32 kernel", 5), "the kernel was not measured against libtorch's convolutions");
     }
 
     [Fact]
