@@ -21,6 +21,7 @@ public sealed class KernelCompilationTests
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Pairs" },
         { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Fold" },
         { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Covariance" },
+        { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Dot" },
         { "Ser.Core.Models.ResNet.DirectConvolution", "Block" },
         { "Ser.Core.Models.ResNet.WinogradConvolution", "Block" },
         { "Ser.Core.Models.ResNet.WinogradConvolution", "TransformInput" },
