@@ -172,13 +172,10 @@ public static unsafe class AttentionKernel
             var largest = float.MinValue;
             for (var lane = 0; lane < Vector512<float>.Count; lane++) largest = Math.Max(largest, max[lane]);
             var peak = Vector512.Create(largest);
-            var floor = Vector512.Create(-87f);
             var sum = Vector512<float>.Zero;
             for (var j = 0; j < frames; j += Vector512<float>.Count)
             {
-                // Below e^-87 a probability is 0, as libtorch's softmax gives it (masked and padded keys among them).
-                var x = Avx512F.LoadVector512(row + j) - peak;
-                var e = Vector512.ConditionalSelect(Vector512.LessThan(x, floor), Vector512<float>.Zero, VectorExp.OfNegative(x));
+                var e = VectorExp.OfNegativeOrZero(Avx512F.LoadVector512(row + j) - peak);
                 Avx512F.Store(row + j, e);
                 sum += e;
             }

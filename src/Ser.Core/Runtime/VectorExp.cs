@@ -24,4 +24,10 @@ internal static class VectorExp
         p = Avx512F.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
         return Avx512F.Scale(p, n);
     }
+
+    /// <summary>e^y for y ≤ 0, and 0 below −87, as libtorch's softmax gives a probability that small (e^−87 is still a
+    /// normal float; masked and padded keys come out as exact zeros).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> OfNegativeOrZero(Vector512<float> y) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(y, Vector512.Create(-87f)), Vector512<float>.Zero, OfNegative(y));
 }

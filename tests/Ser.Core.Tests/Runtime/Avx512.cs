@@ -7,9 +7,12 @@ namespace Ser.Core.Tests.Runtime;
 /// their tests skip elsewhere.</summary>
 internal static class Avx512
 {
+    /// <summary>Whether this CPU runs Ser's AVX-512 kernels.</summary>
+    public static bool Supported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+
     /// <param name="instead">What runs on a CPU without AVX-512, for the skip's message.</param>
     public static void Require(string instead)
     {
-        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) Assert.Skip($"This CPU has no AVX-512: {instead}.");
+        if (!Supported) Assert.Skip($"This CPU has no AVX-512: {instead}.");
     }
 }

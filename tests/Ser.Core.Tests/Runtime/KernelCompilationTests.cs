@@ -17,6 +17,8 @@ public sealed class KernelCompilationTests
         { "Ser.Core.Runtime.AttentionKernel+Pass", "Compute" },
         { "Ser.Core.Runtime.AttentionKernel+Pass", "Softmax" },
         { "Ser.Core.Runtime.LinearKernel+Product", "Compute" },
+        { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Run" },
+        { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Softmax" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Frames" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Pairs" },
         { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Fold" },

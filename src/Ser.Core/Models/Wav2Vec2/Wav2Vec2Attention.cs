@@ -133,7 +133,8 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         {
             var scores = matmul(queries.mul(scale), keys);
             if (keyMask is not null) scores = scores.add_(keyMask, Scalars.One);
-            return matmul(scores.softmax(-1), v);
+            // Ser's softmax where it runs: libtorch's can fall 16x slower for as long as a page stays aged (SoftmaxKernel).
+            return matmul(SoftmaxKernel.Supports(scores) ? SoftmaxKernel.ForwardInPlace(scores) : scores.softmax(-1), v);
         }
         var block = QueryBlock(batch, heads, frames);
         if (block >= frames) return Block(q);
