@@ -13,7 +13,8 @@ namespace Ser.Api.Classification;
 /// <summary>Queues windows per architecture and runs them in forward passes of up to <c>MaxBatch</c> windows, so
 /// throughput grows with load. The queue is budgeted in windows (<c>QueueCapacity</c>), not requests: when it is full,
 /// new requests are refused (503 + Retry-After). Windows are slices of the decoded clip, read once, by their pass, into
-/// the model's input.</summary>
+/// the model's input. Each architecture has a loop; an idle one helps another architecture's queue where both run on
+/// the same share of threads.</summary>
 public sealed class InferenceBatcher : BackgroundService
 {
     private readonly ModelHost _models;
@@ -50,23 +51,61 @@ public sealed class InferenceBatcher : BackgroundService
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_queues.Select(q => Task.Run(() => WorkAsync(q.Key, q.Value, stoppingToken), stoppingToken)));
+        Task.WhenAll(_queues.Select(q => Task.Run(() => WorkAsync(q.Key, stoppingToken), stoppingToken)));
 
-    private async Task WorkAsync(string architecture, Queue queue, CancellationToken stoppingToken)
+    // One loop per architecture, at home on its queue; with nothing of its own it runs the waiting windows of the
+    // architectures it may help (PassThreadShares.HelpedBy). With wav2vec2-tiny and resnet18-tiny on two cores the
+    // cheaper model's core otherwise idled a third of the time while the costlier model's queue waited.
+    private async Task WorkAsync(string home, CancellationToken stoppingToken)
     {
-        while (await queue.Channel.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            var batch = new List<Work>();
-            var windows = 0;
-            while (windows < _options.MaxBatch && queue.Channel.Reader.TryRead(out var work))
+            var helped = Helped(home);
+            var ran = false;
+            foreach (var architecture in helped.Prepend(home))
             {
-                queue.Release(work.Windows.Count);
-                if (work.Result.Task.IsCompleted) continue; // cancelled while queued
-                batch.Add(work);
-                windows += work.Windows.Count;
+                var batch = Take(_queues[architecture]);
+                if (batch.Count == 0) continue;
+                Run(architecture, batch);
+                ran = true;
+                break;
             }
-            if (batch.Count > 0) Run(architecture, batch);
+            if (!ran && !await WaitForWorkAsync(helped.Prepend(home), stoppingToken).ConfigureAwait(false)) return;
         }
+    }
+
+    // Up to MaxBatch windows of the requests waiting (at least one request, however long).
+    private List<Work> Take(Queue queue)
+    {
+        var batch = new List<Work>();
+        var windows = 0;
+        while (windows < _options.MaxBatch && queue.Channel.Reader.TryRead(out var work))
+        {
+            queue.Release(work.Windows.Count);
+            if (work.Result.Task.IsCompleted) continue; // cancelled while queued
+            batch.Add(work);
+            windows += work.Windows.Count;
+        }
+        return batch;
+    }
+
+    private IReadOnlyList<string> Helped(string home) =>
+        PassThreadShares.HelpedBy(home, _models.Active.Keys.Where(_queues.ContainsKey).ToDictionary(a => a, PassThreads, StringComparer.Ordinal));
+
+    // False once stopping. Wakes when any of the queues has a request; the other waits are cancelled, so none is left behind.
+    private async Task<bool> WaitForWorkAsync(IEnumerable<string> architectures, CancellationToken stoppingToken)
+    {
+        using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var waits = architectures.Select(a => _queues[a].Channel.Reader.WaitToReadAsync(woken.Token).AsTask()).ToList();
+        try
+        {
+            await Task.WhenAny(waits).ConfigureAwait(false);
+        }
+        finally
+        {
+            await woken.CancelAsync().ConfigureAwait(false);
+        }
+        return !stoppingToken.IsCancellationRequested && waits.Any(w => w.IsCompletedSuccessfully && w.Result);
     }
 
     // Never throws: whatever a pass does (out of memory included), the loop goes on and the batch's requests get an answer.
@@ -163,7 +202,7 @@ public sealed class InferenceBatcher : BackgroundService
     {
         private int _windows;
 
-        public Channel<Work> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+        public Channel<Work> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<Work>();
 
         public int Windows => Volatile.Read(ref _windows);
 

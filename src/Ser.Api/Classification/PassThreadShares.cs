@@ -42,4 +42,15 @@ public static class PassThreadShares
         if (dominantRate < Margin * evenRate) return even;
         return architecture == costliest.Architecture ? threads : 1;
     }
+
+    /// <summary>The architectures whose waiting passes <paramref name="home"/>'s loop may run when its own queue is empty:
+    /// the other served ones on the same share of threads, so the loops together never take more threads than their
+    /// shares, and every model's passes keep their count (and its outputs their bits). None where
+    /// <paramref name="home"/> is not served.</summary>
+    /// <param name="shares">Each served architecture's threads (<see cref="For(string, IEnumerable{ServedModel}, InferenceOptions, int)"/>).</param>
+    public static IReadOnlyList<string> HelpedBy(string home, IReadOnlyDictionary<string, int> shares)
+    {
+        ArgumentNullException.ThrowIfNull(shares);
+        return shares.TryGetValue(home, out var threads) ? shares.Where(s => s.Key != home && s.Value == threads).Select(s => s.Key).ToList() : [];
+    }
 }

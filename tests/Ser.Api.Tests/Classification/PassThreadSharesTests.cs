@@ -57,4 +57,19 @@ public sealed class PassThreadSharesTests
         Assert.Equal(0.025, cost.Seconds(5), 9);
         Assert.Equal(0.025, cost.Seconds(8), 9); // no more than measured
     }
+
+    [Fact]
+    public void An_idle_loop_helps_only_models_on_its_own_share()
+    {
+        var even = new Dictionary<string, int> { ["wav2vec2"] = 1, ["resnet18"] = 1 };
+        var dominant = new Dictionary<string, int> { ["wav2vec2"] = 2, ["resnet18"] = 1 };
+        var alone = new Dictionary<string, int> { ["wav2vec2"] = 2 };
+
+        Assert.Equal(["wav2vec2"], PassThreadShares.HelpedBy("resnet18", even));
+        Assert.Equal(["resnet18"], PassThreadShares.HelpedBy("wav2vec2", even));
+        Assert.Empty(PassThreadShares.HelpedBy("resnet18", dominant)); // wav2vec2 on every thread beside it would oversubscribe
+        Assert.Empty(PassThreadShares.HelpedBy("wav2vec2", dominant));
+        Assert.Empty(PassThreadShares.HelpedBy("resnet18", alone)); // its loop has no model: wav2vec2 already takes every thread
+        Assert.Empty(PassThreadShares.HelpedBy("wav2vec2", alone));
+    }
 }

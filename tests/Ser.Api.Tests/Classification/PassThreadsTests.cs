@@ -70,6 +70,47 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
     }
 
     [Fact]
+    public async Task An_idle_loop_runs_the_other_models_waiting_pass_on_its_share()
+    {
+        using var gate = new ForwardGate();
+        var classifiers = new ConcurrentBag<ScriptedClassifier>();
+        using var factory = new SerApiFactory();
+        factory.ServeScriptedModels(a =>
+        {
+            var classifier = new ScriptedClassifier(a) { Gate = a == "wav2vec2" ? gate : null };
+            classifiers.Add(classifier);
+            return classifier;
+        });
+        await factory.WaitUntilReadyAsync(Ct);
+        var share = Math.Max(1, get_num_threads() / 2); // unmeasured models share evenly
+        using var client = factory.CreateClient();
+        Task<HttpResponseMessage> Classify()
+        {
+            var content = new ByteArrayContent(TestWav.Tone(seconds: 1.0));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
+            return client.PostAsync(new Uri("/classify?models=wav2vec2", UriKind.Relative), content, Ct);
+        }
+
+        var first = Classify();
+        await gate.Entered.WaitAsync(Ct); // wav2vec2's own loop is held inside its pass
+        var second = Classify();
+        // Only resnet18's loop, with nothing of its own, can start the second pass while the first is held. Not a timing
+        // check: without that loop's help the second pass never starts before the gate opens.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Seen(classifiers, "wav2vec2").Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(10, Ct);
+        var started = Seen(classifiers, "wav2vec2").Count;
+        gate.Open();
+        using var firstResponse = await first;
+        using var secondResponse = await second;
+
+        Assert.Equal(2, started);
+        Assert.Equal(HttpStatusCode.OK, firstResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, secondResponse.StatusCode);
+        Assert.Equal([share, share], Seen(classifiers, "wav2vec2"));
+        Assert.Empty(Seen(classifiers, "resnet18"));
+    }
+
+    [Fact]
     public async Task A_model_served_alone_runs_on_every_thread()
     {
         var classifiers = new ConcurrentBag<ScriptedClassifier>();
