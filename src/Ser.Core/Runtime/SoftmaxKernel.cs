@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>softmax over the last dimension of a float32 CPU tensor, in place, for inference on AVX-512 CPUs, with Ser's
+/// <summary>softmax over the last dimension of a float32 or bfloat16 CPU tensor, in place, for inference on AVX-512 CPUs, with Ser's
 /// own e^x (<see cref="VectorExp"/>) and no masked memory access. libtorch's AVX-512 softmax takes e^x from Sleef, whose
 /// every call ends in a masked broadcast of a constant in libtorch's read-only data: once the kernel has cleared the
 /// accessed bit of that page (page aging: DAMON on this VM, reclaim elsewhere), a broadcast whose mask is empty, as it
@@ -19,52 +20,95 @@ public static unsafe class SoftmaxKernel
     private const long ParallelElements = 1L << 16;
 
     /// <summary>Whether <see cref="ForwardInPlace"/> runs on <paramref name="x"/>: no autograd, an AVX-512 CPU, a
-    /// contiguous float32 CPU tensor of at most 2 GiB with a last dimension of at least one element.</summary>
+    /// contiguous float32 or bfloat16 CPU tensor of at most 2 GiB with a last dimension of at least one element.</summary>
     public static bool Supports(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return RegisterBlock.IsSupported && !is_grad_enabled() && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU
-            && x.dim() > 0 && x.shape[^1] > 0 && x.is_contiguous() && x.numel() <= int.MaxValue / sizeof(float);
+        return RegisterBlock.IsSupported && !is_grad_enabled() && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
+            && x.device_type == DeviceType.CPU && x.dim() > 0 && x.shape[^1] > 0 && x.is_contiguous()
+            && x.numel() <= int.MaxValue / x.ElementSize;
     }
 
     /// <summary>softmax(<paramref name="x"/>, −1) written over <paramref name="x"/>, which is returned. A probability
-    /// below e^−87 of its row's largest is 0, as libtorch gives it (masked keys' among them).</summary>
+    /// below e^−87 of its row's largest is 0, as libtorch gives it (masked keys' among them). bfloat16 rows are computed
+    /// in float32 and rounded to nearest even, as libtorch's are.</summary>
     /// <exception cref="InvalidOperationException">The kernel does not <see cref="Supports"/> the tensor.</exception>
     public static Tensor ForwardInPlace(Tensor x)
     {
-        if (!Supports(x)) throw new InvalidOperationException("Ser's softmax runs in place on contiguous float32 CPU tensors on AVX-512 CPUs, without autograd.");
+        if (!Supports(x)) throw new InvalidOperationException("Ser's softmax runs in place on contiguous float32 or bfloat16 CPU tensors on AVX-512 CPUs, without autograd.");
         var length = (int)x.shape[^1];
         var rows = (int)(x.numel() / length);
-        fixed (float* data = HostTensors.AsSpan(x))
+        fixed (byte* data = x.bytes)
         {
-            var pass = new Pass(data, length, rows);
+            var pass = new Pass(data, x.dtype == ScalarType.BFloat16, length, rows);
             if ((long)rows * length < ParallelElements || get_num_threads() == 1) pass.Run(0, 1);
             else OpenMpTeam.Run(pass.Run);
         }
         return x;
     }
 
-    // Rows split evenly between the threads. A row of 16 or more ends in one vector that overlaps the whole vectors
-    // before it (no masked access, no scalar tail); a shorter one goes through a vector padded with −∞.
-    private sealed class Pass(float* data, int length, int rows)
+    // Rows split evenly between the threads. A float32 row of 16 or more is computed in place, ending in one vector that
+    // overlaps the whole vectors before it (no masked access, no scalar tail); others go through a float32 buffer:
+    // bfloat16 rows widened, short rows padded with −∞ to one vector.
+    private sealed class Pass(byte* data, bool bfloat16, int length, int rows)
     {
         private const int Width = 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int thread, int threads)
         {
-            var padded = stackalloc float[Width];
-            for (var r = (long)rows * thread / threads; r < (long)rows * (thread + 1) / threads; r++)
+            var width = Math.Max(length, Width);
+            var buffer = (float*)NativeMemory.AlignedAlloc((nuint)width * sizeof(float), 64);
+            try
             {
-                var row = data + (r * length);
-                if (length >= Width)
+                for (var r = (long)rows * thread / threads; r < (long)rows * (thread + 1) / threads; r++)
                 {
-                    Softmax(row, length);
-                    continue;
+                    var floats = (float*)data + (r * length);
+                    var halves = (ushort*)data + (r * length);
+                    if (!bfloat16 && length >= Width)
+                    {
+                        Softmax(floats, length);
+                        continue;
+                    }
+                    if (bfloat16) Widen(halves, buffer, length);
+                    else new ReadOnlySpan<float>(floats, length).CopyTo(new Span<float>(buffer, length));
+                    new Span<float>(buffer + length, width - length).Fill(float.NegativeInfinity);
+                    Softmax(buffer, width);
+                    if (bfloat16) Narrow(buffer, halves, length);
+                    else new ReadOnlySpan<float>(buffer, length).CopyTo(new Span<float>(floats, length));
                 }
-                for (var i = 0; i < Width; i++) padded[i] = i < length ? row[i] : float.NegativeInfinity;
-                Softmax(padded, Width);
-                for (var i = 0; i < length; i++) row[i] = padded[i];
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(buffer);
+            }
+        }
+
+        // bfloat16 is float32's upper half.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Widen(ushort* from, float* to, int count)
+        {
+            var j = 0;
+            for (; j + Width <= count; j += Width)
+                Avx512F.Store((uint*)(to + j), Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(Avx.LoadVector256(from + j)), 16));
+            for (; j < count; j++) ((uint*)to)[j] = (uint)from[j] << 16;
+        }
+
+        // Rounded to nearest, ties to even (x86's default NaN stays a NaN).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Narrow(float* from, ushort* to, int count)
+        {
+            var j = 0;
+            for (; j + Width <= count; j += Width)
+            {
+                var bits = Avx512F.LoadVector512((uint*)(from + j));
+                var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;
+                Avx.Store(to + j, Avx512F.ConvertToVector256UInt16(rounded));
+            }
+            for (; j < count; j++)
+            {
+                var bits = ((uint*)from)[j];
+                to[j] = (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
             }
         }
 

@@ -19,6 +19,8 @@ public sealed class KernelCompilationTests
         { "Ser.Core.Runtime.LinearKernel+Product", "Compute" },
         { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Run" },
         { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Softmax" },
+        { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Widen" },
+        { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Narrow" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Frames" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Pairs" },
         { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Fold" },

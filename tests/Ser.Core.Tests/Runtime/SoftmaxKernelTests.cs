@@ -31,6 +31,25 @@ public sealed class SoftmaxKernelTests
         Assert.True(actual.sum(-1).allclose(ones(3, 7), rtol: 1e-5, atol: 1e-6));
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(149)]
+    public void Bfloat16_rows_match_libtorchs_to_its_rounding(int length)
+    {
+        Avx512.Require("softmax runs on libtorch");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = randn([2, 12, length], generator: new Generator(5)).mul(Scalars.Of(4)).to(ScalarType.BFloat16);
+        var expected = x.softmax(-1).to(ScalarType.Float32);
+
+        var actual = SoftmaxKernel.ForwardInPlace(x.clone());
+
+        Assert.Equal(ScalarType.BFloat16, actual.dtype);
+        // Both compute in float32 and round to nearest even: at most one bfloat16 step apart (2⁻⁸ relative).
+        Assert.True(actual.to(ScalarType.Float32).allclose(expected, rtol: 1.0 / 256, atol: 1e-9));
+        Assert.True(actual.to(ScalarType.Float32).eq(expected).to(ScalarType.Float32).mean().item<float>() > 0.95, "nearly all bits equal");
+    }
+
     [Fact]
     public void Masked_and_far_smaller_scores_get_the_zero_libtorch_gives_them()
     {
@@ -74,7 +93,8 @@ public sealed class SoftmaxKernelTests
         {
             Assert.Equal(Avx512.Supported, SoftmaxKernel.Supports(x));
             Assert.False(SoftmaxKernel.Supports(x.t())); // not contiguous
-            Assert.False(SoftmaxKernel.Supports(x.to(ScalarType.BFloat16)));
+            Assert.Equal(Avx512.Supported, SoftmaxKernel.Supports(x.to(ScalarType.BFloat16)));
+            Assert.False(SoftmaxKernel.Supports(x.to(ScalarType.Float16)));
             Assert.False(SoftmaxKernel.Supports(zeros(4, 0)));
         }
         Assert.False(SoftmaxKernel.Supports(x)); // autograd on: libtorch's softmax keeps what its backward needs
