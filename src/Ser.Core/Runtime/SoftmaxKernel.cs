@@ -7,12 +7,12 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>softmax over the last dimension of a float32 or bfloat16 CPU tensor, in place, for inference on AVX-512 CPUs, with Ser's
-/// own e^x (<see cref="VectorExp"/>) and no masked memory access. libtorch's AVX-512 softmax takes e^x from Sleef, whose
-/// every call ends in a masked broadcast of a constant in libtorch's read-only data: once the kernel has cleared the
-/// accessed bit of that page (page aging: DAMON on this VM, reclaim elsewhere), a broadcast whose mask is empty, as it
-/// is for ordinary scores, takes a slow path on every call until some other access sets the bit again. Its softmax
-/// then ran 16× slower (AMD Zen 5: 2.5 against 0.15 ms for 1,488 rows of 124, from a write to
+/// <summary>softmax over the last dimension of a float32 or bfloat16 CPU tensor, in place, for inference on AVX-512
+/// CPUs, with Ser's own e^x (<see cref="VectorExp"/>) and no masked memory access. libtorch's AVX-512 softmax takes e^x
+/// from Sleef, whose every call ends in a masked broadcast of a constant in libtorch's read-only data: once the kernel
+/// has cleared the accessed bit of that page (page aging: DAMON on this VM, reclaim elsewhere), a broadcast whose mask
+/// is empty, as it is for ordinary scores, takes a slow path on every call until some other access sets the bit again.
+/// Its softmax then ran 16× slower (AMD Zen 5: 2.5 against 0.15 ms for 1,488 rows of 124, from a write to
 /// <c>/proc/PID/clear_refs</c> on, for as long as measured); this one does not depend on a page's bits.</summary>
 public static unsafe class SoftmaxKernel
 {
@@ -58,7 +58,7 @@ public static unsafe class SoftmaxKernel
         public void Run(int thread, int threads)
         {
             var width = Math.Max(length, Width);
-            var buffer = (float*)NativeMemory.AlignedAlloc((nuint)width * sizeof(float), 64);
+            var buffer = bfloat16 || length < Width ? (float*)NativeMemory.AlignedAlloc((nuint)width * sizeof(float), 64) : null;
             try
             {
                 for (var r = (long)rows * thread / threads; r < (long)rows * (thread + 1) / threads; r++)
