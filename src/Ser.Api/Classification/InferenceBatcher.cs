@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Ser.Core.Diagnostics;
 using Ser.Core.Models;
 using Ser.Core.Runtime;
@@ -60,6 +61,7 @@ public sealed class InferenceBatcher : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var changes = _models.GetChangeToken();
             var helped = Helped(home);
             var ran = false;
             foreach (var architecture in helped.Prepend(home))
@@ -70,7 +72,7 @@ public sealed class InferenceBatcher : BackgroundService
                 ran = true;
                 break;
             }
-            if (!ran && !await WaitForWorkAsync(helped.Prepend(home), stoppingToken).ConfigureAwait(false)) return;
+            if (!ran) await WaitForWorkAsync(helped.Prepend(home), changes, stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -92,20 +94,24 @@ public sealed class InferenceBatcher : BackgroundService
     private IReadOnlyList<string> Helped(string home) =>
         PassThreadShares.HelpedBy(home, _models.Active.Keys.Where(_queues.ContainsKey).ToDictionary(a => a, PassThreads, StringComparer.Ordinal));
 
-    // False once stopping. Wakes when any of the queues has a request; the other waits are cancelled, so none is left behind.
-    private async Task<bool> WaitForWorkAsync(IEnumerable<string> architectures, CancellationToken stoppingToken)
+    // Until any of the queues has a request, the served models change (the loops helped may then differ), or the service
+    // stops; the other waits are cancelled, so none is left behind.
+    private async Task WaitForWorkAsync(IEnumerable<string> architectures, IChangeToken changes, CancellationToken stoppingToken)
     {
         using var woken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var waits = architectures.Select(a => _queues[a].Channel.Reader.WaitToReadAsync(woken.Token).AsTask()).ToList();
-        try
+        // Cancelled asynchronously: this loop must not resume on the thread that installs a model.
+        using (changes.RegisterChangeCallback(_ => _ = woken.CancelAsync(), null))
         {
-            await Task.WhenAny(waits).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAny(waits).ConfigureAwait(false);
+            }
+            finally
+            {
+                await woken.CancelAsync().ConfigureAwait(false);
+            }
         }
-        finally
-        {
-            await woken.CancelAsync().ConfigureAwait(false);
-        }
-        return !stoppingToken.IsCancellationRequested && waits.Any(w => w.IsCompletedSuccessfully && w.Result);
     }
 
     // Never throws: whatever a pass does (out of memory included), the loop goes on and the batch's requests get an answer.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Ser.Api.Hosting.Health;
 using Ser.Core.Models;
 using Ser.Training.Runs;
@@ -16,6 +17,7 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IModelLoader loa
     private readonly SemaphoreSlim _swap = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<string> _unloadable = new(StringComparer.Ordinal);
+    private CancellationTokenSource _changes = new();
 
     /// <summary>Completes once the start-up load has been tried (whatever its outcome).</summary>
     public Task Started => _started.Task;
@@ -24,6 +26,11 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IModelLoader loa
     public bool ServesFolder(string architecture) => serving.Value.Models.GetValueOrDefault(architecture)?.Path is { Length: > 0 };
 
     public IReadOnlyDictionary<string, ServedModel> Active => _active;
+
+    /// <summary>Fires once a model is installed (at start-up, on activation or a swap): what was derived from
+    /// <see cref="Active"/>, such as which model loops may help each other, is read again. Take the token before reading
+    /// <see cref="Active"/>, so no change falls between the two.</summary>
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changes).Token);
 
     /// <summary>A lease on the current model of <paramref name="architecture"/>, or null when none is loaded.</summary>
     public ServedModel? Acquire(string architecture)
@@ -131,6 +138,7 @@ public sealed class ModelHost(IOptions<ServingOptions> serving, IModelLoader loa
         ServedModel? previous = null;
         _active.AddOrUpdate(architecture, model, (_, old) => { previous = old; return model; });
         previous?.Retire();
+        Interlocked.Exchange(ref _changes, new CancellationTokenSource()).Cancel();
         readiness.SetLoaded(architecture, true);
         logger.LogInformation("Serving {Architecture} {Preset} from {Source} {RunId} on {Device}", architecture, model.Classifier.Preset,
             model.Source, model.RunId ?? "(folder)", model.Classifier.DeviceName);

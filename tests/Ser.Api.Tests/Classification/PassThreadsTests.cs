@@ -77,6 +77,9 @@ public sealed class PassThreadsTests(ServedModelsFixture models) : IClassFixture
         using var factory = new SerApiFactory();
         factory.ServeScriptedModels(a =>
         {
+            // The models arrive after the batcher's loops have started and gone idle, as where models load slowly:
+            // resnet18's loop must see that it may help without a request of its own waking it.
+            Thread.Sleep(200);
             var classifier = new ScriptedClassifier(a) { Gate = a == "wav2vec2" ? gate : null };
             classifiers.Add(classifier);
             return classifier;
