@@ -59,12 +59,18 @@ public sealed class InferenceBatcher : BackgroundService
     // cheaper model's core otherwise idled a third of the time while the costlier model's queue waited.
     private async Task WorkAsync(string home, CancellationToken stoppingToken)
     {
+        IChangeToken? changes = null;
+        List<string> queues = [];
         while (!stoppingToken.IsCancellationRequested)
         {
-            var changes = _models.GetChangeToken();
-            var helped = Helped(home);
+            // Home first, then the architectures it may help: read again only once the served models changed.
+            if (changes is null || changes.HasChanged)
+            {
+                changes = _models.GetChangeToken();
+                queues = [home, .. Helped(home)];
+            }
             var ran = false;
-            foreach (var architecture in helped.Prepend(home))
+            foreach (var architecture in queues)
             {
                 var batch = Take(_queues[architecture]);
                 if (batch.Count == 0) continue;
@@ -72,7 +78,7 @@ public sealed class InferenceBatcher : BackgroundService
                 ran = true;
                 break;
             }
-            if (!ran) await WaitForWorkAsync(helped.Prepend(home), changes, stoppingToken).ConfigureAwait(false);
+            if (!ran) await WaitForWorkAsync(queues, changes, stoppingToken).ConfigureAwait(false);
         }
     }
 

@@ -169,9 +169,7 @@ public static unsafe class AttentionKernel
                 Avx512F.Store(row + whole, s);
                 max = Vector512.Max(max, s);
             }
-            var largest = float.MinValue;
-            for (var lane = 0; lane < Vector512<float>.Count; lane++) largest = Math.Max(largest, max[lane]);
-            var peak = Vector512.Create(largest);
+            var peak = Vector512.Create(Math.Max(float.MinValue, SoftmaxKernel.Largest(max)));
             var sum = Vector512<float>.Zero;
             for (var j = 0; j < frames; j += Vector512<float>.Count)
             {

@@ -139,11 +139,14 @@ public static unsafe class SoftmaxKernel
             Avx512F.Store(last, lastScaled);
         }
 
-        private static float Largest(Vector512<float> v)
-        {
-            var half = Vector256.Max(v.GetLower(), v.GetUpper());
-            var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
-            return Math.Max(Math.Max(quarter[0], quarter[1]), Math.Max(quarter[2], quarter[3]));
-        }
+    }
+
+    /// <summary>The largest of the 16 lanes (a NaN lane gives NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Largest(Vector512<float> lanes)
+    {
+        var half = Vector256.Max(lanes.GetLower(), lanes.GetUpper());
+        var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+        return Math.Max(Math.Max(quarter[0], quarter[1]), Math.Max(quarter[2], quarter[3]));
     }
 }
