@@ -15,11 +15,16 @@ public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx, string Vendor
 
     private static readonly Lazy<CpuInfo> Cached = new(Read);
 
+    /// <summary>This machine's CPU, with this process's <c>ONEDNN_MAX_CPU_ISA</c> as <see cref="MaxIsa"/>.</summary>
     public static CpuInfo Current => Cached.Value;
 
+    /// <summary>The cap on what oneDNN may use (<c>ONEDNN_MAX_CPU_ISA</c>; null: none). Part of the description, not read
+    /// from the environment on each use, so a CPU described in code is judged the same under any environment.</summary>
+    public string? MaxIsa { get; init; }
+
     /// <summary>What bfloat16 products run on here: oneDNN picks AMX over AVX512-BF16; without either, bf16 is emulated
-    /// (slower than float32). <c>ONEDNN_MAX_CPU_ISA</c>, when set, caps what oneDNN may use.</summary>
-    public string Bf16Kernels => Bf16KernelsUnder(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"));
+    /// (slower than float32). <see cref="MaxIsa"/>, when set, caps what oneDNN may use.</summary>
+    public string Bf16Kernels => Bf16KernelsUnder(MaxIsa);
 
     /// <summary><see cref="Bf16Kernels"/> with oneDNN capped at <paramref name="maxIsa"/> (null or ALL: no cap).</summary>
     public string Bf16KernelsUnder(string? maxIsa)
@@ -32,8 +37,8 @@ public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx, string Vendor
     }
 
     /// <summary>Whether bfloat16 products run faster here than float32 ones (<see cref="Bf16Kernels"/>, under
-    /// <c>ONEDNN_MAX_CPU_ISA</c>), and why; where they do not, bf16 is only a loss of precision.</summary>
-    public (bool Faster, string Reason) Bf16Speed => Bf16SpeedUnder(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"));
+    /// <see cref="MaxIsa"/>), and why; where they do not, bf16 is only a loss of precision.</summary>
+    public (bool Faster, string Reason) Bf16Speed => Bf16SpeedUnder(MaxIsa);
 
     /// <summary><see cref="Bf16Speed"/> with oneDNN capped at <paramref name="maxIsa"/>. Measured with libtorch's 1024³
     /// matmul, bf16 against fp32 (issue 15): AMD AVX512-BF16 2.0× (Zen 4) and 2.1× (Zen 5); Intel Xeon (Emerald Rapids,
@@ -66,7 +71,9 @@ public sealed record CpuInfo(string Model, bool AvxBf16, bool Amx, string Vendor
         return new CpuInfo(model ?? "unknown", flags.Contains("avx512_bf16"), flags.Contains("amx_bf16"), vendor ?? "unknown");
     }
 
-    private static CpuInfo Read()
+    private static CpuInfo Read() => ReadCpu() with { MaxIsa = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") };
+
+    private static CpuInfo ReadCpu()
     {
         try
         {

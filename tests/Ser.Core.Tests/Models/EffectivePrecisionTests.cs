@@ -28,6 +28,18 @@ public sealed class EffectivePrecisionTests
     }
 
     [Fact]
+    public void A_described_cpu_is_judged_under_its_own_onednn_cap_not_the_processs()
+    {
+        // Zen4 carries no cap, whatever ONEDNN_MAX_CPU_ISA this test process runs under (the CI's AVX2 check sets one).
+        Assert.Equal(CpuInfo.Bf16OnAvx512, Zen4.Bf16Kernels);
+        Assert.True(Zen4.Bf16Speed.Faster);
+        var capped = Zen4 with { MaxIsa = "AVX2" };
+        Assert.Equal(CpuInfo.EmulatedBf16, capped.Bf16Kernels);
+        Assert.Equal(InferencePrecision.Float32, EffectivePrecision.On(InferencePrecision.BFloat16, capped));
+        Assert.Equal(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"), CpuInfo.Current.MaxIsa);
+    }
+
+    [Fact]
     public void BFloat16_is_served_as_float32_where_the_cpu_has_bf16_instructions_no_faster_than_fp32()
     {
         Assert.Equal(CpuInfo.Bf16OnAvx512, XeonWithoutAmx.Bf16KernelsUnder(null));

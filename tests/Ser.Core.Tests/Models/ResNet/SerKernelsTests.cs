@@ -118,6 +118,7 @@ public sealed class SerKernelsTests
         var error = (first - expected).abs().max().item<float>() / expected.abs().max().item<float>();
         Assert.True(error < 1e-4, $"relative error {error}");
         Assert.True(first.equal(again).all().item<bool>(), "a second call took the other kernels");
-        Assert.Contains(MeasuredChoice.Made.Keys, k => k.StartsWith("resnet18 width 64 1x96x150 single", StringComparison.Ordinal));
+        // Measured only where Ser's kernels run (AVX-512); elsewhere the forward is libtorch's, with nothing to choose.
+        Assert.Equal(fused.HasSerKernels, MeasuredChoice.Made.Keys.Any(k => k.StartsWith("resnet18 width 64 1x96x150 single", StringComparison.Ordinal)));
     }
 }
