@@ -12,8 +12,11 @@ internal static unsafe class RegisterBlock
     public const int Rows = 6;
     public const int Columns = 64;
 
-    /// <summary>Whether this CPU runs the block (AVX-512 with 512-bit vectors accelerated).</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>Whether this CPU runs the block: wherever it has AVX-512, whatever width .NET prefers. On Intel CPUs that
+    /// lower their clock under 512-bit code (Skylake-SP, Cascade Lake) .NET reports <c>Vector512.IsHardwareAccelerated</c>
+    /// false, yet compiles 512-bit code as fast (DOTNET_PreferredVectorBitWidth=256 on AMD Zen 5: the same loop times);
+    /// libtorch's kernels use AVX-512 there too, and Ser's replace them only where measured faster (MeasuredChoice).</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
 
     /// <summary>y[r] = Σ_c a[r·lda + c] · w[c·ldw .. + 64] for c &lt; <paramref name="count"/> and r &lt;
     /// <paramref name="rows"/> (at most 6; missing rows read row 0 and are not stored); y's rows are

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Ser.Core.Tests.Runtime;
@@ -8,7 +7,7 @@ namespace Ser.Core.Tests.Runtime;
 internal static class Avx512
 {
     /// <summary>Whether this CPU runs Ser's AVX-512 kernels.</summary>
-    public static bool Supported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    public static bool Supported => Avx512F.IsSupported;
 
     /// <param name="instead">What runs on a CPU without AVX-512, for the skip's message.</param>
     public static void Require(string instead)

@@ -50,7 +50,7 @@ internal sealed unsafe class ResNet18Direct : IDisposable
 
     /// <summary>The copy for these folded layers, or null where this CPU or a layer's width rules the kernel out.</summary>
     public static ResNet18Direct? TryCreate(IReadOnlyList<(Tensor Weight, Tensor Bias, long Stride, long Padding)> convs, Tensor fcWeight, Tensor fcBias) =>
-        DirectConvolution.IsSupported && Vector512.IsHardwareAccelerated && convs.All(c => c.Weight.shape[0] % DirectConvolution.Group == 0)
+        DirectConvolution.IsSupported && convs.All(c => c.Weight.shape[0] % DirectConvolution.Group == 0)
             ? new ResNet18Direct(convs, fcWeight, fcBias)
             : null;
 

@@ -90,6 +90,18 @@ public sealed class SerKernelsTests
     }
 
     [Fact]
+    public void Sers_kernels_run_wherever_the_cpu_has_avx512_whatever_vector_width_dotnet_prefers()
+    {
+        // .NET prefers 256-bit vectors on Intel CPUs that slow down under 512-bit code (Skylake-SP, Cascade Lake) and
+        // under DOTNET_PreferredVectorBitWidth=256; Ser's kernels ran nowhere there before.
+        using var model = new ResNet18(6, inChannels: 1);
+        model.eval();
+        using var fused = new FusedResNet18(model);
+
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported, fused.HasSerKernels);
+    }
+
+    [Fact]
     public void A_model_with_layers_narrower_than_64_channels_stays_on_libtorch_and_says_so()
     {
         using var model = new ResNet18(6, inChannels: 1, baseWidth: 16);
