@@ -36,8 +36,9 @@ public static partial class TorchRuntime
         ArgumentNullException.ThrowIfNull(logger);
         var math = Initialize();
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
-            "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed})",
-            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason);
+            "Float32 math: matmul precision {MatmulPrecision} ({Reason}); CPU {Cpu}, bf16 kernels {Bf16Kernels} ({Bf16Speed}); "
+            + "Ser's kernels {SerKernels}",
+            math.MatmulPrecision, math.Reason, math.Cpu.Model, math.Cpu.Bf16Kernels, math.Cpu.Bf16Speed.Reason, SerKernels.Description);
         if (MallocArenas.Advice(trains) is { } advice) Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, "{Advice}", advice);
         if (HeapHugePages.Advice() is { } pages) Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "{Advice}", pages);
         return math;

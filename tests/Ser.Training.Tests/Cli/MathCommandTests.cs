@@ -31,7 +31,20 @@ public sealed class MathCommandTests(ITestOutputHelper log)
         Assert.Contains(output, l => l.StartsWith($"bf16 faster than fp32: {(CpuInfo.Current.Bf16SpeedUnder(cap).Faster ? "yes" : "no")} (", StringComparison.Ordinal));
     }
 
-    private static async Task<(int Code, List<string> Output)> MathAsync(string? cap)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task It_says_whether_sers_kernels_run_and_why_not(bool avx512Disabled)
+    {
+        var (code, output) = await MathAsync(null, avx512Disabled);
+        Assert.Equal(0, code);
+
+        var line = Assert.Single(output, l => l.StartsWith("ser kernels: ", StringComparison.Ordinal));
+        var runs = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && !avx512Disabled;
+        Assert.StartsWith(runs ? "ser kernels: AVX-512" : "ser kernels: off: no AVX-512", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, List<string> Output)> MathAsync(string? cap, bool avx512Disabled = false)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ser-train.dll"));
@@ -39,6 +52,7 @@ public sealed class MathCommandTests(ITestOutputHelper log)
         info.Environment["ONEDNN_VERBOSE"] = "1";
         if (cap is null) info.Environment.Remove("ONEDNN_MAX_CPU_ISA");
         else info.Environment["ONEDNN_MAX_CPU_ISA"] = cap;
+        if (avx512Disabled) info.Environment["DOTNET_EnableAVX512"] = "0";
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

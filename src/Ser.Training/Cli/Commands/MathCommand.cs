@@ -25,6 +25,7 @@ public sealed class MathCommand : ICliCommand
         _ = new CliArguments(args, []);
         var math = TorchRuntime.Initialize();
         context.Output.WriteLine($"cpu: {math.Cpu.Model}");
+        context.Output.WriteLine($"ser kernels: {SerKernels.Description}");
         context.Output.WriteLine($"bf16 kernels: {math.Cpu.Bf16Kernels}");
         var bf16 = math.Cpu.Bf16Speed;
         context.Output.WriteLine($"bf16 faster than fp32: {(bf16.Faster ? "yes" : "no")} ({bf16.Reason})");
