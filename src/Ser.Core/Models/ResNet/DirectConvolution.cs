@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Ser.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;
@@ -71,8 +72,8 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
     public int Stride { get; }
     public int Padding { get; }
 
-    /// <summary>Whether this CPU runs the kernel (AVX-512 Foundation).</summary>
-    public static bool IsSupported => Avx512F.IsSupported;
+    /// <summary>Whether this CPU runs the kernel: where Ser's other AVX-512 kernels run (<see cref="RegisterBlock.IsSupported"/>).</summary>
+    public static bool IsSupported => RegisterBlock.IsSupported;
 
     public (int Height, int Width) OutputSize(int height, int width) =>
         ((height + 2 * Padding - Kernel) / Stride + 1, (width + 2 * Padding - Kernel) / Stride + 1);
