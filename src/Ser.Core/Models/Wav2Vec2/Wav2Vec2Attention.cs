@@ -72,8 +72,8 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         long batch = qp.shape[0], frames = qp.shape[1], hidden = qp.shape[2], headDim = hidden / _heads;
         Tensor Heads(Tensor t) => t.view(batch, frames, _heads, headDim).transpose(1, 2);
         var (q, k, v) = (Heads(qp), Heads(kp), Heads(vp));
-        var context = dropout == 0.0 && UsesExplicitAttention(q, k, v)
-            ? ExplicitAttention(q, k, v, keyMask)
+        var context = (dropout == 0.0 ? UsesExplicitAttention(q, k, v) : DropsOnKernel(q))
+            ? ExplicitAttention(q, k, v, keyMask, dropout)
             : nn.functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, is_casual: false);
         return context.transpose(1, 2).reshape(batch, frames, hidden);
     }
@@ -103,6 +103,10 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
             p => ExplicitAttention(Query(p), Key(p), Value(p), null));
     }
 
+    // Training on the CPU: explicit attention whose probabilities take Ser's dropout (SDPA's draws its mask on one
+    // thread, DropoutKernel), where the scores it keeps for the backward pass are no larger than SDPA's math form keeps.
+    private static bool DropsOnKernel(Tensor q) => q.shape[2] <= ExplicitAttentionMaxFrames && DropoutKernel.Supports(q);
+
     // q, k and v's first item, [3, 1, frames, heads, headDim], repeated along time to MeasuredFrames; Query, Key and Value
     // view it as the projections' [1, heads, frames, headDim] views.
     private static Tensor Sample(Tensor q, Tensor k, Tensor v)
@@ -123,8 +127,8 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
     private static long QueryBlock(long batch, long heads, long frames) =>
         Math.Clamp(ScoresPerBlock / Math.Max(1, batch * heads * frames), 1, Math.Max(1, frames));
 
-    // softmax(q·kᵀ/√d + mask)·v, [batch, heads, frames, headDim], one block of queries at a time.
-    private static Tensor ExplicitAttention(Tensor q, Tensor k, Tensor v, Tensor? keyMask)
+    // dropout(softmax(q·kᵀ/√d + mask))·v, [batch, heads, frames, headDim], one block of queries at a time.
+    private static Tensor ExplicitAttention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, double dropout = 0.0)
     {
         long batch = q.shape[0], heads = q.shape[1], frames = q.shape[2];
         var scale = Scalars.Of(1.0 / Math.Sqrt(q.shape[3]));
@@ -134,7 +138,8 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
             var scores = matmul(queries.mul(scale), keys);
             if (keyMask is not null) scores = scores.add_(keyMask, Scalars.One);
             // Ser's softmax where it runs: libtorch's can fall 16x slower for as long as a page stays aged (SoftmaxKernel).
-            return matmul(SoftmaxKernel.Supports(scores) ? SoftmaxKernel.ForwardInPlace(scores) : scores.softmax(-1), v);
+            var probabilities = SoftmaxKernel.Supports(scores) ? SoftmaxKernel.ForwardInPlace(scores) : scores.softmax(-1);
+            return matmul(dropout > 0.0 ? DropoutKernel.Forward(probabilities, dropout, training: true) : probabilities, v);
         }
         var block = QueryBlock(batch, heads, frames);
         if (block >= frames) return Block(q);

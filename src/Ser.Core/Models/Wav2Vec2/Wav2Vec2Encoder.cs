@@ -46,7 +46,7 @@ public sealed class Wav2Vec2Encoder : nn.Module
         }
         var x = hidden.add(pos_conv_embed.forward(hidden), Scalars.One);
         if (!_preNorm) x = layer_norm.forward(x);
-        x = dropout.forward(x);
+        x = DropoutKernel.Forward(dropout, x);
         var states = new List<Tensor>();
         foreach (var layer in layers)
         {

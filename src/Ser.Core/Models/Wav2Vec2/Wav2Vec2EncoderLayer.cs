@@ -33,12 +33,12 @@ public sealed class Wav2Vec2EncoderLayer : nn.Module<Tensor, Tensor?, Tensor>
         Tensor result;
         if (_preNorm)
         {
-            var h = x.add(dropout.forward(attention.forward(layer_norm.forward(x), keyMask)), Scalars.One);
+            var h = x.add(DropoutKernel.Forward(dropout, attention.forward(layer_norm.forward(x), keyMask)), Scalars.One);
             result = h.add(feed_forward.forward(final_layer_norm.forward(h)), Scalars.One);
         }
         else
         {
-            var h = layer_norm.forward(x.add(dropout.forward(attention.forward(x, keyMask)), Scalars.One));
+            var h = layer_norm.forward(x.add(DropoutKernel.Forward(dropout, attention.forward(x, keyMask)), Scalars.One));
             result = final_layer_norm.forward(h.add(feed_forward.forward(h), Scalars.One));
         }
         return result.MoveToOuterDisposeScope();

@@ -24,6 +24,6 @@ public sealed class Wav2Vec2FeatureProjection : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return dropout.forward(LinearKernel.Forward(projection, layer_norm.forward(input))).MoveToOuterDisposeScope();
+        return DropoutKernel.Forward(dropout, LinearKernel.Forward(projection, layer_norm.forward(input))).MoveToOuterDisposeScope();
     }
 }

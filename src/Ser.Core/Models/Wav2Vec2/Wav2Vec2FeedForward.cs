@@ -26,6 +26,7 @@ public sealed class Wav2Vec2FeedForward : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = LinearKernel.ForwardGelu(intermediate_dense, input);
-        return output_dropout.forward(LinearKernel.Forward(output_dense, intermediate_dropout.forward(x))).MoveToOuterDisposeScope();
+        return DropoutKernel.Forward(output_dropout, LinearKernel.Forward(output_dense, DropoutKernel.Forward(intermediate_dropout, x)))
+            .MoveToOuterDisposeScope();
     }
 }

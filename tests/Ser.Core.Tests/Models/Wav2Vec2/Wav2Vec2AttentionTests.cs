@@ -43,6 +43,38 @@ public sealed class Wav2Vec2AttentionTests
         Assert.True(error < (dtype == ScalarType.Float32 ? 1e-5 : 3e-2), $"relative error {error:E2}");
     }
 
+    // Training on the CPU up to 384 frames: explicit attention, its probabilities multiplied by DropoutKernel's mask.
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void In_training_the_attention_probabilities_take_sers_dropout_mask(ScalarType dtype)
+    {
+        const int frames = 50;
+        manual_seed(13);
+        using var attention = new Wav2Vec2Attention(Hidden, Heads, dropout: 0.25);
+        attention.train();
+        using var scope = NewDisposeScope();
+        var x = randn(2, frames, Hidden);
+        var mask = zeros(2, 1, 1, frames);
+        mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
+
+        Tensor expected;
+        using (no_grad())
+        {
+            manual_seed(21);
+            var dropped = DropoutKernel.Mask([2, Heads, frames, frames], dtype, 0.25, DropoutKernel.NextSeed());
+            expected = Reference(attention, x, mask, dropped.to(ScalarType.Float64));
+        }
+        attention.to(dtype);
+        manual_seed(21);
+        var actual = attention.forward(x.to(dtype), mask.to(dtype));
+        actual.sum().backward();
+
+        var error = (actual.detach().to(ScalarType.Float64) - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        Assert.True(error < (dtype == ScalarType.Float32 ? 1e-5 : 3e-2), $"relative error {error:E2}");
+        Assert.All(attention.parameters(), p => Assert.True(p.grad is { } g && g.isfinite().all().item<bool>()));
+    }
+
     [Fact]
     public void Long_clips_without_autograd_take_the_measured_choice_between_explicit_attention_and_SDPA()
     {
@@ -80,8 +112,8 @@ public sealed class Wav2Vec2AttentionTests
         Assert.True(first.equal(second).all().item<bool>());
     }
 
-    // The same function in float64 from the module's own weights.
-    private static Tensor Reference(Wav2Vec2Attention attention, Tensor x, Tensor mask)
+    // The same function in float64 from the module's own weights, the probabilities times dropout's mask where given.
+    private static Tensor Reference(Wav2Vec2Attention attention, Tensor x, Tensor mask, Tensor? dropped = null)
     {
         var w = attention.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float64));
         var x64 = x.to(ScalarType.Float64);
@@ -89,7 +121,8 @@ public sealed class Wav2Vec2AttentionTests
         Tensor Project(string name) => nn.functional.linear(x64, w[name + ".weight"], w[name + ".bias"])
             .view(batch, frames, Heads, headDim).transpose(1, 2);
         var scores = Project("q_proj").matmul(Project("k_proj").transpose(-2, -1)).div(Scalars.Of(Math.Sqrt(headDim))).add(mask.to(ScalarType.Float64), Scalars.One);
-        var context = scores.softmax(-1).matmul(Project("v_proj")).transpose(1, 2).reshape(batch, frames, Hidden);
+        var probabilities = dropped is null ? scores.softmax(-1) : scores.softmax(-1).mul(dropped);
+        var context = probabilities.matmul(Project("v_proj")).transpose(1, 2).reshape(batch, frames, Hidden);
         return nn.functional.linear(context, w["out_proj.weight"], w["out_proj.bias"]);
     }
 }
