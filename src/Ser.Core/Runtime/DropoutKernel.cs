@@ -90,26 +90,31 @@ public static unsafe class DropoutKernel
     // Elements split evenly between the threads.
     private sealed class Fill(byte* data, bool bfloat16, long count, ulong seed, ulong threshold, float scale)
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int thread, int threads)
         {
             var first = count * thread / threads;
             var last = count * (thread + 1) / threads;
-            if (bfloat16)
-            {
-                var kept = Bfloat16(scale);
-                var to = (ushort*)data;
-                for (var i = first; i < last; i++) to[i] = Kept(i) ? kept : (ushort)0;
-            }
-            else
-            {
-                var to = (float*)data;
-                for (var i = first; i < last; i++) to[i] = Kept(i) ? scale : 0f;
-            }
+            if (bfloat16) DrawBfloat16((ushort*)data, Bfloat16(scale), first, last, seed, threshold);
+            else DrawFloat((uint*)data, BitConverter.SingleToUInt32Bits(scale), first, last, seed, threshold);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void DrawFloat(uint* to, uint kept, long first, long last, ulong seed, ulong threshold)
+        {
+            for (var i = first; i < last; i++) to[i] = kept & (uint)Keep(seed, threshold, i);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void DrawBfloat16(ushort* to, ushort kept, long first, long last, ulong seed, ulong threshold)
+        {
+            for (var i = first; i < last; i++) to[i] = (ushort)(kept & (uint)Keep(seed, threshold, i));
+        }
+
+        // All ones where element i is kept (the hash's top 53 bits at or above the threshold), else 0: no branch, whose
+        // every tenth guess would fail.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private bool Kept(long i) => Mix(seed + ((ulong)i + 1) * Golden) >> 11 >= threshold;
+        private static ulong Keep(ulong seed, ulong threshold, long i) =>
+            ~(ulong)((long)((Mix(seed + ((ulong)i + 1) * Golden) >> 11) - threshold) >> 63);
     }
 
     // SplitMix64's finaliser (Steele, Lea and Flood 2014): every output bit depends on every input bit.
