@@ -1,4 +1,5 @@
 using Ser.Core.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -46,12 +47,20 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         if (input.dim() != 4 || input.shape[1] != InChannels)
             throw new ArgumentException($"Expected [batch, {InChannels}, mels, frames], got [{string.Join(", ", input.shape)}].");
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(bn1.forward(conv1.forward(input)));
+        var x = nn.functional.relu(bn1.forward(conv1.forward(ChannelsLastInTraining(input))));
         x = nn.functional.max_pool2d(x, 3, 2, 1);
         x = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
         x = nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1);
         return fc.forward(x).MoveToOuterDisposeScope();
     }
+
+    // Under autograd on the CPU an input laid out channels-last makes libtorch run every layer channels-last (oneDNN's
+    // NHWC convolutions, vectorised batch norm and max pooling; the weights stay as they are): a training step at batch
+    // 32 of 3 s windows on AMD Zen 5 took 294-370 against 436-495 ms forward in fp32, 171-182 against 264-315 in bf16,
+    // backward unchanged. Inference runs FusedResNet18 instead, and float64 stays as it is (oneDNN has none).
+    private static Tensor ChannelsLastInTraining(Tensor input) =>
+        is_grad_enabled() && input.device_type == DeviceType.CPU && input.dtype is ScalarType.Float32 or ScalarType.BFloat16
+            ? ChannelsLast.Copy(input) : input;
 
     private static Sequential Stage(int inPlanes, int planes, int stride) =>
         nn.Sequential(new ResNetBasicBlock(inPlanes, planes, stride), new ResNetBasicBlock(planes, planes, 1));

@@ -1,6 +1,7 @@
 using Ser.Core.Models.Checkpoints;
 using Ser.Core.Models.ResNet;
 using Ser.Tests;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Models.ResNet;
@@ -27,6 +28,36 @@ public sealed class ResNet18Tests : IDisposable
         Assert.Equal(cases["logits"].shape, logits.shape);
         var diff = (logits - cases["logits"]).abs().max().item<float>();
         Assert.True(diff <= 1e-3, $"max abs diff {diff}");
+    }
+
+    // Training on the CPU runs channels-last (ResNet18.forward); float64 runs as it always did.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_training_step_on_the_cpu_gives_the_float64_models_loss_and_gradients(int channels)
+    {
+        manual_seed(4);
+        using var model = new ResNet18(6, inChannels: channels, baseWidth: 16);
+        using var exact = new ResNet18(6, inChannels: channels, baseWidth: 16);
+        exact.load_state_dict(model.state_dict());
+        exact.to(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var x = randn(4, channels, 40, 61);
+        var labels = tensor(new long[] { 0, 1, 2, 3 });
+
+        var loss = nn.functional.cross_entropy(model.forward(x), labels);
+        loss.backward();
+        var exactLoss = nn.functional.cross_entropy(exact.forward(x.to(ScalarType.Float64)), labels);
+        exactLoss.backward();
+
+        Assert.Equal(exactLoss.item<double>(), loss.item<float>(), 4);
+        var exactGradients = exact.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        Assert.All(model.named_parameters(), p =>
+        {
+            var expected = exactGradients[p.name];
+            var error = (p.parameter.grad!.to(ScalarType.Float64) - expected).abs().max().item<double>();
+            Assert.True(error <= 1e-4 * expected.abs().max().item<double>() + 1e-9, $"{p.name}: max |Δ| {error:E2}");
+        });
     }
 
     [Fact]
