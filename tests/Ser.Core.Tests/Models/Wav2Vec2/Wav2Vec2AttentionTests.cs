@@ -28,9 +28,7 @@ public sealed class Wav2Vec2AttentionTests
         attention.eval();
         using var scope = NewDisposeScope();
         var x = randn(2, frames, Hidden);
-        // The second clip's last third is padding.
-        var mask = zeros(2, 1, 1, frames);
-        mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
+        var mask = SecondClipPadded(frames);
 
         Tensor expected;
         using (no_grad()) expected = Reference(attention, x, mask);
@@ -55,8 +53,7 @@ public sealed class Wav2Vec2AttentionTests
         attention.train();
         using var scope = NewDisposeScope();
         var x = randn(2, frames, Hidden);
-        var mask = zeros(2, 1, 1, frames);
-        mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
+        var mask = SecondClipPadded(frames);
 
         Tensor expected;
         using (no_grad())
@@ -110,6 +107,14 @@ public sealed class Wav2Vec2AttentionTests
         var second = attention.forward(changed, mask)[.., TensorIndex.Slice(0, 2_000), ..];
 
         Assert.True(first.equal(second).all().item<bool>());
+    }
+
+    // The additive key mask of two clips, the second's last third padding.
+    private static Tensor SecondClipPadded(int frames)
+    {
+        var mask = zeros(2, 1, 1, frames);
+        mask[1, .., .., TensorIndex.Slice(frames * 2 / 3)] = tensor(float.MinValue);
+        return mask;
     }
 
     // The same function in float64 from the module's own weights, the probabilities times dropout's mask where given.
