@@ -94,7 +94,7 @@ public static unsafe class DropoutKernel
         {
             var first = count * thread / threads;
             var last = count * (thread + 1) / threads;
-            if (bfloat16) DrawBfloat16((ushort*)data, Bfloat16(scale), first, last, seed, threshold);
+            if (bfloat16) DrawBfloat16((ushort*)data, Bfloat16.FromFloat(scale), first, last, seed, threshold);
             else DrawFloat((uint*)data, BitConverter.SingleToUInt32Bits(scale), first, last, seed, threshold);
         }
 
@@ -124,12 +124,5 @@ public static unsafe class DropoutKernel
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
         return z ^ (z >> 31);
-    }
-
-    // Rounded to nearest, ties to even, as libtorch rounds float to bfloat16.
-    private static ushort Bfloat16(float value)
-    {
-        var bits = BitConverter.SingleToUInt32Bits(value);
-        return (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
     }
 }

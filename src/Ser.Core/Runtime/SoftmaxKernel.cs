@@ -105,11 +105,7 @@ public static unsafe class SoftmaxKernel
                 var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;
                 Avx.Store(to + j, Avx512F.ConvertToVector256UInt16(rounded));
             }
-            for (; j < count; j++)
-            {
-                var bits = ((uint*)from)[j];
-                to[j] = (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
-            }
+            for (; j < count; j++) to[j] = Bfloat16.FromFloat(from[j]);
         }
 
         // At least 16 elements.
