@@ -21,12 +21,12 @@ public static unsafe class DropoutKernel
     private const ulong Golden = 0x9E3779B97F4A7C15;
 
     /// <summary>Whether <see cref="Forward(Tensor, double, bool)"/> draws the mask itself: a float32 or bfloat16 CPU tensor
-    /// of at most 2 Gi elements.</summary>
+    /// of at most 2 GiB (the mask is reached through a span).</summary>
     public static bool Supports(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return input.device_type == DeviceType.CPU && input.dtype is ScalarType.Float32 or ScalarType.BFloat16
-            && input.numel() <= int.MaxValue;
+            && input.numel() <= MaxElements(input.dtype);
     }
 
     /// <summary><paramref name="layer"/>'s dropout (its <c>p</c>, in training mode only) of <paramref name="input"/>.</summary>
@@ -53,19 +53,16 @@ public static unsafe class DropoutKernel
 
     /// <summary>The mask <see cref="Forward(Tensor, double, bool)"/> multiplies by: in row-major order, element i is 0
     /// where the hash of (<paramref name="seed"/>, i) falls below p, else 1/(1 − p) rounded to <paramref name="dtype"/>.</summary>
-    /// <exception cref="ArgumentException">Not float32 or bfloat16, over 2 Gi elements, or p outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">Not float32 or bfloat16, over 2 GiB, or p outside [0, 1).</exception>
     public static Tensor Mask(long[] shape, ScalarType dtype, double p, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16)) throw new ArgumentException($"Expected float32 or bfloat16, got {dtype}.", nameof(dtype));
         if (p is < 0.0 or >= 1.0) throw new ArgumentException($"Expected 0 ≤ p < 1, got {p}.", nameof(p));
+        // Checked before anything is allocated.
+        var count = shape.Aggregate(1L, (product, size) => product * size);
+        if (count > MaxElements(dtype)) throw new ArgumentException($"Expected at most {MaxElements(dtype)} {dtype} elements, got {count}.", nameof(shape));
         var mask = empty(shape, dtype);
-        var count = mask.numel();
-        if (count > int.MaxValue)
-        {
-            mask.Dispose();
-            throw new ArgumentException($"Expected at most {int.MaxValue} elements, got {count}.", nameof(shape));
-        }
         if (count == 0) return mask;
         // Dropped where the hash's top 53 bits, a uniform double's, fall below p·2⁵³.
         var threshold = (ulong)Math.Round(p * (1UL << 53));
@@ -78,6 +75,8 @@ public static unsafe class DropoutKernel
         }
         return mask;
     }
+
+    private static long MaxElements(ScalarType dtype) => int.MaxValue / (dtype == ScalarType.BFloat16 ? sizeof(ushort) : sizeof(float));
 
     /// <summary>The seed each dropout draws for its mask: the next draw of libtorch's default generator, so manual_seed
     /// and a checkpoint's generator state decide it.</summary>

@@ -123,6 +123,14 @@ public sealed class DropoutKernelTests
         Assert.True(DropoutKernel.Forward(ones(10), 1.0, training: true).eq(Scalars.Of(0.0)).all().item<bool>());
     }
 
+    [Fact]
+    public void A_mask_over_2_GiB_is_refused_before_it_is_allocated()
+    {
+        // 600 M float32 elements: 2.4 GB, past what a span reaches.
+        var error = Assert.Throws<ArgumentException>(() => DropoutKernel.Mask([600_000, 1_000], ScalarType.Float32, 0.1, seed: 1));
+        Assert.Equal("shape", error.ParamName);
+    }
+
     [Theory]
     [InlineData(-0.1)]
     [InlineData(1.5)]
