@@ -6,6 +6,7 @@ namespace Ser.Core.Tests.Runtime;
 
 /// <summary>Ser's dropout (DropoutKernel): libtorch's dropout semantics (a fraction p zeroed, the rest scaled by 1/(1−p),
 /// gradients through the kept elements), its masks decided by libtorch's generator, the same bits on any thread count.</summary>
+[Collection(DefaultGeneratorGroup.Name)]
 public sealed class DropoutKernelTests
 {
     [Theory]

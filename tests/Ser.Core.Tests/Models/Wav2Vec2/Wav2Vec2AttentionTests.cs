@@ -1,11 +1,13 @@
 using Ser.Core.Models.Wav2Vec2;
 using Ser.Core.Runtime;
+using Ser.Core.Tests.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Models.Wav2Vec2;
 
 /// <summary>Every attention path (explicit, explicit in blocks of queries, SDPA) computes softmax(q·kᵀ/√d + mask)·v.</summary>
+[Collection(DefaultGeneratorGroup.Name)]
 public sealed class Wav2Vec2AttentionTests
 {
     private const int Hidden = 16;
