@@ -14,9 +14,6 @@ namespace Ser.Core.Runtime;
 /// libtorch's own dropout, whose backward is that product too.</summary>
 public static unsafe class DropoutKernel
 {
-    // Below this many elements the mask is drawn on the calling thread alone: an OpenMP team costs more than it saves.
-    private const long ParallelElements = 1L << 16;
-
     // SplitMix64's increment: consecutive elements' counters land far apart before the mix.
     private const ulong Golden = 0x9E3779B97F4A7C15;
 
@@ -70,8 +67,7 @@ public static unsafe class DropoutKernel
         fixed (byte* data = mask.bytes)
         {
             var fill = new Fill(data, dtype == ScalarType.BFloat16, count, seed, threshold, scale);
-            if (count < ParallelElements || get_num_threads() == 1) fill.Run(0, 1);
-            else OpenMpTeam.Run(fill.Run);
+            OpenMpTeam.RunSized(count, fill.Run);
         }
         return mask;
     }

@@ -44,6 +44,19 @@ public static unsafe class OpenMpTeam
         if (loop.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(loop.Error);
     }
 
+    /// <summary>Work of this many elements or more runs on the team (<see cref="RunSized"/>); below it a team costs more
+    /// than it saves.</summary>
+    public const long TeamElements = 1L << 16;
+
+    /// <summary><paramref name="body"/>(0, 1) on the calling thread for fewer than <see cref="TeamElements"/> elements or
+    /// where libtorch has one thread, else <see cref="Run"/>.</summary>
+    public static void RunSized(long elements, Action<int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (elements < TeamElements || get_num_threads() == 1) body(0, 1);
+        else Run(body);
+    }
+
     // No exception may leave a method that native code calls: it would end the process.
     [UnmanagedCallersOnly]
     private static void Enter(void* state)

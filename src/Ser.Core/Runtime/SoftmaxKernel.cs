@@ -16,9 +16,6 @@ namespace Ser.Core.Runtime;
 /// <c>/proc/PID/clear_refs</c> on, for as long as measured); this one does not depend on a page's bits.</summary>
 public static unsafe class SoftmaxKernel
 {
-    // Below this many elements the rows run on the calling thread alone: an OpenMP team costs more than it saves.
-    private const long ParallelElements = 1L << 16;
-
     /// <summary>Whether <see cref="ForwardInPlace"/> runs on <paramref name="x"/>: no autograd, an AVX-512 CPU, a
     /// contiguous float32 or bfloat16 CPU tensor of at most 2 GiB with a last dimension of at least one element.</summary>
     public static bool Supports(Tensor x)
@@ -41,8 +38,7 @@ public static unsafe class SoftmaxKernel
         fixed (byte* data = x.bytes)
         {
             var pass = new Pass(data, x.dtype == ScalarType.BFloat16, length, rows);
-            if ((long)rows * length < ParallelElements || get_num_threads() == 1) pass.Run(0, 1);
-            else OpenMpTeam.Run(pass.Run);
+            OpenMpTeam.RunSized((long)rows * length, pass.Run);
         }
         return x;
     }

@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 
 namespace Ser.Training.Optimizers;
 
-/// <summary>AdamW (decoupled weight decay) with TorchSharp's update, operation for operation, except that every scalar
-/// handed to libtorch is held until the call returns. TorchSharp's own step converts numbers to temporary scalars that
+/// <summary>AdamW (decoupled weight decay) with TorchSharp's update: on float32 CPU parameters in one pass over their
+/// memory (<see cref="AdamWKernel"/>, within a float32 rounding of it), elsewhere operation for operation, except that
+/// every scalar handed to libtorch is held until the call returns. TorchSharp's own step converts numbers to temporary scalars that
 /// the GC may free during the native call; under allocation pressure (a service answering requests while it trains)
 /// that corrupted updates or failed with "Expected false to be true".</summary>
 /// <param name="groups">Parameter groups, each with its learning rate; PyTorch's defaults otherwise (betas 0.9 and
@@ -33,6 +34,12 @@ public sealed class SafeAdamW(IEnumerable<(IEnumerable<Parameter> Parameters, do
             if (grad is null) continue;
             var state = (State)_state[param.Handle];
             state.step += 1;
+            if (AdamWKernel.Supports(param, grad, state.exp_avg, state.exp_avg_sq))
+            {
+                AdamWKernel.Step(param, grad, state.exp_avg, state.exp_avg_sq, lr, beta1, beta2, options.eps!.Value,
+                    options.weight_decay!.Value, state.step);
+                continue;
+            }
             param.mul_(decay);
             state.exp_avg.mul_(keep1).add_(grad, new1);
             state.exp_avg_sq.mul_(keep2).addcmul_(grad, grad, new2);

@@ -7,16 +7,19 @@ using static TorchSharp.torch;
 
 namespace Ser.Training.Tests.Optimizers;
 
-/// <summary>The scalar-safe optimizers make TorchSharp's updates exactly: same parameters after several steps from the
-/// same start, several groups and learning rates included.</summary>
+/// <summary>The scalar-safe optimizers make TorchSharp's updates: the same parameters after several steps from the same
+/// start, several groups and learning rates included; exactly where they run libtorch's operators, within float32's
+/// rounding where AdamW runs on Ser's kernel (float32 on the CPU).</summary>
 public sealed class SafeOptimizerTests
 {
-    private static (Linear A, Linear B) Twins()
+    private static (Linear A, Linear B) Twins(ScalarType dtype = ScalarType.Float32)
     {
         manual_seed(3);
         var a = nn.Linear(5, 4);
         var b = nn.Linear(5, 4);
         b.load_state_dict(a.state_dict());
+        a.to(dtype);
+        b.to(dtype);
         return (a, b);
     }
 
@@ -33,7 +36,7 @@ public sealed class SafeOptimizerTests
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            model.forward(x).pow(Ser.Core.Runtime.Scalars.OfInteger(2)).mean().backward();
+            model.forward(x.to(model.weight!.dtype)).pow(Ser.Core.Runtime.Scalars.OfInteger(2)).mean().backward();
             optimizer.step();
         }
     }
@@ -44,10 +47,23 @@ public sealed class SafeOptimizerTests
         Assert.True(expected.bias!.equal(actual.bias!).all().item<bool>(), "biases differ");
     }
 
-    [Fact]
-    public void SafeAdamW_equals_TorchSharps_AdamW_with_two_groups()
+    // Each weight within a few float32 roundings of its value after six steps (a step moves it by ~1e-2).
+    private static void AssertWithinFloat32Rounding(Linear expected, Linear actual)
     {
-        var (a, b) = Twins();
+        foreach (var (e, a) in new[] { (expected.weight!, actual.weight!), (expected.bias!, actual.bias!) })
+        {
+            var error = (e - a).abs().max().item<float>() / e.abs().max().item<float>();
+            Assert.True(error < 1e-6, $"relative error {error:E2}");
+        }
+    }
+
+    // Float64: libtorch's operators, as TorchSharp's step calls them; float32: Ser's one-pass kernel.
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    public void SafeAdamW_equals_TorchSharps_AdamW_with_two_groups(ScalarType dtype)
+    {
+        var (a, b) = Twins(dtype);
         using var reference = optim.AdamW([
             new AdamW.ParamGroup([a.weight!], 1e-2, 0.9, 0.999, 1e-8, 0.05, false, false),
             new AdamW.ParamGroup([a.bias!], 3e-2, 0.9, 0.999, 1e-8, 0.05, false, false)]);
@@ -57,7 +73,8 @@ public sealed class SafeOptimizerTests
         Steps(a, reference, inputs);
         Steps(b, safe, inputs);
 
-        AssertSame(a, b);
+        if (dtype == ScalarType.Float64) AssertSame(a, b);
+        else AssertWithinFloat32Rounding(a, b);
     }
 
     [Theory]
