@@ -23,6 +23,7 @@ public sealed class KernelCompilationTests
         { "Ser.Core.Runtime.SoftmaxKernel+Pass", "Narrow" },
         { "Ser.Core.Runtime.DropoutKernel+Fill", "DrawFloat" },
         { "Ser.Core.Runtime.DropoutKernel+Fill", "DrawBfloat16" },
+        { "Ser.Core.Runtime.AdamWKernel+Update", "Span" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Frames" },
         { "Ser.Core.Models.Wav2Vec2.FeatureEncoderKernel+Window", "Pairs" },
         { "Ser.Core.Models.Wav2Vec2.GroupNormFold", "Fold" },
