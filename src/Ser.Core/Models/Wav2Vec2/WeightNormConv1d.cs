@@ -49,10 +49,12 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
         bias.zero_();
     }
 
-    public Tensor Weight()
+    public Tensor Weight() => WeightOf(weight_v, weight_g);
+
+    private static Tensor WeightOf(Tensor v, Tensor g)
     {
         using var scope = NewDisposeScope();
-        return (weight_v * (weight_g / NormExceptDim2(weight_v))).MoveToOuterDisposeScope();
+        return (v * (g / NormExceptDim2(v))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Computes g·v/‖v‖ once, for a model that only infers: forward then skips the norms, ~2.6 ms a call for
@@ -112,7 +114,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var weight = CurrentWeight();
-        var output = UseSpectral(input, weight) ? SpectralConv1d.Forward(input, _frozenSpectra!, bias, _kernel, _padding) : Direct(input, weight);
+        var output = UseSpectral(input, weight) ? SpectralConv1d.Forward(input, _frozenSpectra!, bias, _kernel, _padding)
+            : TrainsSpectral(input, weight) ? Spectral(input, weight) : Direct(input, weight);
         return output.MoveToOuterDisposeScope();
     }
 
@@ -183,6 +186,50 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
             || input.dim() != 3 || input.shape[2] < SpectralMinFrames || is_grad_enabled()) return false;
         return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral", () => TimeSample(input, SpectralMeasuredFrames),
             x => Direct(x, weight), x => SpectralConv1d.Forward(x, _frozenSpectra, bias, _kernel, _padding));
+    }
+
+    // In training on the CPU, by FFT on the spectra of the weight of the call, libtorch differentiating every step
+    // (rfft, complex products, irfft): wav2vec2-base's positional conv, forward and backward of 8 clips (AMD Zen 5), took
+    // 68-90 against 165-190 ms at 100 frames and 95-107 against 435 at 250 in fp32, 82-90 against 165-192 and 91-92
+    // against 291-298 in bf16, where oneDNN runs im2col convolutions; equal at ~50 frames. A CPU whose direct form is
+    // faster keeps it: measured once per dtype and batch size on the batch at 100 frames, forward and backward
+    // (MeasuredChoice; the spectra's cost is per call, so one clip alone favours the direct form). Small kernels stay
+    // direct (the FFT's saving grows with the kernel: 16 for wav2vec2-tiny, 128 for base and large).
+    private const long SpectralTrainingMinKernel = 64;
+    private const long SpectralTrainingMeasuredFrames = 100;
+
+    private bool TrainsSpectral(Tensor input, Tensor weight)
+    {
+        if (!is_grad_enabled() || input.device_type != DeviceType.CPU || input.dim() != 3 || _kernel < SpectralTrainingMinKernel)
+            return false;
+        return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral training batch {input.shape[0]}",
+            () => BatchSample(input, SpectralTrainingMeasuredFrames), x => Differentiated(x, Direct), x => Differentiated(x, Spectral));
+    }
+
+    // Every item repeated along time to `frames`, with the layout kept, as TimeSample.
+    private static Tensor BatchSample(Tensor input, long frames)
+    {
+        using var rows = input.transpose(1, 2);
+        using var repeated = rows.repeat(1, (frames + rows.shape[1] - 1) / rows.shape[1], 1);
+        using var cut = repeated.narrow(1, 0, frames);
+        return cut.transpose(1, 2);
+    }
+
+    private Tensor Spectral(Tensor input, Tensor weight) =>
+        SpectralConv1d.Forward(input, SpectralConv1d.Spectra(weight, _groups), bias, _kernel, _padding);
+
+    // What a training step runs: the form on a weight computed from v and g, then the gradients of its sum with respect to
+    // the input, v and g (returned: the input's). v and g are copies, so the parameters' .grad are left alone; libtorch's
+    // backward, not autograd.grad, whose errors TorchSharp does not catch (they would end the process).
+    private Tensor Differentiated(Tensor sample, Func<Tensor, Tensor, Tensor> form)
+    {
+        using var grad = enable_grad();
+        var input = sample.detach().requires_grad_(true);
+        var v = weight_v.detach().clone().requires_grad_(true);
+        var g = weight_g.detach().clone().requires_grad_(true);
+        using var total = form(input, WeightOf(v, g)).sum();
+        total.backward(inputs: [input, v, g]);
+        return input.grad!;
     }
 
     private static Tensor NormExceptDim2(Tensor v) => v.pow(Scalars.OfInteger(2)).sum([0, 1], keepdim: true).sqrt();

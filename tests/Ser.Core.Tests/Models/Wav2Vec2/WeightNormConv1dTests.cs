@@ -137,6 +137,50 @@ public sealed class WeightNormConv1dTests
         AssertClose(expected, dtype, unfrozen, frozen);
     }
 
+    // Training: through the FFT form (the weight's spectra from g and v on each call) and through whichever form forward
+    // measured faster with its backward, the output and the gradients of the input, v, g and the bias are float64's.
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void In_training_both_forms_give_the_float64_convolutions_output_and_gradients(ScalarType dtype)
+    {
+        manual_seed(9);
+        using var conv = new WeightNormConv1d(channels: 64, kernel: 128, groups: 16, padding: 64);
+        using var scope = NewDisposeScope();
+        var states = randn(2, 110, 64);
+        var weighting = randn(2, 64, 111, dtype: ScalarType.Float64); // a gradient that differs per output element
+        var expected = Float64Gradients(conv, states, weighting);
+        conv.to(dtype);
+        conv.train();
+
+        foreach (var spectral in new[] { true, false })
+        {
+            conv.zero_grad();
+            var input = states.to(dtype).transpose(1, 2).detach().requires_grad_(true);
+            var output = spectral ? conv.ForwardSpectral(input) : conv.forward(input);
+            output.to(ScalarType.Float64).mul(weighting).sum().backward();
+
+            AssertClose(expected["output"], dtype, output);
+            AssertClose(expected["input"], dtype, input.grad!);
+            foreach (var (name, parameter) in conv.named_parameters()) AssertClose(expected[name], dtype, parameter.grad!);
+        }
+        Assert.Contains(MeasuredChoice.Made.Keys, k => k.EndsWith($"{dtype} spectral training batch 2 [{get_num_threads()} threads]", StringComparison.Ordinal));
+    }
+
+    // The output of the float64 convolution of [batch, time, channels] states and the gradients of its weighted sum.
+    private static Dictionary<string, Tensor> Float64Gradients(WeightNormConv1d conv, Tensor states, Tensor weighting)
+    {
+        var p = conv.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.detach().to(ScalarType.Float64).requires_grad_(true));
+        var input = states.to(ScalarType.Float64).transpose(1, 2).detach().requires_grad_(true);
+        var weight = p["weight_v"] * (p["weight_g"] / p["weight_v"].pow(Scalars.Of(2)).sum([0, 1], keepdim: true).sqrt());
+        var output = nn.functional.conv1d(input, weight, p["bias"], padding: 64, groups: 16);
+        output.mul(weighting).sum().backward();
+        var result = p.ToDictionary(kv => kv.Key, kv => kv.Value.grad!);
+        result["input"] = input.grad!;
+        result["output"] = output.detach();
+        return result;
+    }
+
     [Fact]
     public void A_frozen_convolution_from_100_frames_agrees_repeats_to_the_bit_and_drops_stale_spectra_after_a_load()
     {
