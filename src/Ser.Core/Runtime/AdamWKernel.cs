@@ -18,8 +18,7 @@ public static unsafe class AdamWKernel
         ArgumentNullException.ThrowIfNull(parameter);
         Tensor[] all = [parameter, gradient, expAvg, expAvgSq];
         return all.All(t => t is not null && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU
-            && t.is_contiguous() && t.numel() == parameter.numel() && t.numel() <= int.MaxValue / sizeof(float))
-            && all.All(t => t.shape.SequenceEqual(parameter.shape));
+            && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape) && t.numel() <= int.MaxValue / sizeof(float));
     }
 
     /// <summary>Step <paramref name="step"/> (from 1) of AdamW in place: the parameter decayed by 1 − lr·decay, the

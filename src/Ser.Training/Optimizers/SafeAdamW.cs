@@ -9,10 +9,10 @@ using static TorchSharp.torch;
 namespace Ser.Training.Optimizers;
 
 /// <summary>AdamW (decoupled weight decay) with TorchSharp's update: on float32 CPU parameters in one pass over their
-/// memory (<see cref="AdamWKernel"/>, within a float32 rounding of it), elsewhere operation for operation, except that
-/// every scalar handed to libtorch is held until the call returns. TorchSharp's own step converts numbers to temporary scalars that
-/// the GC may free during the native call; under allocation pressure (a service answering requests while it trains)
-/// that corrupted updates or failed with "Expected false to be true".</summary>
+/// memory (<see cref="AdamWKernel"/>, within a float32 rounding of it), elsewhere operation for operation, except
+/// that every scalar handed to libtorch is held until the call returns. TorchSharp's own step converts numbers to
+/// temporary scalars that the GC may free during the native call; under allocation pressure (a service answering
+/// requests while it trains) that corrupted updates or failed with "Expected false to be true".</summary>
 /// <param name="groups">Parameter groups, each with its learning rate; PyTorch's defaults otherwise (betas 0.9 and
 /// 0.999, eps 1e-8; no amsgrad, no maximize).</param>
 public sealed class SafeAdamW(IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> groups, double weightDecay)
