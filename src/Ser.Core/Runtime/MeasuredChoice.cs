@@ -47,9 +47,17 @@ public static class MeasuredChoice
     {
         ArgumentNullException.ThrowIfNull(input);
         using var one = input[..1];
-        var repeats = Enumerable.Repeat(1L, (int)one.dim()).ToArray();
-        repeats[dim] = (length + one.shape[dim] - 1) / one.shape[dim];
-        using var repeated = one.repeat(repeats);
+        return Repeated(one, dim, length);
+    }
+
+    /// <summary>A measurement sample of a fixed length: every item of <paramref name="input"/>, repeated along
+    /// <paramref name="dim"/> and cut to <paramref name="length"/>.</summary>
+    public static Tensor Repeated(Tensor input, int dim, long length)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var repeats = Enumerable.Repeat(1L, (int)input.dim()).ToArray();
+        repeats[dim] = (length + input.shape[dim] - 1) / input.shape[dim];
+        using var repeated = input.repeat(repeats);
         return repeated.narrow(dim, 0, length);
     }
 

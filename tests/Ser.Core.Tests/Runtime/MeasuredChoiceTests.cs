@@ -113,6 +113,15 @@ public sealed class MeasuredChoiceTests
         Assert.Equal(Repeated, sample.flatten().data<float>().ToArray());
     }
 
+    [Fact]
+    public void A_batch_sample_repeats_every_item_to_the_length_asked()
+    {
+        using var x = arange(Scalars.OfInteger(0), Scalars.OfInteger(6), Scalars.OfInteger(1), dtype: ScalarType.Float32).reshape(2, 1, 3);
+        using var sample = MeasuredChoice.Repeated(x, 2, 7);
+        Assert.Equal([2L, 1, 7], sample.shape);
+        Assert.Equal([.. Repeated, 3f, 4f, 5f, 3f, 4f, 5f, 3f], sample.flatten().data<float>().ToArray());
+    }
+
     private static readonly float[] Repeated = [0f, 1f, 2f, 0f, 1f, 2f, 0f];
 
     private static readonly float[] Values = [1000f, 1f], Close = [1000f, 1.5f], Far = [1002f, 1f],

@@ -164,12 +164,12 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
             x => Plain(x, weight), x => ChannelsLast(x, weight));
     }
 
-    // The input's first item repeated along time to `frames`, with its layout kept ([1, channels, time], channels-last
-    // in memory for the encoder's transposed states): what a measurement runs on.
-    private static Tensor TimeSample(Tensor input, long frames)
+    // The input's first item (or every item) repeated along time to `frames`, with its layout kept ([1, channels, time],
+    // channels-last in memory for the encoder's transposed states): what a measurement runs on.
+    private static Tensor TimeSample(Tensor input, long frames, bool everyItem = false)
     {
         using var rows = input.transpose(1, 2);
-        using var repeated = MeasuredChoice.FirstItemRepeated(rows, 1, frames);
+        using var repeated = everyItem ? MeasuredChoice.Repeated(rows, 1, frames) : MeasuredChoice.FirstItemRepeated(rows, 1, frames);
         return repeated.transpose(1, 2);
     }
 
@@ -203,16 +203,8 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>, IDerivedFromWe
         if (!is_grad_enabled() || input.device_type != DeviceType.CPU || input.dim() != 3 || _kernel < SpectralTrainingMinKernel)
             return false;
         return MeasuredChoice.PrefersSecond($"{_choiceKey} {input.dtype} spectral training batch {input.shape[0]}",
-            () => BatchSample(input, SpectralTrainingMeasuredFrames), x => Differentiated(x, Direct), x => Differentiated(x, Spectral));
-    }
-
-    // Every item repeated along time to `frames`, with the layout kept, as TimeSample.
-    private static Tensor BatchSample(Tensor input, long frames)
-    {
-        using var rows = input.transpose(1, 2);
-        using var repeated = rows.repeat(1, (frames + rows.shape[1] - 1) / rows.shape[1], 1);
-        using var cut = repeated.narrow(1, 0, frames);
-        return cut.transpose(1, 2);
+            () => TimeSample(input, SpectralTrainingMeasuredFrames, everyItem: true), x => Differentiated(x, Direct),
+            x => Differentiated(x, Spectral));
     }
 
     private Tensor Spectral(Tensor input, Tensor weight) =>
