@@ -50,9 +50,7 @@ internal static unsafe class FeatureEncoderKernel
             fixed (float* b = bias)
             {
                 var weights = Pointer(taps);
-                if (sum != null)
-                    for (var i = 0L; i < (long)channels * outputs; i += Vector512<float>.Count)
-                        Avx512F.Store(sum + i, Avx512F.LoadVector512(weights + i) + Avx512F.LoadVector512(weights + (2L * channels * outputs) + i));
+                if (sum != null) AddOuterTaps(weights, (long)channels * outputs, sum);
                 var layer = new Window((nint)Pointer(rows), (long)time * channels, (long)stride * channels, kernel * channels,
                     channels, (nint)weights, 0, (nint)sum, outputs, (nint)Pointer(output), frames, (nint)b, 0);
                 Run(layer, batch, frames, paired);
@@ -63,6 +61,14 @@ internal static unsafe class FeatureEncoderKernel
             NativeMemory.AlignedFree(sum);
         }
         return output;
+    }
+
+    // sum = taps[0] + taps[2], each tap `count` floats: what a pair of frames shares.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddOuterTaps(float* taps, long count, float* sum)
+    {
+        for (var i = 0L; i < count; i += Vector512<float>.Count)
+            Avx512F.Store(sum + i, Avx512F.LoadVector512(taps + i) + Avx512F.LoadVector512(taps + (2 * count) + i));
     }
 
     /// <summary>GELU(conv(samples) + shift) of contiguous float32 samples [batch, length] with one set of taps [kernel,
