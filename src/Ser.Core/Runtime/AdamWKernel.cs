@@ -17,8 +17,7 @@ public static unsafe class AdamWKernel
     {
         ArgumentNullException.ThrowIfNull(parameter);
         Tensor[] all = [parameter, gradient, expAvg, expAvgSq];
-        return all.All(t => t is not null && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU
-            && t.is_contiguous() && t.shape.SequenceEqual(parameter.shape) && t.numel() <= int.MaxValue / sizeof(float));
+        return all.All(t => HostTensors.FitsSpan(t) && t.shape.SequenceEqual(parameter.shape));
     }
 
     /// <summary>Step <paramref name="step"/> (from 1) of AdamW in place: the parameter decayed by 1 − lr·decay, the
@@ -37,9 +36,10 @@ public static unsafe class AdamWKernel
             Decay: (float)(1 - learningRate * weightDecay), Beta1: (float)beta1, New1: (float)(1 - beta1),
             Beta2: (float)beta2, New2: (float)(1 - beta2), Correction2: (float)Math.Sqrt(1 - Math.Pow(beta2, step)),
             Eps: (float)eps, StepSize: (float)-(learningRate / (1 - Math.Pow(beta1, step))));
-        fixed (byte* p = parameter.bytes, g = gradient.bytes, m = expAvg.bytes, v = expAvgSq.bytes)
+        fixed (float* p = HostTensors.AsSpan(parameter), g = HostTensors.AsSpan(gradient), m = HostTensors.AsSpan(expAvg),
+            v = HostTensors.AsSpan(expAvgSq))
         {
-            var update = new Update((float*)p, (float*)g, (float*)m, (float*)v, count, constants);
+            var update = new Update(p, g, m, v, count, constants);
             OpenMpTeam.RunSized(count, update.Run);
         }
     }

@@ -14,12 +14,20 @@ public static class HostTensors
     public static Span<float> AsSpan(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.dtype != ScalarType.Float32 || tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
-            throw new ArgumentException($"Expected a contiguous float32 CPU tensor, got {tensor.dtype} on {tensor.device}.", nameof(tensor));
-        if (tensor.numel() > int.MaxValue / sizeof(float))
-            throw new ArgumentException($"{tensor.numel()} samples are more than one buffer holds ({int.MaxValue / sizeof(float)}).", nameof(tensor));
-        return MemoryMarshal.Cast<byte, float>(tensor.bytes);
+        return Refusal(tensor) is { } why
+            ? throw new ArgumentException(why, nameof(tensor))
+            : MemoryMarshal.Cast<byte, float>(tensor.bytes);
     }
+
+    /// <summary>Whether <see cref="AsSpan"/> takes this tensor: contiguous float32 on the CPU, within a span's 2 GiB.</summary>
+    public static bool FitsSpan(Tensor? tensor) => tensor is not null && Refusal(tensor) is null;
+
+    private static string? Refusal(Tensor tensor) =>
+        tensor.dtype != ScalarType.Float32 || tensor.device_type != DeviceType.CPU || !tensor.is_contiguous()
+            ? $"Expected a contiguous float32 CPU tensor, got {tensor.dtype} on {tensor.device}."
+            : tensor.numel() > int.MaxValue / sizeof(float)
+                ? $"{tensor.numel()} samples are more than one buffer holds ({int.MaxValue / sizeof(float)})."
+                : null;
 
     /// <summary>A 1-D float32 CPU tensor of <paramref name="length"/> elements: <paramref name="samples"/>, then zeros.</summary>
     public static Tensor FromSamples(ReadOnlySpan<float> samples, long length)

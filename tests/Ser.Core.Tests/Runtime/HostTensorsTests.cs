@@ -29,5 +29,9 @@ public sealed class HostTensorsTests
         Assert.Equal([0f, 0f, 0f, 0f, 0f, 0f, 7f, 0f], batch.data<float>().ToArray());
         Assert.Throws<ArgumentException>(() => HostTensors.AsSpan(batch.t()));
         Assert.Throws<ArgumentException>(() => HostTensors.AsSpan(batch.to(ScalarType.BFloat16)));
+        Assert.True(HostTensors.FitsSpan(batch[1]));
+        Assert.False(HostTensors.FitsSpan(batch.t()));
+        Assert.False(HostTensors.FitsSpan(batch.to(ScalarType.BFloat16)));
+        Assert.False(HostTensors.FitsSpan(null));
     }
 }
