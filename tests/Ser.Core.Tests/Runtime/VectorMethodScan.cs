@@ -12,6 +12,9 @@ internal static class VectorMethodScan
         .Select(f => (OpCode)f.GetValue(null)!)
         .ToDictionary(o => o.Value);
 
+    private const BindingFlags All =
+        BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
     // Asking whether a CPU has an instruction set, or a vector's width, is not computing on vectors.
     private static readonly HashSet<string> Queries = ["get_IsSupported", "get_IsHardwareAccelerated", "get_Count"];
 
@@ -21,11 +24,8 @@ internal static class VectorMethodScan
             .SelectMany(t => t.GetMethods(All).Cast<MethodBase>().Concat(t.GetConstructors(All)))
             .Where(m => References(m).Any(IsVectorMember));
 
-    private const BindingFlags All =
-        BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
     /// <summary>The members whose tokens <paramref name="method"/>'s IL carries (calls, fields, types).</summary>
-    public static IEnumerable<MemberInfo> References(MethodBase method)
+    private static IEnumerable<MemberInfo> References(MethodBase method)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) yield break;
