@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Ser.Core.Tests.Runtime;
 
 /// <summary>Attention on Ser's AVX-512 kernel (AttentionKernel): the same function as libtorch's softmax(q·kᵀ/8 + mask)·v
-/// with float32's error, at any length, padding and thread count. Skipped on CPUs without AVX-512.</summary>
+/// with float32's error, at any length, padding and thread count, and bfloat16 projections in float32. Skipped on CPUs
+/// without AVX-512.</summary>
 public sealed class AttentionKernelTests
 {
     private static void RequireAvx512()
@@ -67,6 +68,31 @@ public sealed class AttentionKernelTests
         Assert.True(serError <= (4 * torchError) + 2e-7, $"{serError} against libtorch's {torchError}");
     }
 
+    [Theory]
+    [InlineData(1, 149, 12, 0)]
+    [InlineData(2, 128, 2, 70)]
+    public void Bfloat16_projections_are_attended_in_float32_and_rounded_once(int batch, int frames, int heads, int paddedFrom)
+    {
+        RequireAvx512();
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)frames);
+        (q, k, v) = (q.mul(Scalars.Of(2)).to(ScalarType.BFloat16), k.to(ScalarType.BFloat16), v.to(ScalarType.BFloat16));
+        var lengths = Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames).ToArray();
+        var mask = paddedFrom > 0 ? Mask(lengths, frames).to(ScalarType.BFloat16) : null; // as a bfloat16 model builds it
+        Tensor Wide(Tensor t) => t.to(ScalarType.Float32);
+        var exact = OnLibTorch(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask, heads);
+
+        var ours = AttentionKernel.Forward(q, k, v, mask, heads);
+        var torchs = OnLibTorch(q, k, v, mask, heads);
+
+        Assert.Equal(ScalarType.BFloat16, ours.dtype);
+        var wide = AttentionKernel.Forward(Wide(q), Wide(k), Wide(v), mask is null ? null : Wide(mask), heads);
+        Assert.True(ours.equal(wide.to(ScalarType.BFloat16)).all().item<bool>(), "not the float32 result rounded once");
+        var (serError, torchError) = (Error(ours, exact), Error(torchs, exact));
+        Assert.True(serError <= torchError && serError < 1.0 / 256, $"{serError} against libtorch's bfloat16 {torchError}");
+    }
+
     [Fact]
     public void Padded_keys_get_no_weight()
     {
@@ -115,14 +141,15 @@ public sealed class AttentionKernelTests
             ("autograd on", x, null, 2, true),
             ("heads of 32", x, null, 4, false),
             ("float64", x.to(ScalarType.Float64), null, 2, false),
+            ("a bfloat16 query of float32 keys", x.to(ScalarType.BFloat16), null, 2, false),
             ("a mask of another shape", x, zeros(1, 10), 2, false),
             ("[frames, hidden]", x[0], null, 2, false),
         };
         foreach (var (what, q, mask, heads, grad) in cases)
         {
             using var mode = grad ? enable_grad() : no_grad();
-            Assert.False(AttentionKernel.Supports(q, q, q, mask, heads), what);
-            Assert.Throws<InvalidOperationException>(() => AttentionKernel.Forward(q, q, q, mask, heads));
+            Assert.False(AttentionKernel.Supports(q, x, x, mask, heads), what);
+            Assert.Throws<InvalidOperationException>(() => AttentionKernel.Forward(q, x, x, mask, heads));
         }
     }
 }

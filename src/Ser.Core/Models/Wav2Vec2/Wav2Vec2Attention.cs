@@ -85,7 +85,7 @@ public sealed class Wav2Vec2Attention : nn.Module<Tensor, Tensor?, Tensor>
         if (!AttentionKernel.Supports(q, k, v, keyMask, _heads)) return false;
         var frames = q.shape[1] <= ExplicitAttentionMaxFrames ? Math.Max(q.shape[1], KernelMeasuredShortFrames) : MeasuredFrames;
         var length = frames > ExplicitAttentionMaxFrames ? "long" : "short";
-        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{AttentionKernel.HeadSize} Float32 kernel {length}",
+        return MeasuredChoice.PrefersSecond($"wav2vec2 attention {_heads}x{AttentionKernel.HeadSize} {q.dtype} kernel {length}",
             () => stack([MeasuredChoice.FirstItemRepeated(q, 1, frames), MeasuredChoice.FirstItemRepeated(k, 1, frames),
                 MeasuredChoice.FirstItemRepeated(v, 1, frames)]),
             p => OnLibTorch(p[0], p[1], p[2], null, 0.0), p => AttentionKernel.Forward(p[0], p[1], p[2], null, _heads));
