@@ -33,6 +33,10 @@ public sealed class AttentionKernelTests
         return mask;
     }
 
+    // Every clip's frames, the last one padded from `paddedFrom` on where that is above 0.
+    private static long[] Lengths(int batch, int frames, int paddedFrom) =>
+        [.. Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames)];
+
     // Seeded random q, k and v of one shape.
     private static (Tensor Q, Tensor K, Tensor V) Projections(long[] shape, ulong seed)
     {
@@ -56,8 +60,7 @@ public sealed class AttentionKernelTests
         using var mode = inference_mode();
         var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)((batch * 1000) + frames));
         q = q.mul(Scalars.Of(2)); // sharper softmax rows
-        var lengths = Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames).ToArray();
-        var mask = paddedFrom > 0 ? Mask(lengths, frames) : null;
+        var mask = paddedFrom > 0 ? Mask(Lengths(batch, frames, paddedFrom), frames) : null;
         var exact = OnLibTorch(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask, heads);
 
         var ours = AttentionKernel.Forward(q, k, v, mask, heads);
@@ -78,8 +81,7 @@ public sealed class AttentionKernelTests
         using var mode = inference_mode();
         var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)frames);
         (q, k, v) = (q.mul(Scalars.Of(2)).to(ScalarType.BFloat16), k.to(ScalarType.BFloat16), v.to(ScalarType.BFloat16));
-        var lengths = Enumerable.Range(0, batch).Select(b => b == batch - 1 && paddedFrom > 0 ? (long)paddedFrom : frames).ToArray();
-        var mask = paddedFrom > 0 ? Mask(lengths, frames).to(ScalarType.BFloat16) : null; // as a bfloat16 model builds it
+        var mask = paddedFrom > 0 ? Mask(Lengths(batch, frames, paddedFrom), frames).to(ScalarType.BFloat16) : null; // as a bfloat16 model builds it
         Tensor Wide(Tensor t) => t.to(ScalarType.Float32);
         var exact = OnLibTorch(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask, heads);
 
