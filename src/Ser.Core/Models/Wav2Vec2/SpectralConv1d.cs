@@ -14,15 +14,17 @@ internal static class SpectralConv1d
     /// kernel is wide, or more).</summary>
     public static long FftSize(long kernel) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)(2 * kernel));
 
-    /// <summary>conj(rfft(weight)) as [groups, bins, out/groups, in/groups], complex64, from a [out, in/groups, kernel]
-    /// weight: each frequency's matrix for one group's product.</summary>
+    /// <summary>conj(rfft(weight)) as [groups, bins, in/groups, out/groups], complex64, from a [out, in/groups, kernel]
+    /// weight: each frequency's matrix for one group's product, transposed. libtorch multiplies the input's few columns
+    /// into it as xᵀ·S 2–3× faster than S·x on the [out, in] layout at 1–2 blocks a clip (AMD Zen 5, wav2vec2-base at
+    /// 3 s: 2.2 against 6.5 ms), and no slower at 30 s or batch 8.</summary>
     public static Tensor Spectra(Tensor weight, long groups)
     {
         ArgumentNullException.ThrowIfNull(weight);
         using var scope = NewDisposeScope();
         long outPerGroup = weight.shape[0] / groups, inPerGroup = weight.shape[1], n = FftSize(weight.shape[2]);
         var spectra = fft.rfft(weight.to(ScalarType.Float32), n, -1).conj();
-        return spectra.view(groups, outPerGroup, inPerGroup, n / 2 + 1).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
+        return spectra.view(groups, outPerGroup, inPerGroup, n / 2 + 1).permute(0, 3, 2, 1).contiguous().MoveToOuterDisposeScope();
     }
 
     // Blocks transformed at once: bounds the temporaries (spectra of the input and the output, ~0.8 MB a block and
@@ -54,12 +56,12 @@ internal static class SpectralConv1d
     private static Tensor Blocks(Tensor windows, Tensor spectra, long n, long block)
     {
         long batch = windows.shape[0], blocks = windows.shape[2], groups = spectra.shape[0], bins = spectra.shape[1];
-        long outPerGroup = spectra.shape[2], inPerGroup = spectra.shape[3];
+        long inPerGroup = spectra.shape[2], outPerGroup = spectra.shape[3];
         var spectrum = fft.rfft(windows, n, -1); // [batch, in, blocks, bins]
         var columns = spectrum.view(batch, groups, inPerGroup, blocks, bins).permute(1, 4, 2, 0, 3)
             .reshape(groups, bins, inPerGroup, batch * blocks);
-        var product = matmul(spectra, columns).view(groups, bins, outPerGroup, batch, blocks).permute(3, 0, 2, 4, 1)
-            .reshape(batch, groups * outPerGroup, blocks, bins);
+        var product = matmul(columns.transpose(2, 3), spectra).view(groups, bins, batch, blocks, outPerGroup)
+            .permute(2, 0, 4, 3, 1).reshape(batch, groups * outPerGroup, blocks, bins);
         return fft.irfft(product, n, -1).narrow(-1, 0, block).reshape(batch, groups * outPerGroup, blocks * block);
     }
 }
