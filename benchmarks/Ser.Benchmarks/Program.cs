@@ -109,8 +109,10 @@ async Task LoadAsync()
         await LoadTest.RunAsync(apiDll, settings, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7), args.Contains("--base"));
         return;
     }
-    var child = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-    child.ArgumentList.Add(typeof(LoadTest).Assembly.Location);
+    // This process again: `dotnet Ser.Benchmarks.dll` or its app host (`dotnet run`).
+    var host = Environment.ProcessPath!;
+    var child = new ProcessStartInfo(host) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(host) == "dotnet") child.ArgumentList.Add(typeof(LoadTest).Assembly.Location);
     foreach (var arg in args.Where(a => a != "--all")) child.ArgumentList.Add(arg);
     if (!args.Contains("--load")) child.ArgumentList.Add("--load");
     child.Environment[MallocArenas.Variable] = MallocArenas.ServingOnly.ToString(CultureInfo.InvariantCulture);
