@@ -102,9 +102,10 @@ static string DefaultOnnxFolder() => Path.GetFullPath(Path.Combine(AppContext.Ba
 // child process that has them.
 async Task LoadAsync()
 {
-    if (MallocArenas.Limit(Environment.GetEnvironmentVariable) == MallocArenas.ServingOnly || Environment.GetEnvironmentVariable(LoadChild) is not null)
+    var heaps = MallocArenas.Limit(Environment.GetEnvironmentVariable);
+    if (heaps == MallocArenas.ServingOnly || Environment.GetEnvironmentVariable(LoadChild) is not null)
     {
-        Console.WriteLine($"load benchmark: this process has {MallocArenas.Limit(Environment.GetEnvironmentVariable)?.ToString(CultureInfo.InvariantCulture) ?? "glibc's default"} glibc heaps, the service {MallocArenas.ServingOnly}");
+        Console.WriteLine($"load benchmark: this process has {heaps?.ToString(CultureInfo.InvariantCulture) ?? "glibc's default"} glibc heaps, the service {MallocArenas.ServingOnly}");
         TorchRuntime.Initialize();
         await LoadTest.RunAsync(apiDll, settings, ArgValue("--clients", 8), ArgValue("--seconds", 10), ArgValue("--rounds", 7), args.Contains("--base"));
         return;
