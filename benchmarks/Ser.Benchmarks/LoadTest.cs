@@ -53,18 +53,20 @@ internal static class LoadTest
             Console.WriteLine($"| round | raw batched, in-process (batch {RawBatch}, best schedule) | served, {clients} clients | served / raw | p50 | p99 | statuses | server CPU per request | client CPU per request | CPU busy (both processes) | clips per forward pass (wav2vec2, resnet18) | raw at the served batch size (best schedule) | served / that |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             await ServeAsync(server, wav, clients, Math.Min(seconds, 5)).ConfigureAwait(false); // warm-up: JIT tiering, pools, kernels
+            // Both raw baselines (batch 16 and the served batch) are measured for as long.
+            var rawSeconds = Math.Max(3, seconds / 2);
             var ratios = new List<double>();
             var overheads = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
                 await server.WaitUntilIdleAsync().ConfigureAwait(false); // its GC and tiering after a load would slow the raw phase
-                var (raw, schedule) = RawThroughput(w, r, clip, RawBatch, passThreads, Math.Max(3, seconds / 2));
+                var (raw, schedule) = RawThroughput(w, r, clip, RawBatch, passThreads, rawSeconds);
                 var served = await ServeAsync(server, wav, clients, seconds).ConfigureAwait(false);
                 // The same models at the batch size the clients' load gave the service: what remains is the service's own cost.
                 var servedBatch = Math.Max(1, (int)Math.Round(served.WindowsPerPass));
-                // Measured as the batch-16 baseline is: after the server's post-load work, for as long.
+                // Measured as the batch-16 baseline is: after the server's post-load work.
                 await server.WaitUntilIdleAsync().ConfigureAwait(false);
-                var (atServed, servedSchedule) = RawThroughput(w, r, clip, servedBatch, passThreads, Math.Max(3, seconds / 2));
+                var (atServed, servedSchedule) = RawThroughput(w, r, clip, servedBatch, passThreads, rawSeconds);
                 ratios.Add(served.PerSecond / raw);
                 overheads.Add(served.PerSecond / atServed);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
