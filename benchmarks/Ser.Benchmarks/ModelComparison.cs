@@ -102,7 +102,7 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
         : key.Contains("feature encoder", StringComparison.Ordinal) && key.EndsWith(" kernel", StringComparison.Ordinal) ? "Ser's AVX-512 kernel"
         : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products"
         : key.StartsWith("linear kernel", StringComparison.Ordinal) ? "Ser's AVX-512 product"
-        : key.EndsWith(" Ser kernels", StringComparison.Ordinal) ? "Ser's AVX-512 convolutions"
+        : key.EndsWith(" Ser kernels", StringComparison.Ordinal) ? "Ser's convolutions"
         : key.Contains(" attention ", StringComparison.Ordinal) && key.Contains(" kernel ", StringComparison.Ordinal) ? "Ser's attention kernel"
         : key.Contains(" attention ", StringComparison.Ordinal) ? "explicit attention in blocks of queries" : "second";
 

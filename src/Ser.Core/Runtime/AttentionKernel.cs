@@ -35,7 +35,7 @@ public static unsafe class AttentionKernel
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(v);
-        if (!RegisterBlock.IsSupported || is_grad_enabled() || heads <= 0 || q.dim() != 3) return false;
+        if (!RegisterBlock.IsWide || is_grad_enabled() || heads <= 0 || q.dim() != 3) return false;
         var (shape, dtype) = (q.shape, q.dtype);
         bool Fits(Tensor t) => t.dtype == dtype && t.device_type == DeviceType.CPU && t.shape.SequenceEqual(shape)
             && t.numel() <= int.MaxValue / sizeof(float);

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>Linear layers (y = x·Wᵀ + b) on Ser's AVX-512 product block, for float32 inference on the CPU: the weight
+/// <summary>Linear layers (y = x·Wᵀ + b) on Ser's product block (AVX-512 or AVX2), for float32 inference on the CPU: the weight
 /// stored transposed (<see cref="StoreTransposed"/>: [in, out] in memory, so 64 outputs' weights for one input are 64
 /// adjacent floats), the loop on libtorch's OpenMP threads (<see cref="OpenMpTeam"/>), bias and an optional GELU
 /// applied as each block of outputs is finished. Each output is summed by one
@@ -26,7 +26,7 @@ public static unsafe class LinearKernel
     private const int BlocksPerGroup = 32;
 
     /// <summary>Whether the kernel can compute <paramref name="layer"/> on <paramref name="input"/>: no autograd, float32
-    /// on the CPU, the weight stored transposed, a multiple of 64 outputs, and an AVX-512 CPU.</summary>
+    /// on the CPU, the weight stored transposed, a multiple of 64 outputs, and a CPU with AVX-512 or AVX2.</summary>
     public static bool Supports(Linear layer, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -87,7 +87,7 @@ public static unsafe class LinearKernel
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
         if (!Supports(layer, input))
-            throw new InvalidOperationException("Ser's linear kernel runs float32 inference on AVX-512 CPUs (no autograd) of layers whose weight is stored transposed (StoreTransposed) with a multiple of 64 outputs.");
+            throw new InvalidOperationException("Ser's linear kernel runs float32 inference on CPUs with AVX-512 or AVX2 (no autograd) of layers whose weight is stored transposed (StoreTransposed) with a multiple of 64 outputs.");
         return input.numel() == 0 ? Own(layer, input, gelu) : Multiply(input, layer.weight!, layer.bias, gelu);
     }
 

@@ -1,13 +1,16 @@
 namespace Ser.Core.Runtime;
 
-/// <summary>Whether Ser's own CPU kernels (attention, linear layers, wav2vec2's feature encoder, ResNet18's convolutions,
-/// softmax; all AVX-512) can run in this process: said at start-up and by <c>ser-train math</c>, since without them every
-/// layer runs on libtorch, ~2.4× slower on AMD Zen 5 capped at AVX2.</summary>
+/// <summary>Which of Ser's own CPU kernels can run in this process: said at start-up and by <c>ser-train math</c>, since
+/// where one cannot its layers run on libtorch. All have an AVX-512 form (attention, linear layers, wav2vec2's feature
+/// encoder, ResNet18's convolutions, softmax); those built on the product block (<see cref="RegisterBlock"/>: linear
+/// layers, the feature encoder, ResNet18's convolutions) also an AVX2 form, which gives the same bits.</summary>
 public static class SerKernels
 {
+    /// <summary>Whether any of them runs here (at least the product block's, at AVX2).</summary>
     public static bool Available => RegisterBlock.IsSupported;
 
-    public static string Description => Available
-        ? "AVX-512 (each replaces libtorch's where measured faster)"
-        : "off: no AVX-512 here (or .NET's is disabled, DOTNET_EnableAVX512=0); every layer runs on libtorch";
+    public static string Description =>
+        RegisterBlock.IsWide ? "AVX-512 (each replaces libtorch's where measured faster)"
+        : Available ? "AVX2 (ResNet18's convolutions, linear layers, wav2vec2's feature encoder; each where measured faster than libtorch's); attention and softmax run on libtorch (their kernels need AVX-512)"
+        : "off: neither AVX-512 nor AVX2 with FMA here (or .NET's are disabled); every layer runs on libtorch";
 }

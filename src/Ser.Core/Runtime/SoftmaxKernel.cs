@@ -21,7 +21,7 @@ public static unsafe class SoftmaxKernel
     public static bool Supports(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return RegisterBlock.IsSupported && !is_grad_enabled() && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
+        return RegisterBlock.IsWide && !is_grad_enabled() && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
             && x.device_type == DeviceType.CPU && x.dim() > 0 && x.shape[^1] > 0 && x.is_contiguous()
             && x.numel() <= int.MaxValue / x.ElementSize;
     }

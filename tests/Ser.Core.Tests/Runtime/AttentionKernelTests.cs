@@ -11,7 +11,7 @@ public sealed class AttentionKernelTests
 {
     private static void RequireAvx512()
     {
-        Avx512.Require("attention runs on libtorch");
+        KernelSupport.RequireAvx512("attention runs on libtorch");
     }
 
     // libtorch's attention on projections [batch, frames, heads × 64], heads merged again, in the projections' dtype.

@@ -5,13 +5,13 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Runtime;
 
-/// <summary>Linear layers on Ser's AVX-512 kernel (LinearKernel): the same function as libtorch's, with float32's
-/// error, at any shape and thread count. Kernel tests are skipped on CPUs without AVX-512.</summary>
+/// <summary>Linear layers on Ser's kernel (LinearKernel, AVX-512 or AVX2): the same function as libtorch's, with float32's
+/// error, at any shape and thread count. Kernel tests are skipped on CPUs with neither.</summary>
 public sealed class LinearKernelTests
 {
-    private static void RequireAvx512()
+    private static void RequireKernel()
     {
-        Avx512.Require("linear layers run on libtorch");
+        KernelSupport.RequireProductBlock("linear layers run on libtorch");
     }
 
     private static Linear Layer(int inputs, int outputs, bool bias, int seed)
@@ -32,7 +32,7 @@ public sealed class LinearKernelTests
     [InlineData(96, 192, true)] // one partial pass
     public void The_kernel_keeps_float32s_error_at_any_row_count_with_and_without_gelu(int inputs, int outputs, bool bias)
     {
-        RequireAvx512();
+        RequireKernel();
         using var layer = Layer(inputs, outputs, bias, seed: inputs + outputs);
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
@@ -60,7 +60,7 @@ public sealed class LinearKernelTests
     [Fact]
     public void Row_groups_past_two_billion_row_block_products_land_where_they_belong()
     {
-        RequireAvx512();
+        RequireKernel();
         using var layer = Layer(8, 64, bias: true, seed: 6);
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
@@ -77,7 +77,7 @@ public sealed class LinearKernelTests
     [Fact]
     public void Outputs_are_the_same_bits_on_any_thread_count()
     {
-        RequireAvx512();
+        RequireKernel();
         using var layer = Layer(512, 128, bias: true, seed: 4);
         using var scope = NewDisposeScope();
         using var mode = inference_mode();

@@ -19,7 +19,7 @@ public sealed class SoftmaxKernelTests
     [InlineData(1000)]
     public void It_matches_libtorchs_softmax_at_any_row_length(int length)
     {
-        Avx512.Require("softmax runs on libtorch");
+        KernelSupport.RequireAvx512("softmax runs on libtorch");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = randn([3, 7, length], generator: new Generator(7)).mul(Scalars.Of(4));
@@ -36,7 +36,7 @@ public sealed class SoftmaxKernelTests
     [InlineData(149)]
     public void Bfloat16_rows_match_libtorchs_to_its_rounding(int length)
     {
-        Avx512.Require("softmax runs on libtorch");
+        KernelSupport.RequireAvx512("softmax runs on libtorch");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = randn([2, 12, length], generator: new Generator(5)).mul(Scalars.Of(4)).to(ScalarType.BFloat16);
@@ -53,7 +53,7 @@ public sealed class SoftmaxKernelTests
     [Fact]
     public void Masked_and_far_smaller_scores_get_the_zero_libtorch_gives_them()
     {
-        Avx512.Require("softmax runs on libtorch");
+        KernelSupport.RequireAvx512("softmax runs on libtorch");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = randn([4, 40], generator: new Generator(3));
@@ -71,7 +71,7 @@ public sealed class SoftmaxKernelTests
     [Fact]
     public void Rows_split_between_threads_give_the_same_bits_as_on_one()
     {
-        Avx512.Require("softmax runs on libtorch");
+        KernelSupport.RequireAvx512("softmax runs on libtorch");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = randn([12, 124, 124], generator: new Generator(11)); // above the size that takes a team
@@ -91,9 +91,9 @@ public sealed class SoftmaxKernelTests
         var x = randn(4, 16);
         using (no_grad())
         {
-            Assert.Equal(Avx512.Supported, SoftmaxKernel.Supports(x));
+            Assert.Equal(KernelSupport.Avx512, SoftmaxKernel.Supports(x));
             Assert.False(SoftmaxKernel.Supports(x.t())); // not contiguous
-            Assert.Equal(Avx512.Supported, SoftmaxKernel.Supports(x.to(ScalarType.BFloat16)));
+            Assert.Equal(KernelSupport.Avx512, SoftmaxKernel.Supports(x.to(ScalarType.BFloat16)));
             Assert.False(SoftmaxKernel.Supports(x.to(ScalarType.Float16)));
             Assert.False(SoftmaxKernel.Supports(zeros(4, 0)));
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics.X86;
 using Ser.Core.Runtime;
 
 namespace Ser.Training.Tests.Cli;
@@ -40,8 +41,10 @@ public sealed class MathCommandTests(ITestOutputHelper log)
         Assert.Equal(0, code);
 
         var line = Assert.Single(output, l => l.StartsWith("ser kernels: ", StringComparison.Ordinal));
-        var runs = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && !avx512Disabled;
-        Assert.StartsWith(runs ? "ser kernels: AVX-512" : "ser kernels: off: no AVX-512", line, StringComparison.Ordinal);
+        var wide = Avx512F.IsSupported && !avx512Disabled;
+        var narrow = Avx2.IsSupported && Fma.IsSupported;
+        Assert.StartsWith(wide ? "ser kernels: AVX-512" : narrow ? "ser kernels: AVX2 (ResNet18's convolutions, linear layers" : "ser kernels: off: neither",
+            line, StringComparison.Ordinal);
     }
 
     private static async Task<(int Code, List<string> Output)> MathAsync(string? cap, bool avx512Disabled = false)

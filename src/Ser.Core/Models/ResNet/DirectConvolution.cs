@@ -7,13 +7,15 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;
 
-/// <summary>One k×k convolution over channels-last (NHWC) float32 maps on Ser's own AVX-512 kernel, with its bias and
+/// <summary>One k×k convolution over channels-last (NHWC) float32 maps on Ser's own kernel, with its bias and
 /// optionally a residual and ReLU applied as each output is stored. Each call of the kernel computes 6 output pixels ×
 /// 64 channels in 24 registers, reading each input value once per tap for all 64 channels; pixels outside the map read
 /// a row of zeros, so padding costs no branch in the inner loop. Every output is summed by one call in a fixed order,
 /// so the result does not depend on the thread count. Weights are packed once, by groups of 64 outputs and chunks of
 /// 128 inputs. Single-threaded on AMD Zen 5 it runs ResNet18's 3×3 layers at ~195 GFLOP/s (90 % of the core's FMA peak,
-/// oneDNN's direct kernel ~175 with its weights packed, ~135 at 256 channels).</summary>
+/// oneDNN's direct kernel ~175 with its weights packed, ~135 at 256 channels). Without AVX-512 the block is made of
+/// four AVX2 slices of 16 channels (<see cref="RegisterBlock.MultiplySlice"/>) tap by tap, the same sums in the same
+/// order.</summary>
 internal sealed unsafe class DirectConvolution : INhwcConvolution
 {
     /// <summary>Output channels per kernel call; a layer's output channels must be a multiple.</summary>
@@ -72,7 +74,7 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
     public int Stride { get; }
     public int Padding { get; }
 
-    /// <summary>Whether this CPU runs the kernel: where Ser's other AVX-512 kernels run (<see cref="RegisterBlock.IsSupported"/>).</summary>
+    /// <summary>Whether this CPU runs the kernel (<see cref="RegisterBlock.IsSupported"/>: AVX-512, or AVX2 with FMA).</summary>
     public static bool IsSupported => RegisterBlock.IsSupported;
 
     public (int Height, int Width) OutputSize(int height, int width) =>
@@ -164,6 +166,12 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
     private void Block(float* image, int height, int width, int rowWidth, float* weights, int c0, int count, int firstRow, int pixel, int pixels, int ow,
         float* output, float* bias, float* shortcut, bool resume, bool epilogue, bool relu, float* prefetch, int lines)
     {
+        if (!RegisterBlock.IsWide)
+        {
+            BlockInSlices(image, height, width, rowWidth, weights, c0, count, firstRow, pixel, pixels, ow, output, bias,
+                shortcut, resume, epilogue, relu);
+            return;
+        }
         var taps = Kernel * Kernel;
         var linesPerTap = (lines + taps - 1) / taps;
         int* oh0 = stackalloc int[Pixels], ow0 = stackalloc int[Pixels];
@@ -237,6 +245,55 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
         Store(output, bias, shortcut, pixel, 3, pixels, epilogue, relu, a30, a31, a32, a33);
         Store(output, bias, shortcut, pixel, 4, pixels, epilogue, relu, a40, a41, a42, a43);
         Store(output, bias, shortcut, pixel, 5, pixels, epilogue, relu, a50, a51, a52, a53);
+    }
+
+    // Block's AVX2 form: each tap's products summed into the stored outputs slice by slice (the outputs of a block stay
+    // in L1 between taps), then the epilogue. No prefetch: the weights' next chunk comes from memory when used.
+    private void BlockInSlices(float* image, int height, int width, int rowWidth, float* weights, int c0, int count,
+        int firstRow, int pixel, int pixels, int ow, float* output, float* bias, float* shortcut, bool resume, bool epilogue,
+        bool relu)
+    {
+        Span<int> oh0 = stackalloc int[Pixels], ow0 = stackalloc int[Pixels];
+        var (row, column) = (firstRow + (pixel / ow), pixel % ow);
+        for (var i = 0; i < Pixels; i++)
+        {
+            (oh0[i], ow0[i]) = ((row * Stride) - Padding, (column * Stride) - Padding);
+            if (i + 1 < pixels && ++column == ow) (row, column) = (row + 1, 0);
+        }
+        var rows = _rowTaps;
+        var (rowTaps, steps) = rows ? (1, Kernel) : (Kernel, count);
+        var first = output + ((long)pixel * Out);
+        for (var kh = 0; kh < Kernel; kh++)
+            for (var kw = 0; kw < rowTaps; kw++)
+            {
+                float* p0 = Tap(image, height, width, rowWidth, c0, oh0[0], ow0[0], kh, kw, true, rows),
+                    p1 = Tap(image, height, width, rowWidth, c0, oh0[1], ow0[1], kh, kw, pixels > 1, rows),
+                    p2 = Tap(image, height, width, rowWidth, c0, oh0[2], ow0[2], kh, kw, pixels > 2, rows),
+                    p3 = Tap(image, height, width, rowWidth, c0, oh0[3], ow0[3], kh, kw, pixels > 3, rows),
+                    p4 = Tap(image, height, width, rowWidth, c0, oh0[4], ow0[4], kh, kw, pixels > 4, rows),
+                    p5 = Tap(image, height, width, rowWidth, c0, oh0[5], ow0[5], kh, kw, pixels > 5, rows);
+                var w = weights + ((long)((kh * Kernel) + kw) * count * Group);
+                var accumulate = resume || kh > 0 || kw > 0;
+                for (var s = 0; s < Group; s += RegisterBlock.Slice)
+                    RegisterBlock.MultiplySlice(p0, p1, p2, p3, p4, p5, pixels, w + s, Group, steps, first + s, Out, accumulate);
+            }
+        if (epilogue) Finish<Avx2Lanes>(first, bias, shortcut == null ? null : shortcut + ((long)pixel * Out), pixels, relu);
+    }
+
+    // Bias, then the residual, then ReLU on a block's stored outputs, in Store's order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Finish<TLanes>(float* output, float* bias, float* shortcut, int pixels, bool relu)
+        where TLanes : struct, IFloatLanes<TLanes>
+    {
+        for (var i = 0; i < pixels; i++)
+            for (var j = 0; j < Group; j += TLanes.Count)
+            {
+                var at = ((long)i * Out) + j;
+                var value = TLanes.Load(output + at) + TLanes.Load(bias + j);
+                if (shortcut != null) value += TLanes.Load(shortcut + at);
+                if (relu) value = TLanes.Max(value, TLanes.Zero);
+                value.Store(output + at);
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -94,7 +94,7 @@ public sealed class FusedResNet18 : IDisposable
             ? ResNet18OneDnn.Forward(x, PacksFor(x), _biases, _fcWeight, _fcBias)
             : PlainForward(x);
 
-    /// <summary>Whether Ser's own AVX-512 convolutions can run this copy (float32 on a CPU with AVX-512, every layer's
+    /// <summary>Whether Ser's own convolutions can run this copy (float32 on a CPU with AVX-512, or AVX2 and FMA, every layer's
     /// width a multiple of 64); <see cref="Forward"/> then uses them for an input size where they were faster.</summary>
     public bool HasSerKernels => _direct is not null;
 

@@ -7,11 +7,11 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Models.ResNet;
 
-/// <summary>The folded ResNet18 on Ser's own AVX-512 convolutions: Winograd's F(2×2, 3×3) for every 3×3 stride-1 layer
+/// <summary>The folded ResNet18 on Ser's own convolutions (AVX-512, or AVX2 with FMA): Winograd's F(2×2, 3×3) for every 3×3 stride-1 layer
 /// (<see cref="WinogradConvolution"/>), the direct kernel for the stem, the strided and the 1×1 layers
 /// (<see cref="DirectConvolution"/>); channels-last from the stem to the pooling, the stem and max-pooling fused band by
 /// band. On AMD Zen 5 oneDNN's kernels left ResNet18 at 1.4-1.7x ONNX Runtime's time for one clip; the direct kernels
-/// alone, at 1.1x; with Winograd's, at 0.9x. Float32, CPU, AVX-512, every layer's width a multiple of 64; buffers come
+/// alone, at 1.1x; with Winograd's, at 0.9x. Float32, CPU, every layer's width a multiple of 64; buffers come
 /// from native memory and are freed before Forward returns.</summary>
 internal sealed unsafe class ResNet18Direct : IDisposable
 {
@@ -194,7 +194,8 @@ internal sealed unsafe class ResNet18Direct : IDisposable
                 var (first, last) = (band * BandRows, Math.Min(ph, (band + 1) * BandRows));
                 var (top, bottom) = (Math.Max(0, (2 * first) - 1), Math.Min(sh, 2 * last));
                 stem.Run((float*)source, 1, height, width, rows, null, relu: true, threads: 1, top, bottom - top);
-                MaxPool3x3Stride2(rows, top, sh, sw, stem.Out, first, last, (float*)target);
+                if (RegisterBlock.IsWide) MaxPool3x3Stride2<Avx512Lanes>(rows, top, sh, sw, stem.Out, first, last, (float*)target);
+                else MaxPool3x3Stride2<Avx2Lanes>(rows, top, sh, sw, stem.Out, first, last, (float*)target);
             }
         }
         if (workers == 1)
@@ -204,10 +205,11 @@ internal sealed unsafe class ResNet18Direct : IDisposable
     }
 
     // Pooled rows [first, last) of one image from its stem rows held from row `top` on: the largest of the taps inside
-    // the map, as PyTorch's max_pool2d(3, 2, 1). 16 channels at a time in a register across the taps: updating the
+    // the map, as PyTorch's max_pool2d(3, 2, 1). A vector of channels at a time in a register across the taps: updating the
     // output in memory tap by tap chained every tap through a store and a reload.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxPool3x3Stride2(float* rows, int top, int height, int width, int channels, int first, int last, float* image)
+    private static void MaxPool3x3Stride2<TLanes>(float* rows, int top, int height, int width, int channels, int first, int last,
+        float* image) where TLanes : struct, IFloatLanes<TLanes>
     {
         var ow = Pooled(width);
         for (var r = first; r < last; r++)
@@ -217,16 +219,16 @@ internal sealed unsafe class ResNet18Direct : IDisposable
             {
                 var (left, right) = (Math.Max(0, (2 * c) - 1), Math.Min(width - 1, (2 * c) + 1));
                 var o = image + ((((long)r * ow) + c) * channels);
-                for (var ch = 0; ch < channels; ch += 16)
+                for (var ch = 0; ch < channels; ch += TLanes.Count)
                 {
-                    var largest = Vector512.Create(float.NegativeInfinity);
+                    var largest = TLanes.Broadcast(float.NegativeInfinity);
                     for (var ih = from; ih <= to; ih++)
                     {
                         var tap = rows + ((((long)(ih - top) * width) + left) * channels) + ch;
                         for (var iw = left; iw <= right; iw++, tap += channels)
-                            largest = Avx512F.Max(largest, Avx512F.LoadVector512(tap));
+                            largest = TLanes.Max(largest, TLanes.Load(tap));
                     }
-                    Avx512F.Store(o + ch, largest);
+                    largest.Store(o + ch);
                 }
             }
         }

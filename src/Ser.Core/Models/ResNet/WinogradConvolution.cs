@@ -60,7 +60,7 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
     /// <summary>Whether a folded layer is one this kernel runs: 3×3, stride 1, padding 1, out a multiple of 64, in of 16.</summary>
     public static bool Supports(Tensor weight, long stride, long padding) =>
         DirectConvolution.IsSupported && weight.dim() == 4 && weight.shape[2] == 3 && weight.shape[3] == 3 && stride == 1
-        && padding == 1 && weight.shape[0] % Group == 0 && weight.shape[1] % Vector512<float>.Count == 0;
+        && padding == 1 && weight.shape[0] % Group == 0 && weight.shape[1] % Avx512Lanes.Count == 0;
 
     public int In { get; }
     public int Out { get; }
@@ -140,20 +140,28 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
     {
         var v = scratch;
         var m = scratch + ((long)Positions * BlockTiles * In);
-        for (var i = 0; i < count; i++) TransformInput(x, map, first + i, v + ((long)i * In));
+        for (var i = 0; i < count; i++)
+        {
+            if (RegisterBlock.IsWide) TransformInput<Avx512Lanes>(x, map, first + i, v + ((long)i * In));
+            else TransformInput<Avx2Lanes>(x, map, first + i, v + ((long)i * In));
+        }
         for (var p = 0; p < Positions; p++)
             for (var g = from; g < to; g++)
                 for (var row = 0; row < count; row += Rows)
                     RegisterBlock.Multiply(v + ((((long)p * BlockTiles) + row) * In), In, Math.Min(Rows, count - row),
                         _weights + WeightIndex(p, g, 0), Group, In, m + ((((long)p * BlockTiles) + row) * Out) + (g * Group), Out);
-        for (var i = 0; i < count; i++) TransformOutput(m + ((long)i * Out), map, first + i, from * Group, to * Group, y, residual, relu);
+        for (var i = 0; i < count; i++)
+        {
+            if (RegisterBlock.IsWide) TransformOutput<Avx512Lanes>(m + ((long)i * Out), map, first + i, from * Group, to * Group, y, residual, relu);
+            else TransformOutput<Avx2Lanes>(m + ((long)i * Out), map, first + i, from * Group, to * Group, y, residual, relu);
+        }
     }
 
-    // Bᵀ d B for each 16 input channels of one tile, d its 4 × 4 inputs (zeros outside the map), with
+    // Bᵀ d B for each vector of input channels of one tile, d its 4 × 4 inputs (zeros outside the map), with
     // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]; written to v[position × BlockTiles × In]. Columns first, each in
     // registers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TransformInput(float* x, Map map, long tile, float* v)
+    private void TransformInput<TLanes>(float* x, Map map, long tile, float* v) where TLanes : struct, IFloatLanes<TLanes>
     {
         var (image, row, column) = map.Tile(tile);
         var (top, left) = (row - 1, column - 1);
@@ -169,12 +177,12 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
             if ((uint)(top + k) < (uint)map.Height) rows |= 1 << k;
             if ((uint)(left + k) < (uint)map.Width) columns |= 1 << k;
         }
-        for (var c = 0; c < In; c += Vector512<float>.Count, corner += Vector512<float>.Count)
+        for (var c = 0; c < In; c += TLanes.Count, corner += TLanes.Count)
         {
-            var (c00, c01, c02, c03) = Column(corner, rowFloats, rows, (columns & 1) != 0);
-            var (c10, c11, c12, c13) = Column(corner + pixel, rowFloats, rows, (columns & 2) != 0);
-            var (c20, c21, c22, c23) = Column(corner + (2 * pixel), rowFloats, rows, (columns & 4) != 0);
-            var (c30, c31, c32, c33) = Column(corner + (3 * pixel), rowFloats, rows, (columns & 8) != 0);
+            var (c00, c01, c02, c03) = Column<TLanes>(corner, rowFloats, rows, (columns & 1) != 0);
+            var (c10, c11, c12, c13) = Column<TLanes>(corner + pixel, rowFloats, rows, (columns & 2) != 0);
+            var (c20, c21, c22, c23) = Column<TLanes>(corner + (2 * pixel), rowFloats, rows, (columns & 4) != 0);
+            var (c30, c31, c32, c33) = Column<TLanes>(corner + (3 * pixel), rowFloats, rows, (columns & 8) != 0);
             var to = v + c;
             Row(to, stride, c00, c10, c20, c30);
             Row(to + (4 * stride), stride, c01, c11, c21, c31);
@@ -185,43 +193,46 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
 
     // Bᵀ applied down one column of a tile's inputs (rows outside the map read as zeros).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Column(float* at, long rowFloats, int rows, bool inside)
+    private static (TLanes, TLanes, TLanes, TLanes) Column<TLanes>(float* at, long rowFloats, int rows, bool inside)
+        where TLanes : struct, IFloatLanes<TLanes>
     {
         if (!inside) return default;
-        var d0 = (rows & 1) != 0 ? Avx512F.LoadVector512(at) : Vector512<float>.Zero;
-        var d1 = (rows & 2) != 0 ? Avx512F.LoadVector512(at + rowFloats) : Vector512<float>.Zero;
-        var d2 = (rows & 4) != 0 ? Avx512F.LoadVector512(at + (2 * rowFloats)) : Vector512<float>.Zero;
-        var d3 = (rows & 8) != 0 ? Avx512F.LoadVector512(at + (3 * rowFloats)) : Vector512<float>.Zero;
+        var d0 = (rows & 1) != 0 ? TLanes.Load(at) : TLanes.Zero;
+        var d1 = (rows & 2) != 0 ? TLanes.Load(at + rowFloats) : TLanes.Zero;
+        var d2 = (rows & 4) != 0 ? TLanes.Load(at + (2 * rowFloats)) : TLanes.Zero;
+        var d3 = (rows & 8) != 0 ? TLanes.Load(at + (3 * rowFloats)) : TLanes.Zero;
         return (d0 - d2, d1 + d2, d2 - d1, d1 - d3);
     }
 
     // B applied along one row of Bᵀ d, stored to its 4 positions.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(float* to, long stride, Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> t3)
+    private static void Row<TLanes>(float* to, long stride, TLanes t0, TLanes t1, TLanes t2, TLanes t3)
+        where TLanes : struct, IFloatLanes<TLanes>
     {
-        Avx512F.Store(to, t0 - t2);
-        Avx512F.Store(to + stride, t1 + t2);
-        Avx512F.Store(to + (2 * stride), t2 - t1);
-        Avx512F.Store(to + (3 * stride), t1 - t3);
+        (t0 - t2).Store(to);
+        (t1 + t2).Store(to + stride);
+        (t2 - t1).Store(to + (2 * stride));
+        (t1 - t3).Store(to + (3 * stride));
     }
 
-    // Aᵀ m A with Aᵀ = [1 1 1 0; 0 1 −1 −1] for each 16 output channels of one tile, then bias, residual and ReLU,
+    // Aᵀ m A with Aᵀ = [1 1 1 0; 0 1 −1 −1] for each vector of output channels of one tile, then bias, residual and ReLU,
     // stored where the 2 × 2 outputs fall inside the map.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TransformOutput(float* m, Map map, long tile, int from, int to, float* y, float* residual, bool relu)
+    private void TransformOutput<TLanes>(float* m, Map map, long tile, int from, int to, float* y, float* residual, bool relu)
+        where TLanes : struct, IFloatLanes<TLanes>
     {
         var (image, row, column) = map.Tile(tile);
         var stride = (long)BlockTiles * Out;
         var at = ((((image * map.Height) + row) * map.Width + column) * Out) + from;
         var rowFloats = (long)map.Width * Out;
         var (right, below) = (column + 1 < map.Width, row + 1 < map.Height);
-        for (var c = from; c < to; c += Vector512<float>.Count, at += Vector512<float>.Count)
+        for (var c = from; c < to; c += TLanes.Count, at += TLanes.Count)
         {
-            var (u00, u10) = Fold(m + c, stride);
-            var (u01, u11) = Fold(m + c + stride, stride);
-            var (u02, u12) = Fold(m + c + (2 * stride), stride);
-            var (u03, u13) = Fold(m + c + (3 * stride), stride);
-            var bias = Avx512F.LoadVector512(_bias + c);
+            var (u00, u10) = Fold<TLanes>(m + c, stride);
+            var (u01, u11) = Fold<TLanes>(m + c + stride, stride);
+            var (u02, u12) = Fold<TLanes>(m + c + (2 * stride), stride);
+            var (u03, u13) = Fold<TLanes>(m + c + (3 * stride), stride);
+            var bias = TLanes.Load(_bias + c);
             Put(y, residual, at, u00 + u01 + u02 + bias, relu);
             if (right) Put(y, residual, at + Out, u01 - u02 - u03 + bias, relu);
             if (!below) continue;
@@ -232,19 +243,20 @@ internal sealed unsafe class WinogradConvolution : INhwcConvolution
 
     // Aᵀ applied down column b of m (positions b, 4 + b, 8 + b, 12 + b).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float>, Vector512<float>) Fold(float* m, long stride)
+    private static (TLanes, TLanes) Fold<TLanes>(float* m, long stride) where TLanes : struct, IFloatLanes<TLanes>
     {
-        var (m0, m1, m2, m3) = (Avx512F.LoadVector512(m), Avx512F.LoadVector512(m + (4 * stride)),
-            Avx512F.LoadVector512(m + (8 * stride)), Avx512F.LoadVector512(m + (12 * stride)));
+        var (m0, m1, m2, m3) = (TLanes.Load(m), TLanes.Load(m + (4 * stride)), TLanes.Load(m + (8 * stride)),
+            TLanes.Load(m + (12 * stride)));
         return (m0 + m1 + m2, m1 - m2 - m3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(float* y, float* residual, long at, Vector512<float> value, bool relu)
+    private static void Put<TLanes>(float* y, float* residual, long at, TLanes value, bool relu)
+        where TLanes : struct, IFloatLanes<TLanes>
     {
-        if (residual is not null) value += Avx512F.LoadVector512(residual + at);
-        if (relu) value = Avx512F.Max(value, Vector512<float>.Zero);
-        Avx512F.Store(y + at, value);
+        if (residual is not null) value += TLanes.Load(residual + at);
+        if (relu) value = TLanes.Max(value, TLanes.Zero);
+        value.Store(y + at);
     }
 
     public void Dispose()

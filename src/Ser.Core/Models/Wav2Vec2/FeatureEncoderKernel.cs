@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Models.Wav2Vec2;
 
-/// <summary>The conv feature encoder's layers on Ser's AVX-512 register block (<see cref="RegisterBlock"/>), time-major,
+/// <summary>The conv feature encoder's layers on Ser's register block (<see cref="RegisterBlock"/>), time-major,
 /// for inference: an output frame's window (kernel × in floats) lies contiguous in the input, so each frame is one row
 /// of a product with the tap-major weights [kernel × in, out], read in place; the first layer reads its windows straight
 /// from the samples. Bias and GELU are applied as each block is stored. Layers of kernel 3 and stride 2 take output
@@ -31,7 +31,7 @@ internal static unsafe class FeatureEncoderKernel
     /// <summary>Whether a layer of <paramref name="inputs"/> to <paramref name="outputs"/> channels and this many input and
     /// output floats in all runs here.</summary>
     public static bool Supports(long inputs, long outputs, long inputFloats, long outputFloats) =>
-        RegisterBlock.IsSupported && outputs % Group == 0 && (inputs == 1 || inputs % Vector512<float>.Count == 0)
+        RegisterBlock.IsSupported && outputs % Group == 0 && (inputs == 1 || inputs % Avx512Lanes.Count == 0)
         && Math.Max(inputFloats, outputFloats) <= MaxFloats;
 
     /// <summary>GELU(conv(rows) + bias) of contiguous float32 rows [batch, time, in] with contiguous taps [kernel, in,
@@ -43,14 +43,15 @@ internal static unsafe class FeatureEncoderKernel
         var frames = Frames(time, kernel, stride);
         var output = empty(batch, frames, outputs);
         // Pairs read whole vectors of channels (one input channel would read and write past the scratch).
-        var paired = kernel == 3 && stride == 2 && frames >= 2 && channels % Vector512<float>.Count == 0;
+        var paired = kernel == 3 && stride == 2 && frames >= 2 && channels % Avx512Lanes.Count == 0;
         var sum = paired ? (float*)NativeMemory.AlignedAlloc((nuint)((long)channels * outputs * sizeof(float)), 64) : null;
         try
         {
             fixed (float* b = bias)
             {
                 var weights = Pointer(taps);
-                if (sum != null) AddOuterTaps(weights, (long)channels * outputs, sum);
+                if (sum != null && RegisterBlock.IsWide) AddOuterTaps<Avx512Lanes>(weights, (long)channels * outputs, sum);
+                else if (sum != null) AddOuterTaps<Avx2Lanes>(weights, (long)channels * outputs, sum);
                 var layer = new Window((nint)Pointer(rows), (long)time * channels, (long)stride * channels, kernel * channels,
                     channels, (nint)weights, 0, (nint)sum, outputs, (nint)Pointer(output), frames, (nint)b, 0);
                 Run(layer, batch, frames, paired);
@@ -65,10 +66,10 @@ internal static unsafe class FeatureEncoderKernel
 
     // sum = taps[0] + taps[2], each tap `count` floats: what a pair of frames shares.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddOuterTaps(float* taps, long count, float* sum)
+    private static void AddOuterTaps<TLanes>(float* taps, long count, float* sum) where TLanes : struct, IFloatLanes<TLanes>
     {
-        for (var i = 0L; i < count; i += Vector512<float>.Count)
-            Avx512F.Store(sum + i, Avx512F.LoadVector512(taps + i) + Avx512F.LoadVector512(taps + (2 * count) + i));
+        for (var i = 0L; i < count; i += TLanes.Count)
+            (TLanes.Load(taps + i) + TLanes.Load(taps + (2 * count) + i)).Store(sum + i);
     }
 
     /// <summary>GELU(conv(samples) + shift) of contiguous float32 samples [batch, length] with one set of taps [kernel,
@@ -178,12 +179,8 @@ internal static unsafe class FeatureEncoderKernel
                 var x2 = x0 + (2 * c);
                 var x4 = x0 + (4 * c);
                 var d = differences + ((u - first) * 2 * c);
-                for (var i = 0; i < Channels; i += Vector512<float>.Count)
-                {
-                    var middle = Avx512F.LoadVector512(x2 + i);
-                    Avx512F.Store(d + i, Avx512F.LoadVector512(x0 + i) - middle);
-                    Avx512F.Store(d + c + i, Avx512F.LoadVector512(x4 + i) - middle);
-                }
+                if (RegisterBlock.IsWide) Differences<Avx512Lanes>(x0, x2, x4, d, Channels);
+                else Differences<Avx2Lanes>(x0, x2, x4, d, Channels);
             }
             for (var g = 0; g < Outputs / Group; g++)
                 for (var u = first; u < last; u += Rows)
@@ -202,6 +199,19 @@ internal static unsafe class FeatureEncoderKernel
                     RegisterBlock.Multiply(d + c, 2 * c, rows, W(image, 2, g), Outputs, Channels, odd, ldy, accumulate: true);
                     RegisterBlock.Finish(even, Outputs, 2 * rows, B(image, g), gelu: true);
                 }
+        }
+
+        // x0 − x2 and x4 − x2, one frame's channels each, side by side in d.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Differences<TLanes>(float* x0, float* x2, float* x4, float* d, int channels)
+            where TLanes : struct, IFloatLanes<TLanes>
+        {
+            for (var i = 0; i < channels; i += TLanes.Count)
+            {
+                var middle = TLanes.Load(x2 + i);
+                (TLanes.Load(x0 + i) - middle).Store(d + i);
+                (TLanes.Load(x4 + i) - middle).Store(d + channels + i);
+            }
         }
     }
 }

@@ -142,7 +142,7 @@ public sealed class Wav2Vec2ConvLayer : nn.Module<Tensor, Tensor>
         return windows.baddbmm(folded.transpose(1, 2), shift).gelu_().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Whether Ser's AVX-512 kernel computes this layer (<see cref="FeatureEncoderKernel"/>, for inference): float32
+    /// <summary>Whether Ser's kernel computes this layer (<see cref="FeatureEncoderKernel"/>, for inference): float32
     /// weights on the CPU stored tap by tap, outputs in groups of 64, no layer norm, and a group norm only on a first
     /// layer (one input channel).</summary>
     public bool RunsOnKernel

@@ -74,10 +74,10 @@ public sealed class Wav2Vec2FeatureEncoder : nn.Module<Tensor, Tensor>
         return Frames(input).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Whether every layer runs on Ser's AVX-512 kernel (<see cref="ForwardOnKernel"/>).</summary>
+    /// <summary>Whether every layer runs on Ser's kernel (<see cref="ForwardOnKernel"/>).</summary>
     public bool RunsOnKernel => conv_layers.All(l => l.RunsOnKernel);
 
-    /// <summary><see cref="forward"/> on Ser's AVX-512 kernel whichever form was measured faster (tests, benchmarks):
+    /// <summary><see cref="forward"/> on Ser's kernel whichever form was measured faster (tests, benchmarks):
     /// float32 [batch, samples] → [batch, frames, conv_dim[-1]].</summary>
     /// <exception cref="InvalidOperationException">Not <see cref="RunsOnKernel"/>, or autograd is on.</exception>
     public Tensor ForwardOnKernel(Tensor input)

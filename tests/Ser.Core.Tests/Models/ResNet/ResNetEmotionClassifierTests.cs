@@ -10,12 +10,12 @@ namespace Ser.Core.Tests.Models.ResNet;
 /// <summary>The spectrogram classifier end to end: front end, windows, the folded model.</summary>
 public sealed class ResNetEmotionClassifierTests
 {
-    // Where Ser's kernels run the forward (AVX-512) the front end runs on the calling thread alone, so no part of the
+    // Where Ser's kernels run the forward (AVX-512 or AVX2) the front end runs on the calling thread alone, so no part of the
     // result depends on the thread count; elsewhere oneDNN's forward does (last bits).
     [Fact]
     public void A_clips_probabilities_are_the_same_bits_on_one_thread_and_on_three()
     {
-        Avx512.Require("the forward runs on oneDNN");
+        KernelSupport.RequireProductBlock("ResNet18 runs on libtorch's kernels");
         manual_seed(11);
         var spec = ModelPresets.ResNet18.ResNet!;
         using var classifier = new ResNetEmotionClassifier(new ResNet18(6, spec.InChannels, spec.BaseWidth), spec,
