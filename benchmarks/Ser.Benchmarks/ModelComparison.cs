@@ -99,9 +99,9 @@ internal sealed class ModelComparison(string onnxFolder, int threads, int repeat
     private static string SecondFormOf(string key) =>
         key.EndsWith(" spectral", StringComparison.Ordinal) ? "by FFT"
         : key.Contains("positional conv", StringComparison.Ordinal) ? "2-D channels-last"
-        : key.Contains("feature encoder", StringComparison.Ordinal) && key.EndsWith(" kernel", StringComparison.Ordinal) ? "Ser's AVX-512 kernel"
+        : key.Contains("feature encoder", StringComparison.Ordinal) && key.EndsWith(" kernel", StringComparison.Ordinal) ? "Ser's kernel"
         : key.Contains("feature encoder", StringComparison.Ordinal) ? "time-major products"
-        : key.StartsWith("linear kernel", StringComparison.Ordinal) ? "Ser's AVX-512 product"
+        : key.StartsWith("linear kernel", StringComparison.Ordinal) ? "Ser's product block"
         : key.EndsWith(" Ser kernels", StringComparison.Ordinal) ? "Ser's convolutions"
         : key.Contains(" attention ", StringComparison.Ordinal) && key.Contains(" kernel ", StringComparison.Ordinal) ? "Ser's attention kernel"
         : key.Contains(" attention ", StringComparison.Ordinal) ? "explicit attention in blocks of queries" : "second";
