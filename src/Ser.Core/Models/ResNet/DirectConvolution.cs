@@ -249,6 +249,7 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
 
     // Block's AVX2 form: each tap's products summed into the stored outputs slice by slice (the outputs of a block stay
     // in L1 between taps), then the epilogue. No prefetch: the weights' next chunk comes from memory when used.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BlockInSlices(float* image, int height, int width, int rowWidth, float* weights, int c0, int count,
         int firstRow, int pixel, int pixels, int ow, float* output, float* bias, float* shortcut, bool resume, bool epilogue,
         bool relu)
