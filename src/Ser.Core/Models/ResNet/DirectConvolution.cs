@@ -175,12 +175,7 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
         var taps = Kernel * Kernel;
         var linesPerTap = (lines + taps - 1) / taps;
         int* oh0 = stackalloc int[Pixels], ow0 = stackalloc int[Pixels];
-        var (row, column) = (firstRow + (pixel / ow), pixel % ow);
-        for (var i = 0; i < Pixels; i++)
-        {
-            (oh0[i], ow0[i]) = ((row * Stride) - Padding, (column * Stride) - Padding);
-            if (i + 1 < pixels && ++column == ow) (row, column) = (row + 1, 0);
-        }
+        Origins(firstRow, pixel, pixels, ow, oh0, ow0);
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default,
             a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default,
             a31 = default, a32 = default, a33 = default, a40 = default, a41 = default, a42 = default, a43 = default,
@@ -247,6 +242,19 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
         Store(output, bias, shortcut, pixel, 5, pixels, epilogue, relu, a50, a51, a52, a53);
     }
 
+    // The top row and left column (padding included) of each of a block's pixels' windows; pixels past the block's
+    // repeat the last.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Origins(int firstRow, int pixel, int pixels, int ow, int* oh0, int* ow0)
+    {
+        var (row, column) = (firstRow + (pixel / ow), pixel % ow);
+        for (var i = 0; i < Pixels; i++)
+        {
+            (oh0[i], ow0[i]) = ((row * Stride) - Padding, (column * Stride) - Padding);
+            if (i + 1 < pixels && ++column == ow) (row, column) = (row + 1, 0);
+        }
+    }
+
     // Block's AVX2 form: each tap's products summed into the stored outputs slice by slice (the outputs of a block stay
     // in L1 between taps), then the epilogue. No prefetch: the weights' next chunk comes from memory when used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -254,29 +262,22 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
         int firstRow, int pixel, int pixels, int ow, float* output, float* bias, float* shortcut, bool resume, bool epilogue,
         bool relu)
     {
-        Span<int> oh0 = stackalloc int[Pixels], ow0 = stackalloc int[Pixels];
-        var (row, column) = (firstRow + (pixel / ow), pixel % ow);
-        for (var i = 0; i < Pixels; i++)
-        {
-            (oh0[i], ow0[i]) = ((row * Stride) - Padding, (column * Stride) - Padding);
-            if (i + 1 < pixels && ++column == ow) (row, column) = (row + 1, 0);
-        }
+        int* oh0 = stackalloc int[Pixels], ow0 = stackalloc int[Pixels];
+        Origins(firstRow, pixel, pixels, ow, oh0, ow0);
         var rows = _rowTaps;
         var (rowTaps, steps) = rows ? (1, Kernel) : (Kernel, count);
         var first = output + ((long)pixel * Out);
+        var p = stackalloc nint[Pixels];
         for (var kh = 0; kh < Kernel; kh++)
             for (var kw = 0; kw < rowTaps; kw++)
             {
-                float* p0 = Tap(image, height, width, rowWidth, c0, oh0[0], ow0[0], kh, kw, true, rows),
-                    p1 = Tap(image, height, width, rowWidth, c0, oh0[1], ow0[1], kh, kw, pixels > 1, rows),
-                    p2 = Tap(image, height, width, rowWidth, c0, oh0[2], ow0[2], kh, kw, pixels > 2, rows),
-                    p3 = Tap(image, height, width, rowWidth, c0, oh0[3], ow0[3], kh, kw, pixels > 3, rows),
-                    p4 = Tap(image, height, width, rowWidth, c0, oh0[4], ow0[4], kh, kw, pixels > 4, rows),
-                    p5 = Tap(image, height, width, rowWidth, c0, oh0[5], ow0[5], kh, kw, pixels > 5, rows);
+                for (var i = 0; i < Pixels; i++)
+                    p[i] = (nint)Tap(image, height, width, rowWidth, c0, oh0[i], ow0[i], kh, kw, i == 0 || pixels > i, rows);
                 var w = weights + ((long)((kh * Kernel) + kw) * count * Group);
                 var accumulate = resume || kh > 0 || kw > 0;
                 for (var s = 0; s < Group; s += RegisterBlock.Slice)
-                    RegisterBlock.MultiplySlice(p0, p1, p2, p3, p4, p5, pixels, w + s, Group, steps, first + s, Out, accumulate);
+                    RegisterBlock.MultiplySlice((float*)p[0], (float*)p[1], (float*)p[2], (float*)p[3], (float*)p[4], (float*)p[5],
+                        pixels, w + s, Group, steps, first + s, Out, accumulate);
             }
         if (epilogue) Finish<Avx2Lanes>(first, bias, shortcut == null ? null : shortcut + ((long)pixel * Out), pixels, relu);
     }
