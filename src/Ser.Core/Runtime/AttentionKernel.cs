@@ -1,13 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>softmax(q·kᵀ·scale + mask)·v for float32 inference on Ser's AVX-512 product block, heads of 64, on
+/// <summary>softmax(q·kᵀ·scale + mask)·v for float32 inference on Ser's product block (AVX-512 or AVX2), heads of 64, on
 /// libtorch's OpenMP threads (<see cref="OpenMpTeam"/>). Each thread takes blocks of queries of one head: their scores
 /// against every key, the softmax of those rows while they are in cache, then their sum over the values, written
 /// straight into the merged-heads output. No score matrix of the whole head is kept, so memory stays bounded at any
@@ -29,13 +27,13 @@ public static unsafe class AttentionKernel
 
     /// <summary>Whether the kernel can compute attention on projections <paramref name="q"/>, <paramref name="k"/> and
     /// <paramref name="v"/> ([batch, frames, heads × 64] each): no autograd, all float32 or all bfloat16 on the CPU, an
-    /// AVX-512 CPU, and an additive key mask [batch, 1, 1, frames] of float32, of their dtype, or none.</summary>
+    /// CPU with AVX-512 or AVX2, and an additive key mask [batch, 1, 1, frames] of float32, of their dtype, or none.</summary>
     public static bool Supports(Tensor q, Tensor k, Tensor v, Tensor? keyMask, int heads)
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(v);
-        if (!RegisterBlock.IsWide || is_grad_enabled() || heads <= 0 || q.dim() != 3) return false;
+        if (!RegisterBlock.IsSupported || is_grad_enabled() || heads <= 0 || q.dim() != 3) return false;
         var (shape, dtype) = (q.shape, q.dtype);
         bool Fits(Tensor t) => t.dtype == dtype && t.device_type == DeviceType.CPU && t.shape.SequenceEqual(shape)
             && t.numel() <= int.MaxValue / sizeof(float);
@@ -53,7 +51,7 @@ public static unsafe class AttentionKernel
     public static Tensor Forward(Tensor q, Tensor k, Tensor v, Tensor? keyMask, int heads)
     {
         if (!Supports(q, k, v, keyMask, heads))
-            throw new InvalidOperationException("Ser's attention kernel runs float32 or bfloat16 inference on AVX-512 CPUs (no autograd) of [batch, frames, heads × 64] projections.");
+            throw new InvalidOperationException("Ser's attention kernel runs float32 or bfloat16 inference on CPUs with AVX-512 or AVX2 (no autograd) of [batch, frames, heads × 64] projections.");
         long batch = q.shape[0], frames = q.shape[1], width = q.shape[2], padded = Padded(frames);
         using var scope = NewDisposeScope();
         var queries = Float32(q);
@@ -132,7 +130,11 @@ public static unsafe class AttentionKernel
                         keys + ((long)panel * HeadSize), RegisterBlock.Columns, HeadSize, scores + ((long)(row - first) * padded) + panel, padded);
             var inverses = stackalloc float[MaxBlockRows];
             for (var row = 0; row < last - first; row++)
-                inverses[row] = Softmax(scores + ((long)row * padded), mask == null ? null : mask + ((long)b * frames));
+            {
+                var at = scores + ((long)row * padded);
+                var keyMask = mask == null ? null : mask + ((long)b * frames);
+                inverses[row] = RegisterBlock.IsWide ? Softmax<Avx512Lanes>(at, keyMask) : Softmax<Avx2Lanes>(at, keyMask);
+            }
             var values = v + ((long)b * frames * _width) + (h * HeadSize);
             var output = y + ((long)b * frames * _width) + (h * HeadSize);
             for (var start = 0; start < frames; start += Depth)
@@ -142,47 +144,53 @@ public static unsafe class AttentionKernel
                         accumulate: start > 0);
             for (var row = first; row < last; row++)
             {
-                var at = output + ((long)row * _width);
-                var inverse = Vector512.Create(inverses[row - first]);
-                for (var j = 0; j < HeadSize; j += Vector512<float>.Count) Avx512F.Store(at + j, Avx512F.LoadVector512(at + j) * inverse);
+                if (RegisterBlock.IsWide) Scale<Avx512Lanes>(output + ((long)row * _width), inverses[row - first]);
+                else Scale<Avx2Lanes>(output + ((long)row * _width), inverses[row - first]);
             }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Scale<TLanes>(float* at, float factor) where TLanes : struct, IFloatLanes<TLanes>
+        {
+            var inverse = TLanes.Broadcast(factor);
+            for (var j = 0; j < HeadSize; j += TLanes.Count) (TLanes.Load(at + j) * inverse).Store(at + j);
         }
 
         // One row of scores: scaled by 1/√64 (a power of two, so exact), the key mask added, then e^(s − max) in place
         // for the keys of the clip's frames; returns 1 / their sum, applied to the row's output (one product per output
-        // instead of one per key).
+        // instead of one per key). The sum runs over the vector's lanes, so its last bits depend on the width.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private float Softmax(float* row, float* keyMask)
+        private float Softmax<TLanes>(float* row, float* keyMask) where TLanes : struct, IFloatLanes<TLanes>
         {
-            var scale = Vector512.Create(1f / 8);
-            var whole = frames / Vector512<float>.Count * Vector512<float>.Count;
-            var max = Vector512.Create(float.NegativeInfinity);
-            for (var j = 0; j < whole; j += Vector512<float>.Count)
+            var scale = TLanes.Broadcast(1f / 8);
+            var whole = frames / TLanes.Count * TLanes.Count;
+            var max = TLanes.Broadcast(float.NegativeInfinity);
+            for (var j = 0; j < whole; j += TLanes.Count)
             {
-                var s = Avx512F.LoadVector512(row + j) * scale;
-                if (keyMask != null) s += Avx512F.LoadVector512(keyMask + j);
-                Avx512F.Store(row + j, s);
-                max = Vector512.Max(max, s);
+                var s = TLanes.Load(row + j) * scale;
+                if (keyMask != null) s += TLanes.Load(keyMask + j);
+                s.Store(row + j);
+                max = TLanes.Maximum(max, s);
             }
             if (whole < frames)
             {
                 // The last vector's lanes past the clip's frames (padding) get −∞, so e^(s − max) = 0 there.
-                var lanes = stackalloc float[Vector512<float>.Count];
-                for (var i = 0; i < Vector512<float>.Count; i++)
+                var lanes = stackalloc float[TLanes.Count];
+                for (var i = 0; i < TLanes.Count; i++)
                     lanes[i] = whole + i < frames ? (row[whole + i] / 8) + (keyMask == null ? 0f : keyMask[whole + i]) : float.NegativeInfinity;
-                var s = Avx512F.LoadVector512(lanes);
-                Avx512F.Store(row + whole, s);
-                max = Vector512.Max(max, s);
+                var s = TLanes.Load(lanes);
+                s.Store(row + whole);
+                max = TLanes.Maximum(max, s);
             }
-            var peak = Vector512.Create(Math.Max(float.MinValue, SoftmaxKernel.Largest(max)));
-            var sum = Vector512<float>.Zero;
-            for (var j = 0; j < frames; j += Vector512<float>.Count)
+            var peak = TLanes.Broadcast(Math.Max(float.MinValue, TLanes.Largest(max)));
+            var sum = TLanes.Zero;
+            for (var j = 0; j < frames; j += TLanes.Count)
             {
-                var e = VectorExp.OfNegativeOrZero(Avx512F.LoadVector512(row + j) - peak);
-                Avx512F.Store(row + j, e);
+                var e = VectorExp.OfNegativeOrZero(TLanes.Load(row + j) - peak);
+                e.Store(row + j);
                 sum += e;
             }
-            return 1f / Vector512.Sum(sum);
+            return 1f / TLanes.Sum(sum);
         }
     }
 }

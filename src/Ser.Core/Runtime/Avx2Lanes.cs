@@ -64,5 +64,26 @@ internal readonly unsafe struct Avx2Lanes(Vector256<float> value) : IFloatLanes<
         new(Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x._value, Vector256<float>.Zero), ifTrue._value, ifFalse._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Avx2Lanes Maximum(Avx2Lanes a, Avx2Lanes b) => new(Vector256.Max(a._value, b._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Largest(Avx2Lanes x) => Largest(x._value);
+
+    /// <summary>The largest of 8 lanes (NaN if any lane is), halves first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Largest(Vector256<float> lanes)
+    {
+        var quarter = Vector128.Max(lanes.GetLower(), lanes.GetUpper());
+        return Math.Max(Math.Max(quarter[0], quarter[1]), Math.Max(quarter[2], quarter[3]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Avx2Lanes x) => Vector256.Sum(x._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Avx2Lanes ZeroWhereBelow(Avx2Lanes x, Avx2Lanes bound, Avx2Lanes value) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(x._value, bound._value), Vector256<float>.Zero, value._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(float* at) => Avx.Store(at, _value);
 }

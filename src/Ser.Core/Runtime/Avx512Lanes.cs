@@ -58,5 +58,22 @@ internal readonly unsafe struct Avx512Lanes(Vector512<float> value) : IFloatLane
         new(Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x._value, Vector512<float>.Zero), ifTrue._value, ifFalse._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Avx512Lanes Maximum(Avx512Lanes a, Avx512Lanes b) => new(Vector512.Max(a._value, b._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Largest(Avx512Lanes x)
+    {
+        var half = Vector256.Max(x._value.GetLower(), x._value.GetUpper());
+        return Avx2Lanes.Largest(half);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Avx512Lanes x) => Vector512.Sum(x._value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Avx512Lanes ZeroWhereBelow(Avx512Lanes x, Avx512Lanes bound, Avx512Lanes value) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(x._value, bound._value), Vector512<float>.Zero, value._value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(float* at) => Avx512F.Store(at, _value);
 }

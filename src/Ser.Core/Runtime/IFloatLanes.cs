@@ -14,7 +14,19 @@ internal unsafe interface IFloatLanes<TSelf> where TSelf : struct, IFloatLanes<T
 
     static abstract TSelf Broadcast(float value);
 
+    /// <summary>maxps: b where either is NaN.</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
+
+    /// <summary>IEEE 754 maximum: NaN where either is NaN.</summary>
+    static abstract TSelf Maximum(TSelf a, TSelf b);
+
+    /// <summary>The largest lane (NaN if any lane is).</summary>
+    static abstract float Largest(TSelf x);
+
+    static abstract float Sum(TSelf x);
+
+    /// <summary>Lane by lane, 0 where x &lt; <paramref name="bound"/>, else <paramref name="value"/>.</summary>
+    static abstract TSelf ZeroWhereBelow(TSelf x, TSelf bound, TSelf value);
 
     static abstract TSelf operator +(TSelf a, TSelf b);
 

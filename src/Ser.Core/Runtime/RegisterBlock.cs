@@ -4,11 +4,11 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>The product block of Ser's kernels (ResNet18's convolutions, linear layers, wav2vec2's feature encoder): 6
-/// rows × 64 columns of a·w summed in 24 of AVX-512's 32 registers, 4 weight vectors and 6 broadcasts per step, at
-/// 94-97 % of an AMD Zen 5 core's FMA peak on long sums. Where the CPU has AVX2 and FMA but no AVX-512, the same
-/// block in four slices of 16 columns (12 of AVX2's 16 registers each). Each output is summed in one fixed order, the
-/// same at either width, so both give the same bits.</summary>
+/// <summary>The product block of Ser's kernels (ResNet18's convolutions, linear layers, attention, wav2vec2's feature
+/// encoder): 6 rows × 64 columns of a·w summed in 24 of AVX-512's 32 registers, 4 weight vectors and 6 broadcasts per
+/// step, at 94-97 % of an AMD Zen 5 core's FMA peak on long sums. Where the CPU has AVX2 and FMA but no AVX-512, the
+/// same block in four slices of 16 columns (12 of AVX2's 16 registers each). Each output is summed in one fixed order,
+/// the same at either width, so both give the same bits.</summary>
 internal static unsafe class RegisterBlock
 {
     public const int Rows = 6;
@@ -21,7 +21,7 @@ internal static unsafe class RegisterBlock
     /// CPUs that lower their clock under 512-bit code (Skylake-SP, Cascade Lake) .NET reports
     /// <c>Vector512.IsHardwareAccelerated</c> false, yet compiles 512-bit code as fast (DOTNET_PreferredVectorBitWidth=256
     /// on AMD Zen 5: the same loop times); libtorch's kernels use AVX-512 there too, and Ser's replace them only where
-    /// measured faster (MeasuredChoice). Ser's kernels without an AVX2 form (attention, softmax) run only then.</summary>
+    /// measured faster (MeasuredChoice). Ser's kernel without an AVX2 form (softmax) runs only then.</summary>
     public static bool IsWide => Avx512F.IsSupported;
 
     /// <summary>y[r] = Σ_c a[r·lda + c] · w[c·ldw .. + 64] for c &lt; <paramref name="count"/> and r &lt;

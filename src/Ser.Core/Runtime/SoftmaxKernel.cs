@@ -135,10 +135,5 @@ public static unsafe class SoftmaxKernel
 
     /// <summary>The largest of the 16 lanes (a NaN lane gives NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Largest(Vector512<float> lanes)
-    {
-        var half = Vector256.Max(lanes.GetLower(), lanes.GetUpper());
-        var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
-        return Math.Max(Math.Max(quarter[0], quarter[1]), Math.Max(quarter[2], quarter[3]));
-    }
+    internal static float Largest(Vector512<float> lanes) => Avx512Lanes.Largest(new Avx512Lanes(lanes));
 }

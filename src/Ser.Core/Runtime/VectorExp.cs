@@ -28,6 +28,10 @@ internal static class VectorExp
     /// <summary>e^y for y ≤ 0, and 0 below −87, as libtorch's softmax gives a probability that small (e^−87 is still a
     /// normal float; masked and padded keys come out as exact zeros).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> OfNegativeOrZero(Vector512<float> y) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(y, Vector512.Create(-87f)), Vector512<float>.Zero, OfNegative(new Avx512Lanes(y)).Value);
+    public static TLanes OfNegativeOrZero<TLanes>(TLanes y) where TLanes : struct, IFloatLanes<TLanes> =>
+        TLanes.ZeroWhereBelow(y, TLanes.Broadcast(-87f), OfNegative(y));
+
+    /// <inheritdoc cref="OfNegativeOrZero{TLanes}(TLanes)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> OfNegativeOrZero(Vector512<float> y) => OfNegativeOrZero(new Avx512Lanes(y)).Value;
 }

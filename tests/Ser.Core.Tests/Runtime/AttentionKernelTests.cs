@@ -4,14 +4,14 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Tests.Runtime;
 
-/// <summary>Attention on Ser's AVX-512 kernel (AttentionKernel): the same function as libtorch's softmax(q·kᵀ/8 + mask)·v
-/// with float32's error, at any length, padding and thread count, and bfloat16 projections in float32. Skipped on CPUs
-/// without AVX-512.</summary>
+/// <summary>Attention on Ser's kernel (AttentionKernel, AVX-512 or AVX2): the same function as libtorch's
+/// softmax(q·kᵀ/8 + mask)·v with float32's error, at any length, padding and thread count, and bfloat16 projections in
+/// float32. Skipped on CPUs with neither.</summary>
 public sealed class AttentionKernelTests
 {
-    private static void RequireAvx512()
+    private static void RequireKernel()
     {
-        KernelSupport.RequireAvx512("attention runs on libtorch");
+        KernelSupport.RequireProductBlock("attention runs on libtorch");
     }
 
     // libtorch's attention on projections [batch, frames, heads × 64], heads merged again, in the projections' dtype.
@@ -55,7 +55,7 @@ public sealed class AttentionKernelTests
     [InlineData(3, 601, 1, 300)] // sums over 3 passes of the values, the last partial; 300 frames of padding
     public void The_kernel_keeps_float32s_error_with_and_without_padding(int batch, int frames, int heads, int paddedFrom)
     {
-        RequireAvx512();
+        RequireKernel();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)((batch * 1000) + frames));
@@ -76,7 +76,7 @@ public sealed class AttentionKernelTests
     [InlineData(2, 128, 2, 70)]
     public void Bfloat16_projections_are_attended_in_float32_and_rounded_once(int batch, int frames, int heads, int paddedFrom)
     {
-        RequireAvx512();
+        RequireKernel();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var (q, k, v) = Projections([batch, frames, heads * 64], seed: (ulong)frames);
@@ -98,7 +98,7 @@ public sealed class AttentionKernelTests
     [Fact]
     public void Padded_keys_get_no_weight()
     {
-        RequireAvx512();
+        RequireKernel();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var (q, k, v) = Projections([1, 90, 64], seed: 5);
@@ -118,7 +118,7 @@ public sealed class AttentionKernelTests
     [Fact]
     public void Outputs_are_the_same_bits_on_any_thread_count()
     {
-        RequireAvx512();
+        RequireKernel();
         using var scope = NewDisposeScope();
         using var mode = inference_mode();
         var (q, k, v) = Projections([2, 149, 128], seed: 8);

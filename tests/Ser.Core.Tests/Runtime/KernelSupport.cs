@@ -4,7 +4,7 @@ using Ser.Core.Runtime;
 namespace Ser.Core.Tests.Runtime;
 
 /// <summary>Where Ser's kernels run: all of them where the CPU has AVX-512; the product block's (ResNet18's convolutions,
-/// linear layers, wav2vec2's feature encoder) also where it has AVX2 and FMA (<see cref="SerKernels.Available"/>). Their
+/// linear layers, attention, wav2vec2's feature encoder) also where it has AVX2 and FMA (<see cref="SerKernels.Available"/>). Their
 /// tests skip elsewhere; CI runs them again with .NET's AVX-512 disabled, on the AVX2 forms.</summary>
 internal static class KernelSupport
 {

@@ -15,7 +15,7 @@ public sealed class SerKernelsTests
 {
     private static readonly string Weights = TestPaths.Fixture("resnet18", "model.safetensors");
 
-    private static void RequireAvx512()
+    private static void RequireKernels()
     {
         KernelSupport.RequireProductBlock("ResNet18 runs on libtorch's kernels");
     }
@@ -23,7 +23,7 @@ public sealed class SerKernelsTests
     [Fact]
     public void Batches_window_sizes_and_three_channel_inputs_give_the_unfolded_models_logits()
     {
-        RequireAvx512();
+        RequireKernels();
         using var model = new ResNet18(6, inChannels: 3);
         ResNetCheckpoint.LoadInto(model, Weights);
         model.eval();
@@ -37,7 +37,7 @@ public sealed class SerKernelsTests
     [Fact]
     public void The_one_channel_preset_matches_the_unfolded_model_and_gives_the_same_bits_on_any_thread_count()
     {
-        RequireAvx512();
+        RequireKernels();
         using var model = new ResNet18(6, inChannels: 1);
         model.eval();
         using var fused = new FusedResNet18(model);
@@ -63,7 +63,7 @@ public sealed class SerKernelsTests
     [Fact]
     public void The_winograd_layers_keep_the_error_of_float32_convolutions()
     {
-        RequireAvx512();
+        RequireKernels();
         using var model = new ResNet18(6, inChannels: 1);
         model.eval();
         using var exact = new ResNet18(6, inChannels: 1);
