@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 
 namespace Ser.Core.Runtime;
 
-/// <summary>softmax(q·kᵀ·scale + mask)·v for float32 inference on Ser's product block (AVX-512 or AVX2), heads of 64, on
-/// libtorch's OpenMP threads (<see cref="OpenMpTeam"/>). Each thread takes blocks of queries of one head: their scores
+/// <summary>softmax(q·kᵀ·scale + mask)·v for float32 inference on Ser's product block (AVX-512 or AVX2), heads of 64,
+/// on libtorch's OpenMP threads (<see cref="OpenMpTeam"/>). Each thread takes blocks of queries of one head: their scores
 /// against every key, the softmax of those rows while they are in cache, then their sum over the values, written
 /// straight into the merged-heads output. No score matrix of the whole head is kept, so memory stays bounded at any
 /// length, and no libtorch operator runs between the products (each would leave an OpenMP thread spinning).</summary>
@@ -26,7 +26,7 @@ public static unsafe class AttentionKernel
     private const int Depth = 256;
 
     /// <summary>Whether the kernel can compute attention on projections <paramref name="q"/>, <paramref name="k"/> and
-    /// <paramref name="v"/> ([batch, frames, heads × 64] each): no autograd, all float32 or all bfloat16 on the CPU, an
+    /// <paramref name="v"/> ([batch, frames, heads × 64] each): no autograd, all float32 or all bfloat16 on the CPU, a
     /// CPU with AVX-512 or AVX2, and an additive key mask [batch, 1, 1, frames] of float32, of their dtype, or none.</summary>
     public static bool Supports(Tensor q, Tensor k, Tensor v, Tensor? keyMask, int heads)
     {
