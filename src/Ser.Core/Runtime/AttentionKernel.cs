@@ -129,10 +129,10 @@ public static unsafe class AttentionKernel
                     RegisterBlock.Multiply(queries + ((long)row * _width), _width, Math.Min(RegisterBlock.Rows, last - row),
                         keys + ((long)panel * HeadSize), RegisterBlock.Columns, HeadSize, scores + ((long)(row - first) * padded) + panel, padded);
             var inverses = stackalloc float[MaxBlockRows];
+            var keyMask = mask == null ? null : mask + ((long)b * frames);
             for (var row = 0; row < last - first; row++)
             {
                 var at = scores + ((long)row * padded);
-                var keyMask = mask == null ? null : mask + ((long)b * frames);
                 inverses[row] = RegisterBlock.IsWide ? Softmax<Avx512Lanes>(at, keyMask) : Softmax<Avx2Lanes>(at, keyMask);
             }
             var values = v + ((long)b * frames * _width) + (h * HeadSize);

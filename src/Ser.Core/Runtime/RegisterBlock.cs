@@ -34,14 +34,14 @@ internal static unsafe class RegisterBlock
     public static void Multiply(float* a, long lda, int rows, float* w, long ldw, int count, float* y, long ldy,
         bool accumulate = false, float* twin = null)
     {
+        float* p0 = a, p1 = rows > 1 ? a + lda : a, p2 = rows > 2 ? a + (2 * lda) : a, p3 = rows > 3 ? a + (3 * lda) : a,
+            p4 = rows > 4 ? a + (4 * lda) : a, p5 = rows > 5 ? a + (5 * lda) : a;
         if (!IsWide)
         {
-            MultiplyInSlices(a, lda, rows, w, ldw, count, y, ldy, accumulate, twin);
+            MultiplyInSlices(p0, p1, p2, p3, p4, p5, rows, w, ldw, count, y, ldy, accumulate, twin);
             return;
         }
         // Written out by hand: the JIT keeps the 24 accumulators in registers only if the loop holds no call.
-        float* p0 = a, p1 = rows > 1 ? a + lda : a, p2 = rows > 2 ? a + (2 * lda) : a, p3 = rows > 3 ? a + (3 * lda) : a,
-            p4 = rows > 4 ? a + (4 * lda) : a, p5 = rows > 5 ? a + (5 * lda) : a;
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default,
             a12 = default, a13 = default, a20 = default, a21 = default, a22 = default, a23 = default, a30 = default,
             a31 = default, a32 = default, a33 = default, a40 = default, a41 = default, a42 = default, a43 = default,
@@ -98,13 +98,11 @@ internal static unsafe class RegisterBlock
     }
 
     // The AVX2 form of Multiply: its 64 columns as four slices of 16, each output summed in the same order.
-    private static void MultiplyInSlices(float* a, long lda, int rows, float* w, long ldw, int count, float* y, long ldy,
-        bool accumulate, float* twin)
+    private static void MultiplyInSlices(float* p0, float* p1, float* p2, float* p3, float* p4, float* p5, int rows, float* w,
+        long ldw, int count, float* y, long ldy, bool accumulate, float* twin)
     {
-        float* p1 = rows > 1 ? a + lda : a, p2 = rows > 2 ? a + (2 * lda) : a, p3 = rows > 3 ? a + (3 * lda) : a,
-            p4 = rows > 4 ? a + (4 * lda) : a, p5 = rows > 5 ? a + (5 * lda) : a;
         for (var s = 0; s < Columns; s += Slice)
-            MultiplySlice(a, p1, p2, p3, p4, p5, rows, w + s, ldw, count, y + s, ldy, accumulate);
+            MultiplySlice(p0, p1, p2, p3, p4, p5, rows, w + s, ldw, count, y + s, ldy, accumulate);
         if (twin == null) return;
         for (var r = 0; r < rows; r++)
             new ReadOnlySpan<float>(y + (r * ldy), Columns).CopyTo(new Span<float>(twin + (r * ldy), Columns));

@@ -279,21 +279,20 @@ internal sealed unsafe class DirectConvolution : INhwcConvolution
                     RegisterBlock.MultiplySlice((float*)p[0], (float*)p[1], (float*)p[2], (float*)p[3], (float*)p[4], (float*)p[5],
                         pixels, w + s, Group, steps, first + s, Out, accumulate);
             }
-        if (epilogue) Finish<Avx2Lanes>(first, bias, shortcut == null ? null : shortcut + ((long)pixel * Out), pixels, relu);
+        if (epilogue) Finish(first, bias, shortcut == null ? null : shortcut + ((long)pixel * Out), pixels, relu);
     }
 
-    // Bias, then the residual, then ReLU on a block's stored outputs, in Store's order.
+    // BlockInSlices' epilogue: bias, then the residual, then ReLU on a block's stored outputs, in Store's order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Finish<TLanes>(float* output, float* bias, float* shortcut, int pixels, bool relu)
-        where TLanes : struct, IFloatLanes<TLanes>
+    private void Finish(float* output, float* bias, float* shortcut, int pixels, bool relu)
     {
         for (var i = 0; i < pixels; i++)
-            for (var j = 0; j < Group; j += TLanes.Count)
+            for (var j = 0; j < Group; j += Avx2Lanes.Count)
             {
                 var at = ((long)i * Out) + j;
-                var value = TLanes.Load(output + at) + TLanes.Load(bias + j);
-                if (shortcut != null) value += TLanes.Load(shortcut + at);
-                if (relu) value = TLanes.Max(value, TLanes.Zero);
+                var value = Avx2Lanes.Load(output + at) + Avx2Lanes.Load(bias + j);
+                if (shortcut != null) value += Avx2Lanes.Load(shortcut + at);
+                if (relu) value = Avx2Lanes.Max(value, Avx2Lanes.Zero);
                 value.Store(output + at);
             }
     }
